@@ -1,0 +1,133 @@
+"""HTML from the web made safe to render, turned into text, and searched for linked sources.
+
+The only place body HTML is processed: extractors hand over raw fragments, storage
+and Datasette only ever see what leaves this module.
+"""
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+import nh3
+
+from archiver.items import Link
+
+# What a post or comment body may keep. No scripts, styles, forms, frames, media
+# or event handlers; images are dropped too, so that browsing the archive offline
+# never makes the browser fetch anything from the blog or a tracker.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dfn", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins",
+    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strike",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+URL_ATTRIBUTES = {"href", "cite"}
+SAFE_SCHEMES = {"http", "https", "mailto"}
+DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "embed",
+                     "form", "select", "textarea", "button", "svg", "math"}
+BLOCK_TAGS = {"p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5",
+              "h6", "tr", "table", "figure", "figcaption", "dl", "dt", "dd", "hr", "section",
+              "article", "header", "footer", "aside"}
+BARE_URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]", re.I)
+
+
+def sanitize_html(fragment, base_url=None):
+    """Safe HTML: allowlisted tags and attributes, absolute http(s) links only.
+
+    >>> sanitize_html('<p onclick="x()">Hi <a href="/a">a</a><script>bad()</script></p>', "https://b.example/")
+    '<p>Hi <a href="https://b.example/a" rel="nofollow noopener noreferrer">a</a></p>'
+    """
+    if not fragment:
+        return ""
+
+    def absolute(element, attribute, value):
+        if attribute not in URL_ATTRIBUTES:
+            return value
+        url = urljoin(base_url or "", value.strip())
+        return url if urlsplit(url).scheme.lower() in SAFE_SCHEMES else None
+
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROP_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=absolute,
+        url_schemes=SAFE_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+    ).strip()
+
+
+def parse_fragment(fragment):
+    """An lxml element wrapping `fragment`, or None when it is empty."""
+    if not fragment or not fragment.strip():
+        return None
+    return lxml.html.fragment_fromstring(fragment, create_parent="div")
+
+
+def html_to_text(root):
+    """Readable text of a parsed fragment: blocks on their own lines, spaces collapsed."""
+    if root is None:
+        return ""
+    parts = []
+
+    def walk(node):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in DROP_WITH_CONTENT:
+            return
+        block = tag in BLOCK_TAGS or tag == "br"
+        if block:
+            parts.append("\n")
+        if node.text and tag:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if block:
+            parts.append("\n")
+        if node.tail:
+            parts.append(node.tail)
+
+    walk(root)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def find_links(root, base_url=None, site_host=None):
+    """Linked sources of a parsed fragment: <a href> targets, then bare URLs in its text."""
+    if root is None:
+        return []
+    links, seen = [], set()
+
+    def add(url, text):
+        url = urljoin(base_url or "", url.strip())
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return
+        domain = parts.hostname or ""
+        external = site_host is None or domain != site_host.split(":")[0]
+        key = (url, text)
+        if key not in seen:
+            seen.add(key)
+            links.append(Link(url=url, text=text, domain=domain, external=external))
+
+    for anchor in root.iter("a"):
+        href = anchor.get("href")
+        if href and not href.startswith("#"):
+            add(href, " ".join(anchor.text_content().split()))
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        inside_anchor = node.tag == "a" or next(node.iterancestors("a"), None) is not None
+        parent_inside_anchor = inside_anchor and node.tag != "a" or next(node.iterancestors("a"), None) is not None
+        texts = ([] if inside_anchor else [node.text]) + ([] if parent_inside_anchor else [node.tail])
+        for text in texts:
+            for match in BARE_URL.finditer(text or ""):
+                add(match.group(0), match.group(0))
+    return links

@@ -1,0 +1,153 @@
+"""Times as blogs show them, turned into the archive's triple: shown, local (with offset), UTC.
+
+Cheapest first: a machine-readable value (`datetime` attribute, feed time), then fixed
+formats with strptime, then dateparser restricted to the page's language. Unrestricted
+dateparser costs milliseconds per string, so it is only tried for a page of unknown
+language, and only on text that has a digit.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import dateparser
+
+UTC = timezone.utc
+
+# English forms WordPress, Blogger and friends print with their default settings.
+FIXED_FORMATS = (
+    "%B %d, %Y at %I:%M %p",
+    "%B %d, %Y at %H:%M",
+    "%B %d, %Y, %I:%M %p",
+    "%B %d, %Y %I:%M %p",
+    "%b %d, %Y at %I:%M %p",
+    "%d %B %Y at %I:%M %p",
+    "%d %B %Y at %H:%M",
+    "%d %B, %Y at %I:%M %p",
+    "%A, %B %d, %Y at %I:%M %p",
+    "%m/%d/%Y %I:%M %p",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d %B %Y",
+    "%A, %B %d, %Y",
+    "%Y-%m-%d",
+)
+HAS_TIME = re.compile(r"\d{1,2}\s*[:h.]\s*\d{2}(?!\d)|\d\s*(am|pm|a\.m\.|p\.m\.)", re.I)
+OFFSET_WITHOUT_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
+NOISE = re.compile(r"^\s*(on|at|le|am|el|il|op|em|posted|said|says|:|\||-|–|—)\s+", re.I)
+
+
+@dataclass(frozen=True)
+class Published:
+    """One time, as shown and normalised. Any part may be None."""
+
+    shown: str | None = None
+    page: str | None = None  # ISO 8601 as the page gives it: an offset only when the page has one
+    local: str | None = None  # the blog's wall time, with its offset when the zone is known
+    utc: str | None = None  # ISO 8601 with Z, when the instant is known
+
+
+@lru_cache(maxsize=64)
+def zone(name):
+    """A tzinfo for an IANA name ("Europe/London") or a fixed offset ("+01:00"); None if neither."""
+    if not name:
+        return None
+    match = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?", name.strip())
+    if match:
+        sign = -1 if match[1] == "-" else 1
+        return timezone(sign * timedelta(hours=int(match[2]), minutes=int(match[3] or 0)))
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def parse_machine(value):
+    """A datetime (aware or naive) or a date from an ISO 8601 or RFC 2822 string; None otherwise."""
+    if not value:
+        return None
+    value = value.strip()
+    iso = OFFSET_WITHOUT_COLON.sub(r"\1:\2", value.replace("Z", "+00:00").replace(" ", "T", 1))
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def parse_shown(text, language=None, now=None):
+    """A naive (or, when the text names a zone, aware) datetime or a date; None if unparseable."""
+    text = NOISE.sub("", " ".join((text or "").split())).strip(" ,.|")
+    if not text or not re.search(r"\d", text) and not language:
+        return None
+    return _parse_shown(text, language, now)
+
+
+@lru_cache(maxsize=4096)
+def _parse_shown(text, language, now):
+    has_time = bool(HAS_TIME.search(text))
+    if language in (None, "en"):
+        for fmt in FIXED_FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            return parsed if "%H" in fmt or "%I" in fmt else parsed.date()
+    settings = {"PREFER_DATES_FROM": "past"}
+    if now is not None:
+        settings["RELATIVE_BASE"] = now
+    languages = [language] if language else None
+    if languages and language != "en":
+        languages.append("en")
+    if languages is None and len(text) > 60:
+        return None
+    try:
+        parsed = dateparser.parse(text, languages=languages, settings=settings)
+    except (ValueError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    return parsed if has_time or parsed.tzinfo else parsed.date()
+
+
+def normalise(value, tz=None):
+    """Published fields (page, local, utc) for a datetime or date, given the blog's zone."""
+    if value is None:
+        return Published()
+    if not isinstance(value, datetime):
+        return Published(page=value.isoformat(), local=value.isoformat())
+    if value.tzinfo is None:
+        page = value.isoformat()
+        if tz is None:
+            return Published(page=page, local=page)
+        value = value.replace(tzinfo=tz)
+    else:
+        page = value.isoformat()
+    local = value.astimezone(tz) if tz is not None else value
+    utc = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Published(page=page, local=local.isoformat(), utc=utc)
+
+
+def parse_published(shown=None, machine=None, *, tz=None, language=None, now=None):
+    """The Published triple for a time shown as `shown`, with an optional machine value.
+
+    >>> parse_published("August 12, 2014 at 2:15 pm", tz=zone("Europe/London")).utc
+    '2014-08-12T13:15:00Z'
+    """
+    shown = " ".join(shown.split()) if shown else None
+    value = parse_machine(machine)
+    if value is None and shown:
+        naive_now = now.astimezone(tz).replace(tzinfo=None) if now and tz else None
+        value = parse_shown(shown, language, naive_now)
+    result = normalise(value, tz)
+    return Published(shown=shown, page=result.page, local=result.local, utc=result.utc)

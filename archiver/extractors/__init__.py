@@ -1,0 +1,68 @@
+"""Extractors: one module per platform behind one small interface, and the one extraction path.
+
+Every platform module exposes the same four names:
+
+    PLATFORM            the platform it reads ("wordpress", …)
+    detect(page)        cheap markers: is this page one of ours?
+    read_thread(page)   the post and comments on this page, as located (raw HTML, times as
+                        shown); None when the page is not a single post or thread
+    find_links(page)    what the page points to: posts, listing pages, thread pages, feeds
+
+`EXTRACTORS` lists them in priority order (the first whose `detect` is true reads the
+page; `generic` always is). `extract` is the only way a thread leaves this package: it
+sanitises the HTML, derives text and linked sources and parses the times, for the crawl,
+for `archiver extract` and for re-parsing stored pages alike.
+"""
+
+from urllib.parse import urlsplit
+
+from archiver import clean, dates
+from archiver.extractors import feeds, generic, wordpress
+
+EXTRACTORS = (feeds, wordpress, generic)
+
+
+def extractor_for(page):
+    """The first extractor module that recognises `page`."""
+    return next(module for module in EXTRACTORS if module.detect(page))
+
+
+def find_links(page):
+    return extractor_for(page).find_links(page)
+
+
+def extract(page, timezone=None):
+    """The finished Thread on `page`, or None when it is not a post or thread.
+
+    `timezone` is the blog's zone (IANA name or fixed offset) when known; without it, times
+    that carry no offset on the page keep their wall time and get no UTC value.
+    """
+    thread = extractor_for(page).read_thread(page)
+    if thread is None:
+        return None
+    thread.language = thread.language or page.language
+    tz = dates.zone(timezone) or _offset_of(thread.post.published_machine)
+    site_host = urlsplit(thread.post.url or page.url).netloc
+    _finish(thread.post, page, tz, thread.language, site_host)
+    for comment in thread.comments:
+        _finish(comment, page, tz, thread.language, site_host)
+    return thread
+
+
+def _finish(record, page, tz, language, site_host):
+    root = clean.parse_fragment(record.body_html)
+    record.body_text = clean.html_to_text(root)
+    record.links = clean.find_links(root, page.url, site_host)
+    record.body_html = clean.sanitize_html(record.body_html, page.url)
+    published = dates.parse_published(record.published_shown, record.published_machine,
+                                      tz=tz, language=language, now=page.fetched_utc)
+    record.published_shown = published.shown
+    record.published = published.page
+    record.published_local = published.local
+    record.published_utc = published.utc
+
+
+def _offset_of(machine_time):
+    """The fixed offset of a page's own zoned time: the best zone there is when the site's is unknown."""
+    value = dates.parse_machine(machine_time)
+    return getattr(value, "tzinfo", None)

@@ -1,0 +1,111 @@
+"""Helpers the platform modules share: selector cascades, text, URLs, scoped lookups."""
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import lxml.html
+
+COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
+COMMENT_PAGE_QUERY = "cpage"
+# Links that are the same page again, or actions, never archive content (grab-site's
+# "blogs" ignore set): crawling them only multiplies requests.
+EXSLT = {"re": "http://exslt.org/regular-expressions"}
+TRAP_QUERY_KEYS = {"replytocom", "share", "like_comment", "showComment", "replyto", "mode",
+                   "action", "redirect_to", "unapproved", "moderation-hash", "amp", "preview"}
+TRAP_PATHS = re.compile(r"/(wp-login\.php|wp-admin/|xmlrpc\.php|wp-comments-post\.php|"
+                        r"jetpack-comment/|quote-comment-\d+/|trackback/?$|embed/?$)")
+
+
+def first(node, queries):
+    """The first non-empty result of a cascade of CSS queries (most specific first)."""
+    for query in queries:
+        found = node.css(query)
+        if found:
+            return found
+    return None
+
+
+def text_of(node):
+    """Whitespace-collapsed text of a parsel node, lxml element or the first of a list, or ""."""
+    if isinstance(node, list):
+        node = node[0] if node else None
+    if node is None:
+        return ""
+    element = getattr(node, "root", node)
+    if isinstance(element, str):
+        return " ".join(element.split())
+    return " ".join(element.text_content().split())
+
+
+def outer_html(element):
+    return lxml.html.tostring(element, encoding="unicode", with_tail=False)
+
+
+def inner_html(element):
+    parts = [element.text or ""]
+    parts.extend(lxml.html.tostring(child, encoding="unicode") for child in element)
+    return "".join(parts)
+
+
+def without(element, xpath):
+    """A copy of `element` with the nodes matching `xpath` removed (their tails kept)."""
+    copy = lxml.html.fromstring(outer_html(element))
+    for node in copy.xpath(xpath, namespaces=EXSLT):
+        node.drop_tree()
+    return copy
+
+
+def absolute(base, url):
+    return urljoin(base, url.strip()) if url else None
+
+
+def strip_fragment(url):
+    return urlunsplit(urlsplit(url)._replace(fragment=""))
+
+
+def comment_page_of(url):
+    """The comment page number a URL names (/comment-page-N/ or ?cpage=N), or None."""
+    parts = urlsplit(url)
+    match = COMMENT_PAGE_PATH.search(parts.path)
+    if match:
+        return int(match[1])
+    for key, value in parse_qsl(parts.query):
+        if key == COMMENT_PAGE_QUERY and value.isdigit():
+            return int(value)
+    return None
+
+
+def post_url_of(url):
+    """A post's own URL, without its comment page part or fragment."""
+    parts = urlsplit(url)
+    path = COMMENT_PAGE_PATH.sub("/", parts.path)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if k != COMMENT_PAGE_QUERY])
+    return urlunsplit(parts._replace(path=path, query=query, fragment=""))
+
+
+def is_trap(url):
+    """True for URLs that only repeat a page or trigger an action (reply forms, shares, logins)."""
+    parts = urlsplit(url)
+    if TRAP_PATHS.search(parts.path):
+        return True
+    return any(key in TRAP_QUERY_KEYS for key, _ in parse_qsl(parts.query, keep_blank_values=True))
+
+
+def number_in(text):
+    """The first whole number in a text ("12 thoughts on …" -> 12), or None."""
+    match = re.search(r"\d+", (text or "").replace(",", ""))
+    return int(match[0]) if match else None
+
+
+def unique(urls):
+    """URLs without fragments, in first-seen order, each once."""
+    seen, out = set(), []
+    for url in urls:
+        if not url:
+            continue
+        url = strip_fragment(url)
+        if url not in seen:
+            seen.add(url)
+            out.append(url)
+    return out

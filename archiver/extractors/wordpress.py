@@ -1,0 +1,293 @@
+"""WordPress and WordPress.com, read through their HTML: classic and block themes.
+
+Comments are found by the ids WordPress's comment walker gives them (`comment-123`,
+`li-comment-123`, `div-comment-123`), scoped to the comment area so that "recent comments"
+widgets are left out; every field comes from the comment's own markup, never from the
+replies nested inside it.
+"""
+
+import re
+
+from archiver.extractors.common import (absolute, comment_page_of, first, inner_html, is_trap,
+                                        number_in, post_url_of, text_of, unique, without)
+from archiver.items import COMMENT, PINGBACK, TRACKBACK, Comment, PageLinks, Post, Thread
+
+PLATFORM = "wordpress"
+
+MARKERS = ("/wp-content/", "/wp-includes/", "wp-json", "wp-block-", "wordpress.com")
+COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
+COMMENT_NODES = ("//*[re:test(@id, '^(li-|div-)?comment-[0-9]+$')]"
+                 "[not(ancestor::*[contains(@class, 'widget') or contains(@class, "
+                 "'latest-comments') or contains(@class, 'recentcomments')])]")
+NESTED = "./ancestor::*[re:test(@id, '^(li-|div-)?comment-[0-9]+$')]"
+REPLY_LISTS = ("ul.children", "ol.children", "div.children")
+# Things inside a comment that are not its text.
+COMMENT_CHROME = (
+    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' comment-author ')"
+    " or contains(@class, 'comment-meta') or contains(@class, 'commentmetadata')"
+    " or contains(@class, 'reply') or contains(@class, 'comment-edit-link')"
+    " or contains(@class, 'edit-link') or contains(@class, 'comment-awaiting-moderation')"
+    " or contains(@class, 'wp-block-comment-author-name') or contains(@class, 'wp-block-comment-date')"
+    " or contains(@class, 'wp-block-comment-edit-link') or contains(@class, 'wp-block-avatar')"
+    " or contains(@class, 'comment-likes') or contains(@class, 'comment-like')"
+    " or contains(@class, 'avatar') or contains(@class, 'says') or self::cite or self::footer"
+    " or self::form or self::script or self::style or self::noscript]"
+)
+AUTHOR = (".comment-author .fn", ".comment-author cite", ".wp-block-comment-author-name",
+          "cite.fn", ".fn", ".comment-author-name", ".comment-author", ".commentauthor",
+          "cite", ".author")
+TIME_TEXT = (".comment-metadata", ".comment-meta", ".commentmetadata", ".wp-block-comment-date",
+             ".comment-date", ".comment-time", ".comment-info", "small")
+BODY = (".comment-content", ".wp-block-comment-content", ".comment-text", ".comment-entry",
+        ".commenttext", ".comment_text", ".comment-body")
+POST_TITLE = ("h1.entry-title", ".entry-title", "h1.wp-block-post-title", ".wp-block-post-title",
+              "h1.post-title", ".post-title", "article h1", "h1")
+POST_AUTHOR = (".byline .author a", ".byline a[rel~=author]", "a[rel~=author]",
+               ".wp-block-post-author-name", ".wp-block-post-author__name", ".author.vcard .fn",
+               ".entry-meta .author", ".post-author")
+POST_TIME = ("time.entry-date.published", "time.published", ".wp-block-post-date time",
+             "time.entry-date", ".entry-meta time", ".posted-on time", "article time")
+POST_BODY = (".entry-content", ".wp-block-post-content", ".post-content", ".entry-body",
+             ".post-entry", ".entry", ".post-body", "article .content")
+# WordPress.com and Jetpack furniture inside post bodies: sharing, likes, related posts, ads.
+POST_BOILERPLATE = (
+    ".//*[contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
+    " or @id = 'jp-post-flair' or contains(@class, 'wpcnt') or contains(@class, 'wpl-likebox')"
+    " or contains(@class, 'post-likes-widget') or contains(@class, 'wp-block-post-comments')"
+    " or contains(@class, 'comments-area') or @id = 'comments' or self::script or self::style"
+    " or self::form]"
+)
+LISTING_POSTS = (".entry-title a", ".wp-block-post-title a", "h2.post-title a", "a[rel~=bookmark]",
+                 "article h2 a")
+LISTING_NEXT = ("a.next.page-numbers", "link[rel=next]", ".nav-previous a", ".nav-links a",
+                ".wp-block-query-pagination a", ".pagination a", "a.next", "a[rel=next]")
+COMMENT_AREA = ("#comments", ".comments-area", ".wp-block-comments", ".commentlist",
+                ".comment-list", "#disqus_thread")
+PING_LABEL = re.compile(r"^\s*(pingback|trackback)\s*:?\s*", re.I)
+PING_LABEL_IN_HTML = re.compile(r"(^|>)\s*(pingback|trackback)\s*:?\s*", re.I)
+
+
+def detect(page):
+    head = page.text[:200_000]
+    if re.search(r'<meta[^>]+name=["\']generator["\'][^>]+WordPress', head, re.I):
+        return True
+    return sum(marker in head for marker in MARKERS) >= 2
+
+
+def platform_of(page):
+    return "wordpress.com" if re.search(r"WordPress\.com|s\d\.wp\.com|wpcomwidgets",
+                                        page.text[:200_000]) else PLATFORM
+
+
+def is_single(page):
+    classes = page.xpath("//body/@class").get() or ""
+    if re.search(r"\b(single|singular|postid-\d+|page-id-\d+)\b", classes):
+        return True
+    if re.search(r"\b(home|blog|archive|search|error404|paged)\b", classes):
+        return False
+    return len(page.css("article")) <= 1 and bool(first(page, COMMENT_AREA) or page.css("#respond"))
+
+
+def read_thread(page):
+    if not is_single(page):
+        return None
+    post = _read_post(page)
+    comments = _read_comments(page)
+    return Thread(platform=platform_of(page), post=post, comments=comments,
+                  comment_page=_comment_page(page, comments),
+                  more_comment_pages=_comment_pages(page))
+
+
+def find_links(page):
+    links = PageLinks(thread_pages=_comment_pages(page))
+    if not is_single(page):
+        links.posts = unique(absolute(page.url, href) for query in LISTING_POSTS
+                             for href in page.css(f"{query}::attr(href)").getall())
+    links.listings = unique(absolute(page.url, href) for query in LISTING_NEXT
+                            for href in page.css(f"{query}::attr(href)").getall()
+                            if comment_page_of(absolute(page.url, href)) is None)
+    links.feeds = unique(absolute(page.url, href) for href in page.xpath(
+        "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href").getall())
+    links.posts = [url for url in links.posts if not is_trap(url)]
+    return links
+
+
+def _read_post(page):
+    title = first(page, POST_TITLE)
+    time = first(page, POST_TIME)
+    body = first(page, POST_BODY)
+    return Post(
+        url=post_url_of(_canonical(page)),
+        platform_id=_post_id(page),
+        title=text_of(title[0]) if title else text_of(page.xpath("//title")),
+        author=text_of(first(page, POST_AUTHOR)[0]) if first(page, POST_AUTHOR) else
+        page.xpath("//meta[@name='author']/@content").get(""),
+        published_shown=text_of(time[0]) if time else None,
+        published_machine=(time.attrib.get("datetime") if time else None) or page.xpath(
+            "//meta[@property='article:published_time']/@content").get(),
+        categories=_terms(page, "category"),
+        tags=_terms(page, "post_tag"),
+        body_html=inner_html(without(body[0].root, POST_BOILERPLATE)) if body else "",
+        comment_count_shown=number_in(text_of(page.css(".comments-title, .comments-area h2"))),
+    )
+
+
+def _canonical(page):
+    for query in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
+        url = page.xpath(query).get()
+        if url:
+            return absolute(page.url, url)
+    return page.url
+
+
+def _post_id(page):
+    classes = page.xpath("//body/@class").get() or ""
+    match = re.search(r"\bpostid-(\d+)|\bpage-id-(\d+)", classes)
+    if match:
+        return match[1] or match[2]
+    found = page.xpath("//input[@name='comment_post_ID']/@value").get() or page.xpath(
+        "//article/@id").re_first(r"^post-(\d+)$")
+    return found
+
+
+def _terms(page, taxonomy):
+    rel = "category" if taxonomy == "category" else "tag"
+    links = page.css(f".taxonomy-{taxonomy} a, .wp-block-post-terms.taxonomy-{taxonomy} a")
+    if not links:
+        links = page.xpath(f"//a[contains(concat(' ', @rel, ' '), ' {rel} ')]" +
+                           ("" if rel == "category" else "[not(contains(@rel, 'category'))]"))
+    return list(dict.fromkeys(text_of(link) for link in links if text_of(link)))
+
+
+def _read_comments(page):
+    nodes, seen = [], set()
+    for node in page.xpath(COMMENT_NODES):
+        number = COMMENT_ID.match(node.attrib["id"])[1]
+        if number not in seen:  # li#li-comment-5 wraps div#comment-5: the outer one stands
+            seen.add(number)
+            nodes.append((number, node))
+    index_of = {number: i for i, (number, _) in enumerate(nodes)}
+    comments = []
+    for number, node in nodes:
+        ancestors = [COMMENT_ID.match(a.attrib["id"])[1] for a in node.xpath(NESTED)]
+        ancestors = [a for a in ancestors if a != number]
+        parent = ancestors[-1] if ancestors else None
+        comment = _read_comment(page, number, node)
+        comment.parent_platform_id = parent
+        comment.parent = index_of.get(parent)
+        comment.depth = len(dict.fromkeys(ancestors)) + 1
+        comments.append(comment)
+    return comments
+
+
+def _own(node, number, query):
+    """Elements matching `query` inside this comment but outside the replies nested in it."""
+    found = []
+    for element in node.css(query):
+        holder = element.xpath(NESTED)
+        if not holder or COMMENT_ID.match(holder[-1].attrib["id"])[1] == number:
+            found.append(element)
+    return found
+
+
+def _own_first(node, number, queries):
+    for query in queries:
+        found = _own(node, number, query)
+        if found:
+            return found[0]
+    return None
+
+
+def _read_comment(page, number, node):
+    classes = " " + (node.attrib.get("class") or "") + " "
+    own_root = _without_replies(node.root)
+    kind = PINGBACK if " pingback " in classes else TRACKBACK if " trackback " in classes else None
+    if kind is None:
+        label = PING_LABEL.match(text_of(own_root))
+        kind = label[1].lower() if label and not first(node, BODY) else COMMENT
+    if kind != COMMENT:
+        return _read_ping(page, number, node, own_root, kind)
+    author = _own_first(node, number, AUTHOR)
+    author_link = author.xpath("descendant-or-self::a[@href][1]/@href").get() if author else None
+    shown, machine, permalink = _read_time(page, number, node)
+    body = _own_first(node, number, BODY)
+    body_root = _without_replies(body.root) if body is not None else own_root
+    return Comment(
+        platform_id=number,
+        author=_author_name(author),
+        author_url=absolute(page.url, author_link),
+        permalink=permalink,
+        published_shown=shown,
+        published_machine=machine,
+        body_html=inner_html(without(body_root, COMMENT_CHROME)),
+    )
+
+
+def _read_time(page, number, node):
+    """(shown, machine, permalink): the permalink's text is the time in WordPress themes."""
+    permalink = None
+    for anchor in _own(node, number, f"a[href*='#comment-{number}']"):
+        permalink = absolute(page.url, anchor.attrib["href"])
+        if re.search(r"\d", text_of(anchor)):
+            time = anchor.css("time")
+            machine = time.attrib.get("datetime") if time else None
+            return text_of(anchor), machine, permalink
+    time = _own_first(node, number, ("time[datetime]",))
+    if time is not None:
+        return text_of(time), time.attrib["datetime"], permalink
+    holder = _own_first(node, number, TIME_TEXT)
+    shown = _date_text(holder) if holder is not None else None
+    return shown, None, permalink
+
+
+def _date_text(holder):
+    """The date in a meta line, without edit links or the author's name around it."""
+    trimmed = without(holder.root, ".//*[contains(@class, 'edit') or contains(@class, 'fn') or "
+                                   "contains(@class, 'author') or contains(@class, 'reply')]")
+    text = text_of(trimmed)
+    return text if re.search(r"\d", text) else None
+
+
+def _author_name(author):
+    if author is None:
+        return ""
+    trimmed = without(author.root, ".//*[contains(@class, 'says') or contains(@class, 'avatar')"
+                                   " or contains(@class, 'screen-reader-text') or self::img]")
+    return re.sub(r"\s+(says|dit|sagt|dice|schreibt|écrit)\s*:?$", "", text_of(trimmed), flags=re.I)
+
+
+def _read_ping(page, number, node, own_root, kind):
+    link = own_root.xpath(".//a[@href][not(contains(@class, 'edit'))][1]")
+    rest = without(own_root, ".//a[@href][1] | .//*[contains(@class, 'edit')] | "
+                             ".//*[contains(@class, 'comment-meta')]")
+    body_html = PING_LABEL_IN_HTML.sub(r"\1", inner_html(rest), count=1).strip()
+    shown, machine, permalink = _read_time(page, number, node)
+    return Comment(
+        platform_id=number, type=kind,
+        author=text_of(link[0]) if link else "",
+        author_url=absolute(page.url, link[0].get("href")) if link else None,
+        permalink=permalink, published_shown=shown, published_machine=machine,
+        body_html=body_html if PING_LABEL.sub("", text_of(without(rest, ".//time"))) else "",
+    )
+
+
+def _without_replies(element):
+    return without(element, ".//*[contains(concat(' ', normalize-space(@class), ' '), ' children ')]"
+                            " | .//*[re:test(@id, '^(li-|div-)?comment-[0-9]+$')]"
+                            "[not(re:test(@id, '^div-comment-'))]")
+
+
+def _comment_page(page, comments):
+    named = comment_page_of(page.url) or comment_page_of(_canonical(page))
+    if named:
+        return named
+    area = first(page, COMMENT_AREA)
+    current = area.css(".page-numbers.current::text, .wp-block-comments-pagination-numbers "
+                       ".current::text").get() if area else None
+    return number_in(current) or (1 if comments else None)
+
+
+def _comment_pages(page):
+    area = first(page, COMMENT_AREA) or page.selector
+    hrefs = (absolute(page.url, href) for href in area.css("a::attr(href)").getall())
+    return unique(href for href in hrefs if comment_page_of(href) and not is_trap(href))

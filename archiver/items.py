@@ -1,0 +1,125 @@
+"""The records the archiver passes around: a fetched page and the thread read from it.
+
+Plain dataclasses with no Scrapy import, so that extraction runs without a crawler
+(`archiver extract`, the corpus scorer, re-parsing stored pages).
+"""
+
+from dataclasses import dataclass, field
+
+COMMENT = "comment"
+PINGBACK = "pingback"
+TRACKBACK = "trackback"
+
+
+@dataclass
+class Link:
+    """An outbound link found in a post body or a comment: a linked source."""
+
+    url: str
+    text: str
+    domain: str = ""
+    external: bool = True
+
+
+@dataclass
+class Comment:
+    """One comment, pingback or trackback as a page shows it.
+
+    Extractors fill what they locate (raw `body_html`, the time as shown and any
+    machine-readable time); `extractors.extract` then sanitises the HTML, derives
+    the text and links and parses the times.
+    """
+
+    body_html: str
+    author: str = ""
+    author_url: str | None = None
+    platform_id: str | None = None
+    parent_platform_id: str | None = None
+    parent: int | None = None  # index of the parent in Thread.comments
+    depth: int = 1
+    type: str = COMMENT
+    permalink: str | None = None
+    published_shown: str | None = None
+    published_machine: str | None = None
+    published: str | None = None  # as the page gives it: with an offset only when the page has one
+    published_local: str | None = None
+    published_utc: str | None = None
+    body_text: str = ""
+    links: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class Post:
+    """The post a thread belongs to."""
+
+    url: str
+    title: str = ""
+    author: str = ""
+    platform_id: str | None = None
+    published_shown: str | None = None
+    published_machine: str | None = None
+    published: str | None = None
+    published_local: str | None = None
+    published_utc: str | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    body_html: str = ""
+    body_text: str = ""
+    links: list[Link] = field(default_factory=list)
+    comment_count_shown: int | None = None
+
+
+@dataclass
+class Thread:
+    """What one page holds of a post's thread.
+
+    `source` says how it was read: "html" pages are authoritative; a "feed"
+    only fills in what the pages left empty (pingback times, for instance).
+    """
+
+    platform: str
+    post: Post
+    comments: list[Comment] = field(default_factory=list)
+    source: str = "html"
+    comment_page: int | None = None
+    more_comment_pages: list[str] = field(default_factory=list)
+    language: str | None = None
+
+
+@dataclass
+class PageLinks:
+    """What a page points to that the spider may want next."""
+
+    posts: list[str] = field(default_factory=list)
+    listings: list[str] = field(default_factory=list)
+    thread_pages: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SiteInfo:
+    """What the archiver knows of a blog as a whole."""
+
+    site: str
+    url: str
+    name: str | None = None
+    timezone: str | None = None
+    language: str | None = None
+    platform: str | None = None
+
+
+@dataclass
+class PageItem:
+    """One fetched response, as the spider hands it to the pipelines."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_utc: str
+    role: str  # what the spider fetched it as: post, thread, listing, sitemap, feed, site
+    site: str
+    encoding: str | None = None
+    timezone: str | None = None
+    thread: Thread | None = None
+    page: object = None  # the parsed Page, reused by the pipelines; never exported

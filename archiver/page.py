@@ -1,0 +1,70 @@
+"""Page: a fetched document (URL, decoded text, lazily parsed tree) that extractors read."""
+
+import re
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+
+from parsel import Selector
+from w3lib.encoding import html_to_unicode
+
+XML_CONTENT_TYPES = re.compile(r"(xml|rss|atom)", re.I)
+
+
+class Page:
+    """A document to read. Extractors see only this, never a Scrapy response."""
+
+    def __init__(self, url, text, *, content_type="text/html", fetched_utc=None, selector=None):
+        self.url = url
+        self.text = text
+        self.content_type = content_type or "text/html"
+        self.fetched_utc = fetched_utc or datetime.now(timezone.utc)
+        if selector is not None:
+            self.__dict__["selector"] = selector
+
+    @classmethod
+    def from_response(cls, response, fetched_utc=None):
+        """Wrap a Scrapy response, reusing the tree Scrapy may already have parsed."""
+        content_type = response.headers.get(b"Content-Type", b"text/html").decode("latin-1")
+        selector = response.selector if hasattr(response, "selector") else None
+        return cls(response.url, response.text, content_type=content_type,
+                   fetched_utc=fetched_utc, selector=selector)
+
+    @classmethod
+    def from_bytes(cls, url, body, content_type="text/html", fetched_utc=None):
+        """Decode raw bytes the way browsers do (BOM, header, then <meta charset>)."""
+        _, text = html_to_unicode(content_type, body)
+        return cls(url, text, content_type=content_type, fetched_utc=fetched_utc)
+
+    @classmethod
+    def from_file(cls, path, url=None):
+        path = Path(path)
+        return cls.from_bytes(url or path.resolve().as_uri(), path.read_bytes())
+
+    @property
+    def is_xml(self):
+        if XML_CONTENT_TYPES.search(self.content_type):
+            return True
+        return self.text.lstrip()[:200].startswith("<?xml") and "<html" not in self.text[:2000].lower()
+
+    @cached_property
+    def selector(self):
+        kind = "xml" if self.is_xml else "html"
+        text = self.text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        if kind == "xml":
+            text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+        return Selector(text=text, type=kind, base_url=self.url)
+
+    @cached_property
+    def language(self):
+        """Primary language subtag from <html lang> or og:locale ("en", "fr"), or None."""
+        lang = self.selector.xpath("/html/@lang").get() or self.selector.xpath(
+            "//meta[@property='og:locale']/@content").get() or ""
+        lang = re.split(r"[-_]", lang.strip().lower())[0]
+        return lang if re.fullmatch(r"[a-z]{2,3}", lang) else None
+
+    def css(self, query):
+        return self.selector.css(query)
+
+    def xpath(self, query, **kwargs):
+        return self.selector.xpath(query, **kwargs)
