@@ -5,7 +5,7 @@ and Datasette only ever see what leaves this module.
 """
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 import lxml.html
 import nh3
@@ -36,6 +36,7 @@ DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "objec
 BLOCK_TAGS = {"p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5",
               "h6", "tr", "table", "figure", "figcaption", "dl", "dt", "dd", "hr", "section",
               "article", "header", "footer", "aside"}
+ESCAPED_UTF8 = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
 BARE_URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]", re.I)
 
 
@@ -99,6 +100,16 @@ def html_to_text(root):
     return "\n".join(line for line in lines if line)
 
 
+def as_iri(url):
+    """A URL with its percent-escaped UTF-8 shown as the characters it spells ("Laïcité")."""
+    def decode(match):
+        try:
+            return unquote_to_bytes(match[0]).decode("utf-8")
+        except UnicodeDecodeError:
+            return match[0]
+    return ESCAPED_UTF8.sub(decode, url)
+
+
 def find_links(root, base_url=None, site_host=None):
     """Linked sources of a parsed fragment: <a href> targets, then bare URLs in its text."""
     if root is None:
@@ -106,7 +117,7 @@ def find_links(root, base_url=None, site_host=None):
     links, seen = [], set()
 
     def add(url, text):
-        url = urljoin(base_url or "", url.strip())
+        url = as_iri(urljoin(base_url or "", url.strip()))
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return

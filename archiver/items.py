@@ -122,4 +122,5 @@ class PageItem:
     encoding: str | None = None
     timezone: str | None = None
     thread: Thread | None = None
+    site_info: SiteInfo | None = None
     page: object = None  # the parsed Page, reused by the pipelines; never exported

@@ -79,6 +79,9 @@ INDEXES = [
     ("pages", ["post_id"]),
 ]
 FTS = {"posts": ["title", "body_text"], "comments": ["author", "body_text"]}
+# A feed's UTC time is the one the platform stored; the one worked out from a local time shown
+# on a page can be an hour out around a DST change. So for this column the feed wins.
+PLATFORM_UTC = ("published_utc",)
 # Headers a page keeps: never cookies or credentials.
 PRIVATE_HEADERS = {"set-cookie", "cookie", "authorization", "proxy-authorization",
                    "www-authenticate", "proxy-authenticate"}
@@ -159,7 +162,8 @@ def save_thread(db, site, thread):
     """Upsert a thread's post, comments and links; return the post id.
 
     A thread read from HTML overrides what is stored; one read from a feed only fills
-    in values still missing, so the order in which pages arrive does not matter.
+    in values still missing (but for UTC times, see PLATFORM_UTC), so the order in which
+    pages arrive does not matter.
     """
     prefer = "new" if thread.source == "html" else "old"
     post = thread.post
@@ -179,7 +183,8 @@ def save_thread(db, site, thread):
     comment_ids = []
     for index, comment in enumerate(thread.comments):
         comment_id = _upsert(db, "comments", _comment_row(post_id, thread, index, comment),
-                             conflict=["post_id", "comment_key"], prefer=prefer)
+                             conflict=["post_id", "comment_key"], prefer=prefer,
+                             reverse=PLATFORM_UTC)
         comment_ids.append(comment_id)
         if prefer == "new" or not _has_links(db, comment_id):
             _save_links(db, post_id, comment_id, comment.links)
@@ -217,17 +222,21 @@ def _comment_row(post_id, thread, index, comment):
     }
 
 
-def _upsert(db, table, row, conflict, prefer):
+def _upsert(db, table, row, conflict, prefer, reverse=()):
     """INSERT … ON CONFLICT DO UPDATE, returning the row id.
 
     prefer="new": a non-null new value replaces the stored one; prefer="old": new values
-    only fill stored nulls. Either way a null never erases a known value.
+    only fill stored nulls; columns in `reverse` take the other rule. Either way a null
+    never erases a known value.
     """
     columns = list(row)
-    updates = ", ".join(
-        f"[{c}] = coalesce(excluded.[{c}], [{table}].[{c}])" if prefer == "new"
-        else f"[{c}] = coalesce([{table}].[{c}], excluded.[{c}])"
-        for c in columns if c not in conflict)
+
+    def update(column):
+        new_wins = (prefer == "new") != (column in reverse)
+        first, second = ("excluded", table) if new_wins else (table, "excluded")
+        return f"[{column}] = coalesce({first}.[{column}], {second}.[{column}])"
+
+    updates = ", ".join(update(c) for c in columns if c not in conflict)
     pk = TABLES[table]["pk"]
     sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
            f"VALUES ({', '.join('?' for _ in columns)}) "
@@ -277,6 +286,15 @@ def _number_comments(db, post_id):
     db.execute("UPDATE posts SET comment_count = (SELECT count(*) FROM comments WHERE post_id = ?)"
                " WHERE id = ? AND comment_count IS NOT (SELECT count(*) FROM comments WHERE post_id = ?)",
                [post_id, post_id, post_id])
+
+
+def count_comments(db, post_ids):
+    """How many comments, pingbacks and trackbacks the given posts hold."""
+    ids = list(post_ids)
+    if not ids:
+        return 0
+    marks = ", ".join("?" for _ in ids)
+    return db.execute(f"SELECT count(*) FROM comments WHERE post_id IN ({marks})", ids).fetchone()[0]
 
 
 def start_crawl(db, site, start_url, arguments, started_utc):

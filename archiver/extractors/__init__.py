@@ -8,6 +8,8 @@ Every platform module exposes the same four names:
                         shown); None when the page is not a single post or thread
     find_links(page)    what the page points to: posts, listing pages, thread pages, feeds
 
+and, where the platform describes the whole site somewhere, `read_site(page)` -> SiteInfo.
+
 `EXTRACTORS` lists them in priority order (the first whose `detect` is true reads the
 page; `generic` always is). `extract` is the only way a thread leaves this package: it
 sanitises the HTML, derives text and linked sources and parses the times, for the crawl,

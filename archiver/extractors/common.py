@@ -34,7 +34,7 @@ def text_of(node):
     element = getattr(node, "root", node)
     if isinstance(element, str):
         return " ".join(element.split())
-    return " ".join(element.text_content().split())
+    return " ".join("".join(element.itertext()).split())
 
 
 def outer_html(element):

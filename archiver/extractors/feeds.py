@@ -30,7 +30,7 @@ def _root(page):
 
 def read_thread(page):
     root = _root(page)
-    if root.xpath("name(/*)") not in FEED_ROOTS:
+    if root.xpath("name(/*)").get() not in FEED_ROOTS:
         return None
     entries = root.xpath("//item | //entry")
     comments = [_read_entry(page, entry) for entry in entries]

@@ -6,11 +6,13 @@ widgets are left out; every field comes from the comment's own markup, never fro
 replies nested inside it.
 """
 
+import json
 import re
+from urllib.parse import urlsplit
 
 from archiver.extractors.common import (absolute, comment_page_of, first, inner_html, is_trap,
                                         number_in, post_url_of, text_of, unique, without)
-from archiver.items import COMMENT, PINGBACK, TRACKBACK, Comment, PageLinks, Post, Thread
+from archiver.items import COMMENT, PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
 
 PLATFORM = "wordpress"
 
@@ -99,17 +101,20 @@ def read_thread(page):
 
 
 def find_links(page):
-    links = PageLinks(thread_pages=_comment_pages(page))
-    if not is_single(page):
-        links.posts = unique(absolute(page.url, href) for query in LISTING_POSTS
-                             for href in page.css(f"{query}::attr(href)").getall())
-    links.listings = unique(absolute(page.url, href) for query in LISTING_NEXT
-                            for href in page.css(f"{query}::attr(href)").getall()
-                            if comment_page_of(absolute(page.url, href)) is None)
-    links.feeds = unique(absolute(page.url, href) for href in page.xpath(
+    """On a post: its comment pages and its own comment feed. On a listing: posts and next pages."""
+    feeds = unique(absolute(page.url, href) for href in page.xpath(
         "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href").getall())
-    links.posts = [url for url in links.posts if not is_trap(url)]
-    return links
+    if is_single(page):
+        post_url, post_id = post_url_of(_canonical(page)), _post_id(page)
+        return PageLinks(thread_pages=_comment_pages(page), feeds=[
+            url for url in feeds if url.startswith(post_url) and url != post_url
+            or post_id and re.search(rf"[?&]p={post_id}(&|$)", url)])
+    posts = unique(absolute(page.url, href) for query in LISTING_POSTS
+                   for href in page.css(f"{query}::attr(href)").getall())
+    listings = unique(absolute(page.url, href) for query in LISTING_NEXT
+                      for href in page.css(f"{query}::attr(href)").getall())
+    return PageLinks(posts=[url for url in posts if not is_trap(url)],
+                     listings=[url for url in listings if comment_page_of(url) is None], feeds=feeds)
 
 
 def _read_post(page):
@@ -291,3 +296,24 @@ def _comment_pages(page):
     area = first(page, COMMENT_AREA) or page.selector
     hrefs = (absolute(page.url, href) for href in area.css("a::attr(href)").getall())
     return unique(href for href in hrefs if comment_page_of(href) and not is_trap(href))
+
+
+def read_site(page):
+    """SiteInfo from the REST index (`/wp-json/`): name, home and the zone, DST-aware; or None."""
+    try:
+        index = json.loads(page.text)
+    except ValueError:
+        return None
+    if not isinstance(index, dict) or "namespaces" not in index:
+        return None
+    offset = index.get("gmt_offset")
+    zone_name = index.get("timezone_string") or (_offset_name(offset) if offset is not None else None)
+    home = index.get("home") or index.get("url") or page.url
+    return SiteInfo(site=urlsplit(home).netloc, url=home.rstrip("/") + "/", name=index.get("name"),
+                    timezone=zone_name, platform=PLATFORM)
+
+
+def _offset_name(hours):
+    minutes = round(float(hours) * 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

@@ -1,0 +1,41 @@
+"""Downloader middleware: robots.txt read the way RFC 9309 asks."""
+
+import logging
+
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.misc import build_from_crawler
+
+logger = logging.getLogger(__name__)
+
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, but failing closed.
+
+    Scrapy parses whatever a 5xx robots.txt returns and treats a network error as "no
+    robots.txt": both allow everything. RFC 9309 (2.3.1.4) says an unreachable robots.txt
+    means complete disallow, so this run leaves such a host alone; the next run asks again.
+    """
+
+    async def _parse_robots(self, response, netloc, request):
+        if response.status >= 500:
+            self._disallow_all(netloc, f"robots.txt answered {response.status}")
+            return
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc, netloc):
+        if isinstance(exc, IgnoreRequest):
+            super()._robots_error(exc, netloc)
+            return
+        self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
+        self._disallow_all(netloc, f"robots.txt unreachable ({exc.__class__.__name__})")
+
+    def _disallow_all(self, netloc, reason):
+        logger.error("%s for %s: treating the whole host as disallowed (RFC 9309)", reason, netloc)
+        self._stats.inc_value("archiver/robots/disallow_all")
+        parser = build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = parser
+        waiting.callback(parser)

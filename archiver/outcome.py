@@ -1,0 +1,33 @@
+"""How a crawl went, judged from its stats: Scrapy itself exits 0 even when every request failed."""
+
+from dataclasses import dataclass
+
+OK, PARTIAL, FAILED = "ok", "partial", "failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    pages: int
+    posts: int
+    comments: int
+    errors: int
+
+    @property
+    def exit_code(self):
+        return 1 if self.status == FAILED else 0
+
+
+def crawl_outcome(stats):
+    """The outcome of a run from its Scrapy stats dict."""
+    errors = sum(value for key, value in stats.items()
+                 if key.startswith(("archiver/fetch/failed/", "archiver/extract/error")))
+    errors += stats.get("archiver/robots/disallow_all", 0)
+    pages = stats.get("archiver/pages/saved_ok", 0)
+    reason = stats.get("finish_reason", "finished")
+    if pages == 0 or reason not in ("finished",) and not reason.startswith("closespider"):
+        status = FAILED
+    else:
+        status = PARTIAL if errors else OK
+    return Outcome(status=status, pages=pages, posts=stats.get("archiver/posts/saved", 0),
+                   comments=stats.get("archiver/comments/saved", 0), errors=errors)

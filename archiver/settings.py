@@ -1,0 +1,37 @@
+"""Scrapy settings for thread-archiver. Override any of them with `-s NAME=value`."""
+
+BOT_NAME = "thread-archiver"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+USER_AGENT = "thread-archiver/0.1 (archives blog comment threads; obeys robots.txt)"
+
+# Politeness: one blog is archived at about a page a second, and slower when it is slow.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1
+AUTOTHROTTLE_MAX_DELAY = 30
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "archiver.middlewares.StrictRobotsTxtMiddleware": 100,
+}
+
+# A blog page is rarely over a few MiB: anything far bigger is a trap or a bomb.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+
+ITEM_PIPELINES = {
+    "archiver.pipelines.ExtractPipeline": 300,
+    "archiver.pipelines.ArchivePipeline": 800,
+}
+ARCHIVE_DB = "data/archive.db"
+
+# `-O items.jsonl` exports what was read, not the raw bytes (those are in the archive).
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = ["url", "status", "fetched_utc", "role", "site", "thread"]
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"

@@ -1,0 +1,196 @@
+"""The `blog` spider: decides what to fetch from a blog; the pipelines read and store it.
+
+    scrapy crawl blog -a url=https://blog.example/                  # the whole blog
+    scrapy crawl blog -a url=https://blog.example/2014/08/12/post/  # one post and its thread
+    scrapy crawl blog -a url=… -a max_posts=20 -a since=2024-01-01
+"""
+
+import re
+from datetime import date, datetime, timezone
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+
+from archiver.extractors import find_links, wordpress
+from archiver.extractors.common import is_trap, post_url_of, strip_fragment
+from archiver.items import PageItem
+from archiver.page import Page
+
+SITEMAPS = ("wp-sitemap.xml", "sitemap.xml", "sitemap_index.xml")
+FEED = "feed/"
+DATE_IN_URL = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(?:(0[1-9]|[12]\d|3[01])/)?")
+# Discovery pages that may well not exist: their absence is not an error.
+OPTIONAL_ROLES = ("site", "sitemap", "feed", "comments")
+
+
+class BlogSpider(scrapy.Spider):
+    name = "blog"
+
+    def __init__(self, url=None, max_posts=None, since=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not url or not re.match(r"https?://[^/]+", url):
+            raise ValueError("give the blog to archive: scrapy crawl blog -a url=https://blog.example/")
+        self.start_url = url if urlsplit(url).path else url + "/"
+        parts = urlsplit(self.start_url)
+        self.site = parts.netloc
+        self.base = f"{parts.scheme}://{parts.netloc}/"
+        self.allowed_domains = [parts.hostname]
+        self.single_post = parts.path not in ("", "/")
+        self.max_posts = _positive_int("max_posts", max_posts)
+        self.since = _date("since", since)
+        self.arguments = {key: value for key, value in
+                          {"url": url, "max_posts": max_posts, "since": since}.items() if value}
+        self.timezone = None
+        self.posts = set()
+
+    async def start(self):
+        yield scrapy.Request(self.base + "wp-json/", callback=self.parse_site,
+                             errback=self.site_unknown, cb_kwargs={"role": "site"}, priority=10)
+
+    def parse_site(self, response, role):
+        page = Page.from_response(response, fetched_utc=_now())
+        info = wordpress.read_site(page)
+        if info is not None and info.site == self.site:
+            self.timezone = info.timezone
+            self.logger.info("Site %r, zone %s (from %s)", info.name, info.timezone, response.url)
+        yield self._item(response, role, page, site_info=info if info and info.site == self.site else None)
+        yield from self._discover()
+
+    def site_unknown(self, failure):
+        yield from self.failed(failure)
+        self.logger.info("No WordPress REST index at %s: times without a zone on the page stay "
+                         "local wall times", failure.request.url)
+        yield from self._discover()
+
+    def _discover(self):
+        if self.single_post:
+            yield self._request(self.start_url, self.parse_start, "post")
+            return
+        yield self._request(self.base, self.parse_listing, "listing")
+        for path in SITEMAPS:
+            yield self._request(self.base + path, self.parse_sitemap, "sitemap")
+        yield self._request(self.base + FEED, self.parse_feed, "feed")
+
+    def parse_start(self, response, role):
+        """A start URL below the root: one post and its thread, or else a listing to follow."""
+        page = Page.from_response(response, fetched_utc=_now())
+        if wordpress.is_single(page) or not find_links(page).posts:
+            yield from self.parse_post(response, role, page=page)
+        else:
+            yield from self.parse_listing(response, "listing", page=page)
+
+    def parse_listing(self, response, role, page=None):
+        page = page or Page.from_response(response, fetched_utc=_now())
+        yield self._item(response, role, page)
+        links = find_links(page)
+        for url in links.posts:
+            yield from self._post_request(url)
+        for url in links.listings:
+            yield self._request(url, self.parse_listing, "listing")
+
+    def parse_sitemap(self, response, role):
+        page = Page.from_response(response, fetched_utc=_now())
+        yield self._item(response, role, page)
+        links = find_links(page)
+        for url in links.listings:
+            yield self._request(url, self.parse_sitemap, "sitemap")
+        for url in links.posts:
+            yield from self._post_request(url)
+
+    def parse_feed(self, response, role):
+        page = Page.from_response(response, fetched_utc=_now())
+        yield self._item(response, role, page)
+        for url in find_links(page).posts:
+            yield from self._post_request(url)
+
+    def parse_post(self, response, role, page=None):
+        """A post page or one of its comment pages: archive it, follow the rest of its thread."""
+        page = page or Page.from_response(response, fetched_utc=_now())
+        yield self._item(response, role, page)
+        post_url = post_url_of(response.url)
+        self.posts.add(post_url)
+        links = find_links(page)
+        for url in links.thread_pages:
+            yield self._request(url, self.parse_post, "post")
+        for url in links.feeds:
+            yield self._request(url, self.parse_comments_feed, "comments")
+
+    def parse_comments_feed(self, response, role):
+        yield self._item(response, role, Page.from_response(response, fetched_utc=_now()))
+
+    def failed(self, failure):
+        """Errback: one log line and one stats key per failed request; HTTP errors are archived."""
+        request = failure.request
+        role = request.cb_kwargs.get("role", "page")
+        level = self.logger.info if role in OPTIONAL_ROLES else self.logger.error
+        if failure.check(HttpError):
+            response = failure.value.response
+            outcome = f"http_{response.status}"
+            level("HTTP %s for %s (%s), archived raw, crawl goes on", response.status, request.url, role)
+            yield self._item(response, role, None)
+        elif failure.check(IgnoreRequest):
+            outcome = "ignored"
+            redirected = request.meta.get("redirect_urls")
+            self.logger.warning("Not fetched: %s (%s)%s", request.url, failure.getErrorMessage(),
+                                f", redirected from {redirected[0]}" if redirected else "")
+        else:
+            outcome = "timeout" if failure.check(TwistedTimeoutError) else failure.type.__name__
+            level("Fetching %s (%s) failed: %s", request.url, role, failure.getErrorMessage())
+        kind = "optional" if role in OPTIONAL_ROLES else "failed"
+        self.crawler.stats.inc_value(f"archiver/fetch/{kind}/{outcome}")
+
+    def _post_request(self, url):
+        url = strip_fragment(url)
+        post_url = post_url_of(url)
+        if post_url in self.posts or is_trap(url) or urlsplit(url).netloc != self.site:
+            return
+        if self.since and _url_date(url) and _url_date(url) < self.since.replace(day=1):
+            self.crawler.stats.inc_value("archiver/posts/before_since")
+            return
+        if self.max_posts is not None and len(self.posts) >= self.max_posts:
+            self.crawler.stats.inc_value("archiver/posts/over_max_posts")
+            return
+        self.posts.add(post_url)
+        yield self._request(url, self.parse_post, "post")
+
+    def _request(self, url, callback, role):
+        return scrapy.Request(url, callback=callback, errback=self.failed, cb_kwargs={"role": role})
+
+    def _item(self, response, role, page, site_info=None):
+        headers = {key.decode("latin-1"): b", ".join(values).decode("latin-1")
+                   for key, values in response.headers.items()}
+        return PageItem(
+            url=response.url, status=response.status, headers=headers, body=response.body,
+            fetched_utc=_now().strftime("%Y-%m-%dT%H:%M:%SZ"), role=role, site=self.site,
+            encoding=getattr(response, "encoding", None), timezone=self.timezone,
+            site_info=site_info, page=page)
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _url_date(url):
+    """The month a WordPress-style URL (/2014/08/…) names, as the first of that month."""
+    match = DATE_IN_URL.search(urlsplit(url).path)
+    return date(int(match[1]), int(match[2]), 1) if match else None
+
+
+def _positive_int(name, value):
+    if value is None:
+        return None
+    if not str(value).isdigit() or int(value) < 1:
+        raise ValueError(f"-a {name}= takes a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+def _date(name, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"-a {name}= takes a date like 2024-01-31, not {value!r}") from None
