@@ -11,7 +11,8 @@ import re
 from urllib.parse import urlsplit
 
 from archiver.extractors.common import (absolute, comment_page_of, first, inner_html, is_trap,
-                                        number_in, post_url_of, text_of, unique, without)
+                                        number_in, post_url_of, strip_fragment, text_of, unique,
+                                        without)
 from archiver.items import COMMENT, PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
 
 PLATFORM = "wordpress"
@@ -63,8 +64,9 @@ LISTING_POSTS = (".entry-title a", ".wp-block-post-title a", "h2.post-title a", 
                  "article h2 a")
 LISTING_NEXT = ("a.next.page-numbers", "link[rel=next]", ".nav-previous a", ".nav-links a",
                 ".wp-block-query-pagination a", ".pagination a", "a.next", "a[rel=next]")
-COMMENT_AREA = ("#comments", ".comments-area", ".wp-block-comments", ".commentlist",
-                ".comment-list", "#disqus_thread")
+# Containers first: in block themes `#comments` is only the heading.
+COMMENT_AREA = (".wp-block-comments", "div#comments", "section#comments", ".comments-area",
+                "#comments", ".commentlist", ".comment-list")
 PING_LABEL = re.compile(r"^\s*(pingback|trackback)\s*:?\s*", re.I)
 PING_LABEL_IN_HTML = re.compile(r"(^|>)\s*(pingback|trackback)\s*:?\s*", re.I)
 
@@ -234,8 +236,8 @@ def _read_time(page, number, node):
     for anchor in _own(node, number, f"a[href*='#comment-{number}']"):
         permalink = absolute(page.url, anchor.attrib["href"])
         if re.search(r"\d", text_of(anchor)):
-            time = anchor.css("time")
-            machine = time.attrib.get("datetime") if time else None
+            # Classic themes put <time> inside the permalink, block themes around it.
+            machine = anchor.xpath("(.//time | ancestor::time)[@datetime][1]/@datetime").get()
             return text_of(anchor), machine, permalink
     time = _own_first(node, number, ("time[datetime]",))
     if time is not None:
@@ -289,13 +291,27 @@ def _comment_page(page, comments):
     area = first(page, COMMENT_AREA)
     current = area.css(".page-numbers.current::text, .wp-block-comments-pagination-numbers "
                        ".current::text").get() if area else None
-    return number_in(current) or (1 if comments else None)
+    return number_in(current) or _page_in_permalinks(comments) or (1 if comments else None)
+
+
+def _page_in_permalinks(comments):
+    """The comment page the comments' own permalinks name (`…/comment-page-4/#comment-96`)."""
+    pages = [comment_page_of(strip_fragment(c.permalink)) for c in comments if c.permalink]
+    return max((p for p in pages if p), default=None)
 
 
 def _comment_pages(page):
+    """Every other comment page of this thread, from the pager or, when the theme prints
+    none (Twenty Twenty-Three does not), the pages before the one the permalinks name."""
     area = first(page, COMMENT_AREA) or page.selector
-    hrefs = (absolute(page.url, href) for href in area.css("a::attr(href)").getall())
-    return unique(href for href in hrefs if comment_page_of(href) and not is_trap(href))
+    hrefs = [absolute(page.url, href) for href in area.css("a::attr(href)").getall()]
+    pages = [href for href in hrefs if comment_page_of(href) and not is_trap(href)]
+    numbers = [comment_page_of(href) for href in pages]
+    if numbers:
+        base = post_url_of(_canonical(page))
+        pages += [f"{base.rstrip('/')}/comment-page-{n}/" for n in range(1, max(numbers))
+                  if "?" not in base]
+    return [url for url in unique(pages) if post_url_of(url) != url or url != page.url]
 
 
 def read_site(page):
