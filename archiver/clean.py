@@ -87,13 +87,13 @@ def html_to_text(root):
         if block:
             parts.append("\n")
         if node.text and tag:
-            parts.append(node.text)
+            parts.append(" ".join(node.text.split("\n")))
         for child in node:
             walk(child)
         if block:
             parts.append("\n")
         if node.tail:
-            parts.append(node.tail)
+            parts.append(" ".join(node.tail.split("\n")))
 
     walk(root)
     lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))

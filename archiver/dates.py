@@ -39,6 +39,7 @@ FIXED_FORMATS = (
 )
 HAS_TIME = re.compile(r"\d{1,2}\s*[:h.]\s*\d{2}(?!\d)|\d\s*(am|pm|a\.m\.|p\.m\.)", re.I)
 OFFSET_WITHOUT_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
+FRENCH_HOURS = re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})\b")  # "18 h 05", as French blogs write it
 NOISE = re.compile(r"^\s*(on|at|le|am|el|il|op|em|posted|said|says|:|\||-|–|—)\s+", re.I)
 
 
@@ -88,6 +89,7 @@ def parse_machine(value):
 def parse_shown(text, language=None, now=None):
     """A naive (or, when the text names a zone, aware) datetime or a date; None if unparseable."""
     text = NOISE.sub("", " ".join((text or "").split())).strip(" ,.|")
+    text = FRENCH_HOURS.sub(r"\1:\2", text)
     if not text or not re.search(r"\d", text) and not language:
         return None
     return _parse_shown(text, language, now)

@@ -1,0 +1,56 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from archiver.dates import Published, parse_published, zone
+
+LONDON = "Europe/London"
+
+
+@pytest.mark.parametrize("shown, machine, tz, language, expected", [
+    # The example thread: a WordPress.com theme shows wall time only; the zone comes from the site.
+    ("August 12, 2014 at 2:15 pm", None, LONDON, "en",
+     Published("August 12, 2014 at 2:15 pm", "2014-08-12T14:15:00", "2014-08-12T14:15:00+01:00", "2014-08-12T13:15:00Z")),
+    # Winter: the same zone, another offset.
+    ("January 5, 2015 at 9:05 am", None, LONDON, "en",
+     Published("January 5, 2015 at 9:05 am", "2015-01-05T09:05:00", "2015-01-05T09:05:00+00:00", "2015-01-05T09:05:00Z")),
+    # A datetime attribute wins over the text and keeps its offset as the page's value.
+    ("August 12, 2014", "2014-08-12T14:15:00+01:00", LONDON, "en",
+     Published("August 12, 2014", "2014-08-12T14:15:00+01:00", "2014-08-12T14:15:00+01:00", "2014-08-12T13:15:00Z")),
+    # A feed's RFC 2822 time, converted to the blog's wall time.
+    (None, "Wed, 13 Aug 2014 17:30:00 +0000", LONDON, None,
+     Published(None, "2014-08-13T17:30:00+00:00", "2014-08-13T18:30:00+01:00", "2014-08-13T17:30:00Z")),
+    # Other languages go through dateparser restricted to the page's language.
+    ("12. August 2014 um 14:15 Uhr", None, "Europe/Berlin", "de",
+     Published("12. August 2014 um 14:15 Uhr", "2014-08-12T14:15:00", "2014-08-12T14:15:00+02:00", "2014-08-12T12:15:00Z")),
+    ("12 janvier 2015 à 18 h 05", None, "Europe/Paris", "fr",
+     Published("12 janvier 2015 à 18 h 05", "2015-01-12T18:05:00", "2015-01-12T18:05:00+01:00", "2015-01-12T17:05:00Z")),
+    # A date alone has no instant: no UTC value is made up.
+    ("August 12, 2014", None, LONDON, "en", Published("August 12, 2014", "2014-08-12", "2014-08-12", None)),
+    # Without the blog's zone, the wall time is kept and UTC stays unknown.
+    ("August 12, 2014 at 2:15 pm", None, None, "en",
+     Published("August 12, 2014 at 2:15 pm", "2014-08-12T14:15:00", "2014-08-12T14:15:00", None)),
+    # A fixed offset, as WordPress's gmt_offset gives when no zone name is set.
+    ("August 12, 2014 at 2:15 pm", None, "+05:30", "en",
+     Published("August 12, 2014 at 2:15 pm", "2014-08-12T14:15:00", "2014-08-12T14:15:00+05:30", "2014-08-12T08:45:00Z")),
+    # Not a date at all.
+    ("Reply", None, LONDON, "en", Published("Reply", None, None, None)),
+    (None, None, LONDON, "en", Published()),
+])
+def test_parse_published(shown, machine, tz, language, expected):
+    assert parse_published(shown, machine, tz=zone(tz), language=language) == expected
+
+
+def test_relative_time_is_resolved_against_the_fetch_time():
+    fetched = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)
+    result = parse_published("vor 3 Tagen", tz=zone("Europe/Berlin"), language="de", now=fetched)
+    assert result.page == "2024-03-07"
+
+
+@pytest.mark.parametrize("name, offset_minutes", [("+01:00", 60), ("-0330", -210), ("UTC+2", 120)])
+def test_zone_accepts_fixed_offsets(name, offset_minutes):
+    assert zone(name).utcoffset(None).total_seconds() == offset_minutes * 60
+
+
+def test_zone_of_nonsense_is_none():
+    assert zone("Mars/Olympus_Mons") is None

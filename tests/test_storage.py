@@ -1,0 +1,128 @@
+import json
+
+import pytest
+
+from archiver import storage
+from archiver.items import PINGBACK, Comment, Link, Post, SiteInfo, Thread
+
+SITE = "blog.example"
+POST_URL = "https://blog.example/2014/08/12/post/"
+
+
+def html_thread():
+    post = Post(url=POST_URL, title="A post", author="Andrew Coates", platform_id="1",
+                published_shown="August 12, 2014", published_local="2014-08-12T12:44:00+01:00",
+                published_utc="2014-08-12T11:44:00Z", categories=["Iraq"], tags=["ISIS"],
+                body_html="<p>From <a href=\"https://src.example/x\">here</a>.</p>",
+                body_text="From here.",
+                links=[Link("https://src.example/x", "here", "src.example", True)])
+    comments = [
+        Comment(body_html="<p>First</p>", body_text="First", author="Jim", platform_id="11",
+                published_shown="August 12, 2014 at 2:15 pm",
+                published_local="2014-08-12T14:15:00+01:00", published_utc="2014-08-12T13:15:00Z",
+                links=[Link("http://stopwar.org.uk/x", "http://stopwar.org.uk/x", "stopwar.org.uk", True)]),
+        Comment(body_html="", body_text="", author="Other blog", author_url="https://other.example/p",
+                platform_id="12", type=PINGBACK),
+        Comment(body_html="<p>Reply</p>", body_text="Reply", author="Sue", platform_id="13",
+                parent_platform_id="11", parent=0, depth=2,
+                published_local="2014-08-12T15:00:00+01:00", published_utc="2014-08-12T14:00:00Z"),
+    ]
+    return Thread(platform="wordpress", post=post, comments=comments, comment_page=1, language="en")
+
+
+def feed_thread():
+    """What the post's comment feed adds: the pingback's time, which the page did not show."""
+    ping = Comment(body_html="<p>[…] excerpt […]</p>", body_text="[…] excerpt […]",
+                   author="Other blog", platform_id="12", published_local="2014-08-12T15:59:00+01:00",
+                   published_utc="2014-08-12T14:59:00Z")
+    return Thread(platform="wordpress", post=Post(url=POST_URL), comments=[ping], source="feed")
+
+
+@pytest.fixture
+def db(tmp_path):
+    archive = storage.open_archive(tmp_path / "archive.db")
+    storage.save_site(archive, SiteInfo(site=SITE, url="https://blog.example/"))
+    yield archive
+    archive.close()
+
+
+def save(db, *threads):
+    for thread in threads:
+        with storage.transaction(db):
+            storage.save_thread(db, SITE, thread)
+
+
+def rows(db, table):
+    return [dict(row) for row in db.query(f"SELECT * FROM [{table}] ORDER BY id")]
+
+
+def test_saving_a_thread_writes_exact_rows(db):
+    save(db, html_thread())
+    assert rows(db, "posts") == [{
+        "id": 1, "site": SITE, "url": POST_URL, "platform": "wordpress", "platform_id": "1",
+        "title": "A post", "author": "Andrew Coates", "published_shown": "August 12, 2014",
+        "published_local": "2014-08-12T12:44:00+01:00", "published_utc": "2014-08-12T11:44:00Z",
+        "categories": '["Iraq"]', "tags": '["ISIS"]',
+        "body_html": '<p>From <a href="https://src.example/x">here</a>.</p>', "body_text": "From here.",
+        "comment_count": 3, "comment_count_shown": None, "language": "en", "source": "html"}]
+    comments = [{k: r[k] for k in ("id", "post_id", "platform_id", "parent_id", "depth", "position",
+                                   "type", "author", "published_utc")} for r in rows(db, "comments")]
+    assert comments == [
+        {"id": 1, "post_id": 1, "platform_id": "11", "parent_id": None, "depth": 1, "position": 1,
+         "type": "comment", "author": "Jim", "published_utc": "2014-08-12T13:15:00Z"},
+        {"id": 2, "post_id": 1, "platform_id": "12", "parent_id": None, "depth": 1, "position": 2,
+         "type": "pingback", "author": "Other blog", "published_utc": None},
+        {"id": 3, "post_id": 1, "platform_id": "13", "parent_id": 1, "depth": 2, "position": 3,
+         "type": "comment", "author": "Sue", "published_utc": "2014-08-12T14:00:00Z"},
+    ]
+    assert rows(db, "links") == [
+        {"id": 1, "post_id": 1, "comment_id": None, "position": 0, "url": "https://src.example/x",
+         "text": "here", "domain": "src.example", "external": 1},
+        {"id": 2, "post_id": 1, "comment_id": 1, "position": 0, "url": "http://stopwar.org.uk/x",
+         "text": "http://stopwar.org.uk/x", "domain": "stopwar.org.uk", "external": 1},
+    ]
+
+
+def test_saving_again_changes_nothing(db):
+    save(db, html_thread())
+    before = {table: rows(db, table) for table in ("posts", "comments", "links")}
+    save(db, html_thread(), html_thread())
+    assert {table: rows(db, table) for table in ("posts", "comments", "links")} == before
+
+
+@pytest.mark.parametrize("order", ["page first", "feed first"])
+def test_feed_fills_what_the_page_left_out_in_either_order(db, order):
+    threads = [html_thread(), feed_thread()]
+    save(db, *(threads if order == "page first" else reversed(threads)))
+    ping = db.execute("SELECT type, author, published_utc, body_text, position FROM comments "
+                      "WHERE platform_id = '12'").fetchone()
+    assert tuple(ping) == ("pingback", "Other blog", "2014-08-12T14:59:00Z", "[…] excerpt […]", 2)
+    post = db.execute("SELECT title, source FROM posts").fetchone()
+    assert tuple(post) == ("A post", "html")
+
+
+def test_full_text_search_finds_comments_and_posts(db):
+    save(db, html_thread())
+    assert [r["id"] for r in db.table("comments").search("reply")] == [3]
+    assert [r["id"] for r in db.table("posts").search("here")] == [1]
+
+
+def test_schema_has_foreign_keys_and_wal(db):
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {(fk.column, fk.other_table, fk.other_column) for fk in db.table("comments").foreign_keys} == {
+        ("post_id", "posts", "id"), ("parent_id", "comments", "id")}
+    assert set(db.table_names()) >= {"sites", "posts", "comments", "links", "pages", "crawls",
+                                     "posts_fts", "comments_fts"}
+
+
+def test_page_headers_never_keep_cookies_or_credentials(db):
+    from archiver.items import PageItem
+
+    item = PageItem(url=POST_URL, status=200, body=b"<html></html>", fetched_utc="2024-01-01T00:00:00Z",
+                    role="post", site=SITE, headers={"Content-Type": "text/html", "Set-Cookie": "a=b",
+                                                     "Authorization": "Basic eA=="})
+    with storage.transaction(db):
+        page_id = storage.save_page(db, item)
+    row = db.table("pages").get(page_id)
+    assert json.loads(row["headers"]) == {"Content-Type": "text/html"}
+    assert storage.read_page_body(row) == b"<html></html>"
