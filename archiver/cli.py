@@ -175,3 +175,7 @@ def thread_as_json(thread):
                        "body": " ".join(c.body_text.split())} for c in pings],
         "more_comment_pages": thread.more_comment_pages,
     }
+
+
+if __name__ == "__main__":
+    cli()

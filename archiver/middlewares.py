@@ -1,6 +1,7 @@
-"""Downloader middleware: robots.txt read the way RFC 9309 asks."""
+"""Downloader middlewares: robots.txt read the way RFC 9309 asks; redirects kept on the blog."""
 
 import logging
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -39,3 +40,22 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         waiting = self._parsers[netloc]
         self._parsers[netloc] = parser
         waiting.callback(parser)
+
+
+class OffsiteRedirectMiddleware:
+    """Stops a redirect that leaves the blog's host, so that it is seen rather than dropped.
+
+    Scrapy's offsite filter discards such a redirect without calling the request's errback:
+    no log line, no page row. Marking it here (before RedirectMiddleware, which runs after
+    us on responses) lets it reach the spider's errback as a 3xx, to be logged and counted.
+    """
+
+    def process_response(self, request, response, spider=None):
+        location = response.headers.get(b"Location")
+        if not 300 <= response.status < 400 or not location:
+            return response
+        target = urljoin(request.url, location.decode("latin-1"))
+        if urlsplit(target).hostname != urlsplit(request.url).hostname:
+            request.meta["dont_redirect"] = True
+            request.meta["offsite_redirect"] = target
+        return response

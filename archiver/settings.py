@@ -15,6 +15,7 @@ AUTOTHROTTLE_MAX_DELAY = 30
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "archiver.middlewares.StrictRobotsTxtMiddleware": 100,
+    "archiver.middlewares.OffsiteRedirectMiddleware": 650,
 }
 
 # A blog page is rarely over a few MiB: anything far bigger is a trap or a bomb.

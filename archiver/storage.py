@@ -161,9 +161,9 @@ def read_page_body(row):
 def save_thread(db, site, thread):
     """Upsert a thread's post, comments and links; return the post id.
 
-    A thread read from HTML overrides what is stored; one read from a feed only fills
-    in values still missing (but for UTC times, see PLATFORM_UTC), so the order in which
-    pages arrive does not matter.
+    A thread read from HTML overrides what is stored and alone writes links; one read from
+    a feed only fills in values still missing (but for UTC times, see PLATFORM_UTC), so the
+    order in which pages arrive does not matter.
     """
     prefer = "new" if thread.source == "html" else "old"
     post = thread.post
@@ -186,7 +186,7 @@ def save_thread(db, site, thread):
                              conflict=["post_id", "comment_key"], prefer=prefer,
                              reverse=PLATFORM_UTC)
         comment_ids.append(comment_id)
-        if prefer == "new" or not _has_links(db, comment_id):
+        if prefer == "new":
             _save_links(db, post_id, comment_id, comment.links)
     for comment, comment_id in zip(thread.comments, comment_ids):
         if comment.parent is not None:
@@ -243,10 +243,6 @@ def _upsert(db, table, row, conflict, prefer, reverse=()):
            f"ON CONFLICT ({', '.join(f'[{c}]' for c in conflict)}) DO UPDATE SET {updates} "
            f"RETURNING [{pk}]")
     return db.execute(sql, [row[c] for c in columns]).fetchone()[0]
-
-
-def _has_links(db, comment_id):
-    return db.execute("SELECT 1 FROM links WHERE comment_id = ? LIMIT 1", [comment_id]).fetchone()
 
 
 def _save_links(db, post_id, comment_id, links):

@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
@@ -126,18 +126,21 @@ class BlogSpider(scrapy.Spider):
         request = failure.request
         role = request.cb_kwargs.get("role", "page")
         level = self.logger.info if role in OPTIONAL_ROLES else self.logger.error
-        if failure.check(HttpError):
+        if failure.check(HttpError) and request.meta.get("offsite_redirect"):
+            outcome = "offsite_redirect"
+            level("Redirect off the blog not followed: %s -> %s (%s)", request.url,
+                  request.meta["offsite_redirect"], role)
+            yield self._item(failure.value.response, role, None)
+        elif failure.check(HttpError):
             response = failure.value.response
             outcome = f"http_{response.status}"
             level("HTTP %s for %s (%s), archived raw, crawl goes on", response.status, request.url, role)
             yield self._item(response, role, None)
         elif failure.check(IgnoreRequest):
             outcome = "ignored"
-            redirected = request.meta.get("redirect_urls")
-            self.logger.warning("Not fetched: %s (%s)%s", request.url, failure.getErrorMessage(),
-                                f", redirected from {redirected[0]}" if redirected else "")
+            self.logger.warning("Not fetched: %s (%s)", request.url, failure.getErrorMessage())
         else:
-            outcome = "timeout" if failure.check(TwistedTimeoutError) else failure.type.__name__
+            outcome = "timeout" if failure.check(TwistedTimeoutError, DownloadTimeoutError) else failure.type.__name__
             level("Fetching %s (%s) failed: %s", request.url, role, failure.getErrorMessage())
         kind = "optional" if role in OPTIONAL_ROLES else "failed"
         self.crawler.stats.inc_value(f"archiver/fetch/{kind}/{outcome}")

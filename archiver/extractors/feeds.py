@@ -14,6 +14,10 @@ PLATFORM = "feed"
 
 COMMENT_ID = re.compile(r"#comment-(\d+)$|[?&]comment(?:_id)?=(\d+)")
 FEED_ROOTS = ("rss", "feed", "RDF")
+BODIES = ("encoded", "content", "description")  # richest first: content:encoded is the full HTML
+# WordPress comment feeds open a reply with a line naming its parent.
+IN_REPLY_TO = re.compile(r'\s*(?:<p>)?\s*In reply to <a href="[^"]*#comment-(\d+)"[^>]*>.*?</a>\.?\s*(?:</p>)?\s*',
+                         re.S)
 # Sitemaps of terms and authors list archive pages, not posts.
 NOT_POST_SITEMAPS = re.compile(r"taxonom|categor|tag|user|author", re.I)
 
@@ -49,9 +53,8 @@ def _read_entry(page, entry):
     link = entry.xpath("guid/text() | link/text() | link[@rel='alternate']/@href | id/text()").getall()
     numbers = [COMMENT_ID.search(value.strip()) for value in link]
     number = next((m[1] or m[2] for m in numbers if m), None)
-    body = entry.xpath("encoded/text() | content/text() | description/text()").get("")
-    parent = re.match(r'\s*<p>\s*In reply to <a href="[^"]*#comment-(\d+)"[^>]*>.*?</a>\.?\s*</p>\s*',
-                      body, re.S)
+    body = next((text for text in (entry.xpath(f"{name}/text()").get() for name in BODIES) if text), "")
+    parent = IN_REPLY_TO.match(body)
     return Comment(
         platform_id=number,
         parent_platform_id=parent[1] if parent else None,

@@ -6,9 +6,13 @@ widgets are left out; every field comes from the comment's own markup, never fro
 replies nested inside it.
 """
 
+import copy
 import json
 import re
 from urllib.parse import urlsplit
+
+import lxml.html
+from parsel import Selector
 
 from archiver.extractors.common import (absolute, comment_page_of, first, inner_html, is_trap,
                                         number_in, post_url_of, strip_fragment, text_of, unique,
@@ -18,12 +22,18 @@ from archiver.items import COMMENT, PINGBACK, TRACKBACK, Comment, PageLinks, Pos
 PLATFORM = "wordpress"
 
 MARKERS = ("/wp-content/", "/wp-includes/", "wp-json", "wp-block-", "wordpress.com")
-COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
-COMMENT_NODES = ("//*[re:test(@id, '^(li-|div-)?comment-[0-9]+$')]"
-                 "[not(ancestor::*[contains(@class, 'widget') or contains(@class, "
-                 "'latest-comments') or contains(@class, 'recentcomments')])]")
-NESTED = "./ancestor::*[re:test(@id, '^(li-|div-)?comment-[0-9]+$')]"
-REPLY_LISTS = ("ul.children", "ol.children", "div.children")
+# The comment walker's ids (`comment-12`, `li-comment-12`, `div-comment-12`) and wpDiscuz's
+# thread wrappers (`wc-comm-12_0`, `wpd-comm-12_3`: comment 12 answering 3), which hold the replies.
+COMMENT_ID = re.compile(r"^(?:(?:li-|div-)?comment-|(?:wc|wpd)-comm-)(\d+)(?:_\d+)?$")
+IS_COMMENT = "re:test(@id, '^((li-|div-)?comment-|(wc|wpd)-comm-)[0-9]+(_[0-9]+)?$')"
+IS_REPLY_LIST = "contains(concat(' ', normalize-space(@class), ' '), ' children ')"
+# Widgets by class token: body classes such as `widget_title_layout1` only describe the page.
+COMMENT_NODES = (f"//*[{IS_COMMENT}][not(ancestor::*[not(self::body)][re:test(@class, "
+                 "'(^|\\s)widget|latest-comments|recentcomments')])]")
+# The comments a node sits in: its ancestors, and the comment just before a reply list that
+# encloses it (some themes close the parent's <li> before its <ul class="children">).
+HOLDERS = (f"ancestor::*[{IS_COMMENT}] | "
+           f"ancestor::*[{IS_REPLY_LIST}]/preceding-sibling::*[1][{IS_COMMENT}]")
 # Things inside a comment that are not its text.
 COMMENT_CHROME = (
     ".//*[contains(concat(' ', normalize-space(@class), ' '), ' comment-author ')"
@@ -34,15 +44,29 @@ COMMENT_CHROME = (
     " or contains(@class, 'wp-block-comment-edit-link') or contains(@class, 'wp-block-avatar')"
     " or contains(@class, 'comment-likes') or contains(@class, 'comment-like')"
     " or contains(@class, 'avatar') or contains(@class, 'says') or self::cite or self::footer"
-    " or self::form or self::script or self::style or self::noscript]"
+    " or contains(@class, 'report') or self::form or self::script or self::style or self::noscript]"
 )
 AUTHOR = (".comment-author .fn", ".comment-author cite", ".wp-block-comment-author-name",
-          "cite.fn", ".fn", ".comment-author-name", ".comment-author", ".commentauthor",
+          "cite.fn", ".fn", ".comment-author-name", ".comment-author strong", ".comment-author b",
+          ".comment-author", ".commentauthor",
+          # Prefixed by the theme or plugin: `epoch-comment-author`, `wc-comment-author `, `comment_author`.
+          "[class$='-author']", "[class*='-author ']", "[class$='_author']", "[class*='_author ']",
           "cite", ".author")
+# Not the name: what author blocks also hold (Epoch puts the dated permalink in it).
+AUTHOR_CHROME = (".//*[contains(@class, 'says') or contains(@class, 'avatar')"
+                 " or contains(@class, 'screen-reader-text') or contains(@class, 'reply')"
+                 " or contains(@class, 'edit') or self::img or self::time"
+                 " or self::a[contains(@href, '#comment-')]]")
+SAYS = re.compile(r"\s+(says|said|wrote|dit|a écrit|écrit|sagt|meint|schreibt|schrieb|dice|dijo|"
+                  r"escribió|disse|scrive|ha scritto|zegt|schreef)\s*:?$", re.I)
+SEPARATORS = " ·|-–—:,"
+# The author block last: some themes print the time as bare text after the name.
 TIME_TEXT = (".comment-metadata", ".comment-meta", ".commentmetadata", ".wp-block-comment-date",
-             ".comment-date", ".comment-time", ".comment-info", "small")
+             ".comment-date", ".comment-time", ".comment-info", ".wc-comment-date",
+             ".wpd-comment-date", "small", ".comment-author")
 BODY = (".comment-content", ".wp-block-comment-content", ".comment-text", ".comment-entry",
-        ".commenttext", ".comment_text", ".comment-body")
+        ".commenttext", ".comment_text", ".wc-comment-text", ".wpd-comment-text",
+        ".epoch-comment-content", ".w-comments-item-text", ".format_text", ".comment-body")
 POST_TITLE = ("h1.entry-title", ".entry-title", "h1.wp-block-post-title", ".wp-block-post-title",
               "h1.post-title", ".post-title", "article h1", "h1")
 POST_AUTHOR = (".byline .author a", ".byline a[rel~=author]", "a[rel~=author]",
@@ -176,23 +200,37 @@ def _read_comments(page):
     index_of = {number: i for i, (number, _) in enumerate(nodes)}
     comments = []
     for number, node in nodes:
-        ancestors = [COMMENT_ID.match(a.attrib["id"])[1] for a in node.xpath(NESTED)]
-        ancestors = [a for a in ancestors if a != number]
-        parent = ancestors[-1] if ancestors else None
-        comment = _read_comment(page, number, node)
+        holders = [n for n in _numbers(node.xpath(HOLDERS)) if n != number]
+        parent = holders[-1] if holders else None
+        comment = _read_comment(page, number, _extent(node))
         comment.parent_platform_id = parent
         comment.parent = index_of.get(parent)
-        comment.depth = len(dict.fromkeys(ancestors)) + 1
+        comment.depth = len(dict.fromkeys(holders)) + 1
         comments.append(comment)
     return comments
+
+
+def _numbers(nodes):
+    """The comment numbers of comment nodes, in document order."""
+    return [COMMENT_ID.match(node.attrib["id"])[1] for node in nodes]
+
+
+def _extent(node):
+    """A comment's markup: its node, or a <dt> with the <dd> after it that holds its text."""
+    text = node.xpath("self::dt/following-sibling::*[1][self::dd]")
+    if not text:
+        return node
+    joined = lxml.html.Element("div")
+    joined.extend([copy.deepcopy(node.root), copy.deepcopy(text[0].root)])
+    return Selector(root=joined)
 
 
 def _own(node, number, query):
     """Elements matching `query` inside this comment but outside the replies nested in it."""
     found = []
     for element in node.css(query):
-        holder = element.xpath(NESTED)
-        if not holder or COMMENT_ID.match(holder[-1].attrib["id"])[1] == number:
+        holders = _numbers(element.xpath(HOLDERS))
+        if element.root is not node.root and (not holders or holders[-1] == number):
             found.append(element)
     return found
 
@@ -207,21 +245,20 @@ def _own_first(node, number, queries):
 
 def _read_comment(page, number, node):
     classes = " " + (node.attrib.get("class") or "") + " "
-    own_root = _without_replies(node.root)
+    own_root = _without_replies(node.root, number)
     kind = PINGBACK if " pingback " in classes else TRACKBACK if " trackback " in classes else None
     if kind is None:
         label = PING_LABEL.match(text_of(own_root))
         kind = label[1].lower() if label and not first(node, BODY) else COMMENT
     if kind != COMMENT:
         return _read_ping(page, number, node, own_root, kind)
-    author = _own_first(node, number, AUTHOR)
-    author_link = author.xpath("descendant-or-self::a[@href][1]/@href").get() if author else None
-    shown, machine, permalink = _read_time(page, number, node)
+    name, author_link = _author(_own_first(node, number, AUTHOR))
+    shown, machine, permalink = _read_time(page, number, node, name)
     body = _own_first(node, number, BODY)
-    body_root = _without_replies(body.root) if body is not None else own_root
+    body_root = _without_replies(body.root, number) if body is not None else own_root
     return Comment(
         platform_id=number,
-        author=_author_name(author),
+        author=name,
         author_url=absolute(page.url, author_link),
         permalink=permalink,
         published_shown=shown,
@@ -230,37 +267,47 @@ def _read_comment(page, number, node):
     )
 
 
-def _read_time(page, number, node):
+def _read_time(page, number, node, author=""):
     """(shown, machine, permalink): the permalink's text is the time in WordPress themes."""
     permalink = None
     for anchor in _own(node, number, f"a[href*='#comment-{number}']"):
         permalink = absolute(page.url, anchor.attrib["href"])
-        if re.search(r"\d", text_of(anchor)):
-            # Classic themes put <time> inside the permalink, block themes around it.
-            machine = anchor.xpath("(.//time | ancestor::time)[@datetime][1]/@datetime").get()
+        # Classic themes put <time> inside the permalink, block themes around it; some themes
+        # print a relative time ("2 weeks ago") with the datetime on the link itself.
+        machine = anchor.xpath("(descendant-or-self::* | ancestor::time)[@datetime][1]/@datetime").get()
+        if machine or re.search(r"\d", text_of(anchor)):
             return text_of(anchor), machine, permalink
     time = _own_first(node, number, ("time[datetime]",))
     if time is not None:
         return text_of(time), time.attrib["datetime"], permalink
     holder = _own_first(node, number, TIME_TEXT)
-    shown = _date_text(holder) if holder is not None else None
+    shown = _date_text(holder, author) if holder is not None else None
     return shown, None, permalink
 
 
-def _date_text(holder):
-    """The date in a meta line, without edit links or the author's name around it."""
+def _date_text(holder, author=""):
+    """The date in a meta line, without edit links or the author's name around it.
+
+    A `title` with digits wins: wpDiscuz shows "3 years ago" and titles it with the date.
+    """
+    title = holder.attrib.get("title", "")
+    if re.search(r"\d", title):
+        return " ".join(title.split())
     trimmed = without(holder.root, ".//*[contains(@class, 'edit') or contains(@class, 'fn') or "
                                    "contains(@class, 'author') or contains(@class, 'reply')]")
     text = text_of(trimmed)
+    if author and text.startswith(author):
+        text = text[len(author):].strip()
     return text if re.search(r"\d", text) else None
 
 
-def _author_name(author):
+def _author(author):
+    """(name, link) of an author block, without its avatar, "says", the time or the permalink."""
     if author is None:
-        return ""
-    trimmed = without(author.root, ".//*[contains(@class, 'says') or contains(@class, 'avatar')"
-                                   " or contains(@class, 'screen-reader-text') or self::img]")
-    return re.sub(r"\s+(says|dit|sagt|dice|schreibt|écrit)\s*:?$", "", text_of(trimmed), flags=re.I)
+        return "", None
+    trimmed = without(author.root, AUTHOR_CHROME)
+    link = trimmed.xpath("descendant-or-self::a[@href][1]/@href")
+    return SAYS.sub("", text_of(trimmed)).strip(SEPARATORS), link[0] if link else None
 
 
 def _read_ping(page, number, node, own_root, kind):
@@ -278,10 +325,10 @@ def _read_ping(page, number, node, own_root, kind):
     )
 
 
-def _without_replies(element):
-    return without(element, ".//*[contains(concat(' ', normalize-space(@class), ' '), ' children ')]"
-                            " | .//*[re:test(@id, '^(li-|div-)?comment-[0-9]+$')]"
-                            "[not(re:test(@id, '^div-comment-'))]")
+def _without_replies(element, number):
+    """A copy of a comment's element without the other comments nested in it."""
+    return without(element, f".//*[{IS_REPLY_LIST}] | .//*[{IS_COMMENT}]"
+                            f"[not(re:test(@id, '[a-z-]{number}(_[0-9]+)?$'))]")
 
 
 def _comment_page(page, comments):
@@ -301,17 +348,20 @@ def _page_in_permalinks(comments):
 
 
 def _comment_pages(page):
-    """Every other comment page of this thread, from the pager or, when the theme prints
-    none (Twenty Twenty-Three does not), the pages before the one the permalinks name."""
-    area = first(page, COMMENT_AREA) or page.selector
+    """Every other comment page of this post, from the pager or, when the theme prints
+    none (Twenty Twenty-Three does not), the pages before the one the permalinks name.
+    Only this post's, from its comment area: a "recent comments" widget links elsewhere."""
+    area = first(page, COMMENT_AREA)
+    if area is None:
+        return []
+    post_url = post_url_of(_canonical(page))
     hrefs = [absolute(page.url, href) for href in area.css("a::attr(href)").getall()]
-    pages = [href for href in hrefs if comment_page_of(href) and not is_trap(href)]
+    pages = [href for href in hrefs if comment_page_of(href) and not is_trap(href)
+             and post_url_of(href) == post_url]
     numbers = [comment_page_of(href) for href in pages]
-    if numbers:
-        base = post_url_of(_canonical(page))
-        pages += [f"{base.rstrip('/')}/comment-page-{n}/" for n in range(1, max(numbers))
-                  if "?" not in base]
-    return [url for url in unique(pages) if post_url_of(url) != url or url != page.url]
+    if numbers and "?" not in post_url:
+        pages += [f"{post_url.rstrip('/')}/comment-page-{n}/" for n in range(1, max(numbers))]
+    return [url for url in unique(pages) if url != page.url]
 
 
 def read_site(page):

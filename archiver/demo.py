@@ -1,0 +1,127 @@
+"""The demo blog: a static snapshot of a WordPress site, served on loopback.
+
+`archiver demo` and the tests crawl it instead of a live blog. A snapshot folder (see
+data/demo-blog, made by tests/snapshot_site.py) holds manifest.json, which records the
+origin it was taken from and, per path, the status, Content-Type, Location and the file
+with the body exactly as the blog served it.
+
+WordPress writes absolute links, so every text body and Location is served with the
+recorded origin replaced by the server's own, in each form WordPress spells it: plain,
+JSON-escaped ("http:\\/\\/…", in /wp-json/), percent-encoded (oEmbed links) and bare
+host:port.
+"""
+
+import contextlib
+import dataclasses
+import json
+import re
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+TEXT_TYPES = re.compile(r"^text/|xml|json|rss|atom", re.I)
+NOT_FOUND = b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>Not found</h1>\n"
+
+
+@dataclasses.dataclass(frozen=True)
+class Reply:
+    """One HTTP response to send."""
+
+    status: int
+    content_type: str
+    body: bytes
+    location: str | None = None
+
+
+class StaticBlog:
+    """The recorded responses of a snapshot folder, answered as if served from another origin."""
+
+    def __init__(self, root):
+        root = Path(root)
+        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        self.origin = manifest["origin"].rstrip("/")
+        self.replies = {
+            unquote(page["path"]): Reply(page["status"], page["content_type"],
+                                         (root / page["file"]).read_bytes(), page.get("location"))
+            for page in manifest["pages"]}
+
+    def respond(self, target, base_url):
+        """The Reply for a request target ("/path/?query"), with links rebased on `base_url`."""
+        reply = self.replies.get(unquote(target))
+        if reply is None:
+            return Reply(404, "text/html; charset=utf-8", NOT_FOUND)
+        rebase = _rebaser(self.origin, base_url.rstrip("/"))
+        body = rebase(reply.body) if TEXT_TYPES.search(reply.content_type) else reply.body
+        location = rebase(reply.location.encode()).decode() if reply.location else None
+        return dataclasses.replace(reply, body=body, location=location)
+
+
+def _rebaser(old, new):
+    """A function replacing origin `old` by `new` in bytes, in every spelling of it."""
+    forms = {
+        old: new,
+        old.replace("/", "\\/"): new.replace("/", "\\/"),
+        quote(old, safe=""): quote(new, safe=""),
+        urlsplit(old).netloc: urlsplit(new).netloc,
+    }
+    forms = {key.encode(): value.encode() for key, value in forms.items()}
+    # Longest first, so a full origin is replaced whole rather than by its host:port.
+    pattern = re.compile(b"|".join(re.escape(key) for key in sorted(forms, key=len, reverse=True)))
+    return lambda data: pattern.sub(lambda match: forms[match[0]], data)
+
+
+class BlogHandler(BaseHTTPRequestHandler):
+    """Answers GET and HEAD from the server's StaticBlog; subclasses may override `reply`."""
+
+    def reply(self):
+        return self.server.blog.respond(self.path, self.server.base_url)
+
+    def do_GET(self):
+        self.send(self.reply(), with_body=True)
+
+    def do_HEAD(self):
+        self.send(self.reply(), with_body=False)
+
+    def send(self, reply, with_body):
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        if reply.location:
+            self.send_header("Location", reply.location)
+        self.end_headers()
+        if with_body:
+            self.wfile.write(reply.body)
+
+    def log_message(self, format, *args):
+        """Silent: a crawl's own log says what was fetched."""
+
+
+class BlogServer(ThreadingHTTPServer):
+    """A threading HTTP server that knows its blog and its own base URL."""
+
+    def __init__(self, blog, address, handler=BlogHandler):
+        super().__init__(address, handler)
+        self.blog = blog
+        host, port = self.server_address[:2]
+        self.base_url = f"http://{host}:{port}/"
+
+    def handle_error(self, request, client_address):
+        """Quiet when a client hangs up (a crawler giving up on a slow page); loud otherwise."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@contextlib.contextmanager
+def serve(root, port=0, host="127.0.0.1", handler=BlogHandler):
+    """Serve the snapshot in `root` from a background thread; yields the base URL."""
+    server = BlogServer(StaticBlog(root), (host, port), handler)
+    thread = threading.Thread(target=server.serve_forever, name="demo-blog", daemon=True)
+    thread.start()
+    try:
+        yield server.base_url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
