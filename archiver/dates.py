@@ -37,6 +37,11 @@ FIXED_FORMATS = (
     "%A, %B %d, %Y",
     "%Y-%m-%d",
 )
+NUMERIC_DATE = re.compile(r"\b(\d{1,2})[./-](\d{1,2})[./-](?:\d{4}|\d{2})\b")
+HAS_YEAR = re.compile(r"\b(1[89]|20)\d\d\b|'\d\d\b|" + NUMERIC_DATE.pattern)
+# How far back a second parse is based to tell a relative time ("2 weeks ago"), which moves
+# with its base, from a date shown without its year ("Jun 20th"), which does not.
+PROBE_SHIFT = timedelta(days=100, hours=7)
 HAS_TIME = re.compile(r"\d{1,2}\s*[:h.]\s*\d{2}(?!\d)|\d\s*(am|pm|a\.m\.|p\.m\.)", re.I)
 OFFSET_WITHOUT_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
 FRENCH_HOURS = re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})\b")  # "18 h 05", as French blogs write it
@@ -86,20 +91,61 @@ def parse_machine(value):
         return None
 
 
-def parse_shown(text, language=None, now=None):
+def parse_shown(text, language=None, now=None, day_first=None, after=None):
     """A naive (or, when the text names a zone, aware) datetime or a date; None if unparseable."""
     text = NOISE.sub("", " ".join((text or "").split())).strip(" ,.|")
     text = FRENCH_HOURS.sub(r"\1:\2", text)
     if not text or not re.search(r"\d", text) and not language:
         return None
-    return _parse_shown(text, language, now)
+    value = _parse_shown(text, language, now, day_first)
+    if value is None or after is None or HAS_YEAR.search(text):
+        return value
+    probe = _parse_shown(text, language, (now or datetime.now()) - PROBE_SHIFT, day_first)
+    return _placed_after(value, after, probe)
+
+
+def day_first(texts):
+    """Whether a page's numeric dates put the day first, when one shows it ("14/04/2020")."""
+    for text in texts:
+        for first, second in NUMERIC_DATE.findall(text or ""):
+            if int(first) > 12 >= int(second):
+                return True
+            if int(second) > 12 >= int(first):
+                return False
+    return None
+
+
+def _placed_after(value, after, probe):
+    """A year-less date put in the first year on or after `after` (a day early, for zones)."""
+    if probe is None or _day_and_time(probe) != _day_and_time(value):
+        return value  # a relative time: it belongs to when the page was made, not to the post
+    earliest = (after.date() if isinstance(after, datetime) else after) - timedelta(days=1)
+    try:
+        placed = value.replace(year=earliest.year)
+        if _date_of(placed) < earliest:
+            placed = placed.replace(year=earliest.year + 1)
+    except ValueError:  # 29 February in a year without one
+        return value
+    return placed
+
+
+def _day_and_time(value):
+    """What a date shown without its year fixes: month, day and time of day."""
+    return value.month, value.day, getattr(value, "hour", 0), getattr(value, "minute", 0)
+
+
+def _date_of(value):
+    """The calendar date of a datetime or date."""
+    return value.date() if isinstance(value, datetime) else value
 
 
 @lru_cache(maxsize=4096)
-def _parse_shown(text, language, now):
+def _parse_shown(text, language, now, day_first):
     has_time = bool(HAS_TIME.search(text))
     if language in (None, "en"):
         for fmt in FIXED_FORMATS:
+            if day_first and fmt.startswith("%m/"):
+                continue
             try:
                 parsed = datetime.strptime(text, fmt)
             except ValueError:
@@ -108,6 +154,8 @@ def _parse_shown(text, language, now):
     settings = {"PREFER_DATES_FROM": "past"}
     if now is not None:
         settings["RELATIVE_BASE"] = now
+    if day_first is not None:
+        settings["DATE_ORDER"] = "DMY" if day_first else "MDY"
     languages = [language] if language else None
     if languages and language != "en":
         languages.append("en")
@@ -140,7 +188,8 @@ def normalise(value, tz=None):
     return Published(page=page, local=local.isoformat(), utc=utc)
 
 
-def parse_published(shown=None, machine=None, *, tz=None, language=None, now=None):
+def parse_published(shown=None, machine=None, *, tz=None, language=None, now=None,
+                    day_first=None, after=None):
     """The Published triple for a time shown as `shown`, with an optional machine value.
 
     >>> parse_published("August 12, 2014 at 2:15 pm", tz=zone("Europe/London")).utc
@@ -150,6 +199,6 @@ def parse_published(shown=None, machine=None, *, tz=None, language=None, now=Non
     value = parse_machine(machine)
     if value is None and shown:
         naive_now = now.astimezone(tz).replace(tzinfo=None) if now and tz else None
-        value = parse_shown(shown, language, naive_now)
+        value = parse_shown(shown, language, naive_now, day_first, after)
     result = normalise(value, tz)
     return Published(shown=shown, page=result.page, local=result.local, utc=result.utc)

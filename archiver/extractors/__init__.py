@@ -45,19 +45,24 @@ def extract(page, timezone=None):
     thread.language = thread.language or page.language
     tz = dates.zone(timezone) or _offset_of(thread.post.published_machine)
     site_host = urlsplit(thread.post.url or page.url).netloc
-    _finish(thread.post, page, tz, thread.language, site_host)
+    records = [thread.post, *thread.comments]
+    when = {"tz": tz, "language": thread.language, "now": page.fetched_utc,
+            "day_first": dates.day_first(record.published_shown for record in records)}
+    _finish(thread.post, page, site_host, when)
+    # Comments come after their post: its date gives the year to dates shown without one.
+    when["after"] = dates.parse_machine(thread.post.published)
     for comment in thread.comments:
-        _finish(comment, page, tz, thread.language, site_host)
+        _finish(comment, page, site_host, when)
     return thread
 
 
-def _finish(record, page, tz, language, site_host):
+def _finish(record, page, site_host, when):
+    """Sanitise, derive text and links, and parse the times of one record; `when` is how."""
     root = clean.parse_fragment(record.body_html)
     record.body_text = clean.html_to_text(root)
     record.links = clean.find_links(root, page.url, site_host)
     record.body_html = clean.sanitize_html(record.body_html, page.url)
-    published = dates.parse_published(record.published_shown, record.published_machine,
-                                      tz=tz, language=language, now=page.fetched_utc)
+    published = dates.parse_published(record.published_shown, record.published_machine, **when)
     record.published_shown = published.shown
     record.published = published.page
     record.published_local = published.local

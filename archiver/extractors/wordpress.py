@@ -1,8 +1,8 @@
 """WordPress and WordPress.com, read through their HTML: classic and block themes.
 
 Comments are found by the ids WordPress's comment walker gives them (`comment-123`,
-`li-comment-123`, `div-comment-123`), scoped to the comment area so that "recent comments"
-widgets are left out; every field comes from the comment's own markup, never from the
+`li-comment-123`, `div-comment-123`) or wpDiscuz its threads (`wc-comm-123_0`), leaving out
+"recent comments" widgets; every field comes from the comment's own markup, never from the
 replies nested inside it.
 """
 
@@ -49,7 +49,7 @@ COMMENT_CHROME = (
 AUTHOR = (".comment-author .fn", ".comment-author cite", ".wp-block-comment-author-name",
           "cite.fn", ".fn", ".comment-author-name", ".comment-author strong", ".comment-author b",
           ".comment-author", ".commentauthor",
-          # Prefixed by the theme or plugin: `epoch-comment-author`, `wc-comment-author `, `comment_author`.
+          # Prefixed by a theme or plugin: `epoch-comment-author`, `comment_author`.
           "[class$='-author']", "[class*='-author ']", "[class$='_author']", "[class*='_author ']",
           "cite", ".author")
 # Not the name: what author blocks also hold (Epoch puts the dated permalink in it).
@@ -145,7 +145,7 @@ def find_links(page):
 
 def _read_post(page):
     title = first(page, POST_TITLE)
-    time = first(page, POST_TIME)
+    shown, machine = _post_time(page)
     body = first(page, POST_BODY)
     return Post(
         url=post_url_of(_canonical(page)),
@@ -153,14 +153,23 @@ def _read_post(page):
         title=text_of(title[0]) if title else text_of(page.xpath("//title")),
         author=text_of(first(page, POST_AUTHOR)[0]) if first(page, POST_AUTHOR) else
         page.xpath("//meta[@name='author']/@content").get(""),
-        published_shown=text_of(time[0]) if time else None,
-        published_machine=(time.attrib.get("datetime") if time else None) or page.xpath(
-            "//meta[@property='article:published_time']/@content").get(),
+        published_shown=shown,
+        published_machine=machine,
         categories=_terms(page, "category"),
         tags=_terms(page, "post_tag"),
         body_html=inner_html(without(body[0].root, POST_BOILERPLATE)) if body else "",
         comment_count_shown=number_in(text_of(page.css(".comments-title, .comments-area h2"))),
     )
+
+
+def _post_time(page):
+    """(shown, machine) of the post, from the first time of the cascade outside the comments."""
+    meta = page.xpath("//meta[@property='article:published_time']/@content").get()
+    for query in POST_TIME:
+        for time in page.css(query):
+            if not time.xpath(f"ancestor::*[{IS_COMMENT}]"):
+                return text_of(time), time.attrib.get("datetime") or meta
+    return None, meta
 
 
 def _canonical(page):
@@ -191,6 +200,7 @@ def _terms(page, taxonomy):
 
 
 def _read_comments(page):
+    """Every comment on the page, in document order, each with its parent and depth."""
     nodes, seen = [], set()
     for node in page.xpath(COMMENT_NODES):
         number = COMMENT_ID.match(node.attrib["id"])[1]
@@ -220,7 +230,7 @@ def _extent(node):
     text = node.xpath("self::dt/following-sibling::*[1][self::dd]")
     if not text:
         return node
-    joined = lxml.html.Element("div")
+    joined = lxml.html.Element("div", dict(node.attrib))
     joined.extend([copy.deepcopy(node.root), copy.deepcopy(text[0].root)])
     return Selector(root=joined)
 
@@ -236,6 +246,7 @@ def _own(node, number, query):
 
 
 def _own_first(node, number, queries):
+    """The first of this comment's own elements along a cascade of queries, or None."""
     for query in queries:
         found = _own(node, number, query)
         if found:
@@ -244,6 +255,7 @@ def _own_first(node, number, queries):
 
 
 def _read_comment(page, number, node):
+    """Comment `number` from its markup `node`: a comment, or a pingback or trackback."""
     classes = " " + (node.attrib.get("class") or "") + " "
     own_root = _without_replies(node.root, number)
     kind = PINGBACK if " pingback " in classes else TRACKBACK if " trackback " in classes else None
@@ -274,7 +286,8 @@ def _read_time(page, number, node, author=""):
         permalink = absolute(page.url, anchor.attrib["href"])
         # Classic themes put <time> inside the permalink, block themes around it; some themes
         # print a relative time ("2 weeks ago") with the datetime on the link itself.
-        machine = anchor.xpath("(descendant-or-self::* | ancestor::time)[@datetime][1]/@datetime").get()
+        machine = anchor.xpath("(descendant-or-self::* | ancestor::time)[@datetime][1]/@datetime")
+        machine = machine.get()
         if machine or re.search(r"\d", text_of(anchor)):
             return text_of(anchor), machine, permalink
     time = _own_first(node, number, ("time[datetime]",))
@@ -286,11 +299,8 @@ def _read_time(page, number, node, author=""):
 
 
 def _date_text(holder, author=""):
-    """The date in a meta line, without edit links or the author's name around it.
-
-    A `title` with digits wins: wpDiscuz shows "3 years ago" and titles it with the date.
-    """
-    title = holder.attrib.get("title", "")
+    """The date in a meta line, without edit links or the author's name around it."""
+    title = holder.attrib.get("title", "")  # wpDiscuz shows "3 years ago", titled with the date
     if re.search(r"\d", title):
         return " ".join(title.split())
     trimmed = without(holder.root, ".//*[contains(@class, 'edit') or contains(@class, 'fn') or "
