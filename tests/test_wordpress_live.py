@@ -1,9 +1,10 @@
 """Crawl a real WordPress and check the archive against what WordPress itself says it shows.
 
 The WordPress comes from the harness in `shared/wordpress` beside the repository (or
-$WP_HARNESS): Debian's wordpress, mariadb and php packages, served on loopback. Each run
-starts its own site in pytest's temporary directory, seeds it, crawls it once per theme
-(one classic, one block) and compares the archive with the harness's `truth` dump.
+$WP_HARNESS): Debian's wordpress, mariadb and php packages, served on loopback. The tests
+start a site of their own in pytest's temporary directory, seed it, crawl it once per theme
+(one classic, one block) and compare the archive with the harness's `truth` dump.
+Run them alone with `pytest -m wordpress`.
 """
 
 import contextlib
@@ -14,7 +15,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,38 +27,39 @@ pytestmark = pytest.mark.wordpress
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_HARNESS = Path(__file__).resolve().parents[2] / "shared" / "wordpress"
-# Programs `up` needs and cannot install without root, with the Debian packages that hold them.
+# Programs `up` cannot install without root, with the Debian packages that hold them.
 PROGRAMS = {"php": "php-cli", "mariadbd": "mariadb-server-core"}
 THEMES = ("twentytwentyone", "twentytwentythree")
 SEED = ("30", "40")
 # The seed's one WordPress page: not a post, but a thread page all the same.
 ABOUT_PAGE = "/about-this-blog/"
-# WordPress's default `posts_per_rss`, which the harness keeps: a post's comment feed
-# lists only its newest comments.
+# WordPress's default `posts_per_rss`, which the harness keeps.
 POSTS_PER_RSS = 10
 REFERENCE_POST = 1
 # Thread order of the reference post: 8 replies to 6 and 9 to 8, so both come before 7.
 REFERENCE_THREAD = (1, 2, 3, 4, 5, 6, 8, 9, 7)
 HIDDEN = "HIDDEN-"
+# Stands for a key one side of a comparison lacks, so that it never equals a None.
+ABSENT = "(absent)"
 TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
-# `up` may first install php and mariadb with apt.
+# `up` may first install php and MariaDB with apt.
 HARNESS_TIMEOUT = 30 * 60
 CRAWL_TIMEOUT = 10 * 60
 
 
 @dataclass
 class WordPress:
-    """One running harness site: the scripts' folder, their environment, the site's URL."""
+    """One harness site: the scripts' folder, their environment, and the URL `up` printed."""
 
     harness: Path
     env: dict
     base: str = ""
 
-    def run(self, script, *args, timeout=HARNESS_TIMEOUT):
+    def run(self, script, *args):
         """Run one harness script and return its standard output; fail with its error output."""
         result = subprocess.run([str(self.harness / script), *args], env=self.env,
                                 stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                timeout=timeout)
+                                timeout=HARNESS_TIMEOUT)
         if result.returncode != 0:
             pytest.fail(f"harness `{script} {' '.join(args)}` exited {result.returncode}:\n"
                         f"{result.stderr[-3000:]}")
@@ -128,11 +130,24 @@ def load_rows(db, sql, *params):
         return [dict(row) for row in conn.execute(sql, params)]
 
 
+def rows_by_id(db, table):
+    """Every row of a table, by id."""
+    return {row["id"]: row for row in load_rows(db, f"SELECT * FROM {table}")}
+
+
 def copy_archive(source, target):
     """Copy an SQLite archive with SQLite's own backup, so the copy is consistent."""
     with contextlib.closing(sqlite3.connect(source)) as src, \
             contextlib.closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
+
+
+def differences(got, expected):
+    """The keys whose values differ between two dicts, each with (got, expected)."""
+    # Under CI pytest prints whole operands; this keeps a failure's report to what differs.
+    keys = got.keys() | expected.keys()
+    pairs = {key: (got.get(key, ABSENT), expected.get(key, ABSENT)) for key in keys}
+    return {key: pair for key, pair in pairs.items() if pair[0] != pair[1]}
 
 
 def normalise_author(name):
@@ -147,13 +162,15 @@ def minute(timestamp):
 
 def to_utc(local):
     """An ISO time with offset, as the same instant in UTC."""
-    return datetime.fromisoformat(local).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    instant = datetime.fromisoformat(local).astimezone(timezone.utc)
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def in_dst_gap(wall, zone):
     """Whether an ISO time's wall clock reading, offset ignored, never happens in `zone`."""
     naive = datetime.fromisoformat(wall).replace(tzinfo=None)
-    return naive.replace(tzinfo=zone).astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != naive
+    round_trip = naive.replace(tzinfo=zone).astimezone(timezone.utc).astimezone(zone)
+    return round_trip.replace(tzinfo=None) != naive
 
 
 def truth_utc(item, zone):
@@ -168,12 +185,13 @@ def truth_utc(item, zone):
 
 
 def newest_in_feed(comments):
-    """Ids of the comments each post's comment feed lists: its newest POSTS_PER_RSS by GMT date."""
+    """Ids of the comments in each post's comment feed: its newest POSTS_PER_RSS by GMT date."""
     by_post = defaultdict(list)
     for comment in comments:
         by_post[comment["post_id"]].append(comment)
-    return {comment["id"] for thread in by_post.values()
-            for comment in sorted(thread, key=lambda c: c["date_gmt"], reverse=True)[:POSTS_PER_RSS]}
+    newest = (sorted(thread, key=lambda c: c["date_gmt"], reverse=True)[:POSTS_PER_RSS]
+              for thread in by_post.values())
+    return {comment["id"] for thread in newest for comment in thread}
 
 
 def truth_posts(archive):
@@ -202,7 +220,8 @@ def wordpress(tmp_path_factory):
     reason = missing_prerequisite(harness)
     if reason:
         pytest.skip(reason)
-    site = WordPress(harness, harness_env(tmp_path_factory.mktemp("wordpress-state"), free_port()))
+    state = tmp_path_factory.mktemp("wordpress-state")
+    site = WordPress(harness, harness_env(state, free_port()))
     try:
         site.base = site.run("up").strip().splitlines()[-1]
         site.run("seed", *SEED)
@@ -224,48 +243,48 @@ def archive(request, wordpress, tmp_path_factory):
 
 
 def test_every_post_archived_with_title_author_and_time(archive):
-    posts = {row["url"]: row for row in load_rows(
-        archive.db, "SELECT url, title, author, published_utc FROM posts")}
     zone = ZoneInfo(archive.truth["site"]["timezone"])
-    expected = {post["url"]: (post["title"], normalise_author(post["author"]), truth_utc(post, zone))
-                for post in archive.truth["posts"]}
-    got = {url: (row["title"], normalise_author(row["author"]), minute(row["published_utc"]))
-           for url, row in posts.items() if url in expected}
-    assert got == expected
+    expected = {post["url"]: (post["title"], normalise_author(post["author"]),
+                              truth_utc(post, zone)) for post in archive.truth["posts"]}
+    rows = load_rows(archive.db, "SELECT url, title, author, published_utc FROM posts")
+    got = {row["url"]: (row["title"], normalise_author(row["author"]),
+                        minute(row["published_utc"])) for row in rows if row["url"] in expected}
+    assert differences(got, expected) == {}
 
 
 def test_only_extra_thread_is_the_about_page(archive):
     urls = {row["url"] for row in load_rows(archive.db, "SELECT url FROM posts")}
-    base = archive.truth["site"]["home"]
-    assert urls - {post["url"] for post in archive.truth["posts"]} == {base + ABOUT_PAGE}
+    extra = urls - {post["url"] for post in archive.truth["posts"]}
+    assert extra == {archive.truth["site"]["home"] + ABOUT_PAGE}
 
 
 def test_every_approved_comment_archived_once(archive):
     posts = truth_posts(archive)
-    expected = sorted((posts[c["post_id"]]["url"], str(c["id"])) for c in archive.truth["comments"])
-    got = sorted((row["url"], row["platform_id"]) for row in load_rows(
+    expected = Counter((posts[comment["post_id"]]["url"], str(comment["id"]))
+                       for comment in archive.truth["comments"])
+    got = Counter((row["url"], row["platform_id"]) for row in load_rows(
         archive.db, "SELECT posts.url, comments.platform_id "
                     "FROM comments JOIN posts ON posts.id = comments.post_id"))
-    assert got == expected
+    assert differences(got, expected) == {}
 
 
 def test_comment_authors(archive):
     expected = {c["id"]: normalise_author(c["author"]) for c in archive.truth["comments"]}
     got = {cid: normalise_author(row["author"]) for cid, row in archived_comments(archive).items()}
-    assert got == expected
+    assert differences(got, expected) == {}
 
 
 def test_comment_parents(archive):
     expected = {c["id"]: str(c["parent_id"]) if c["parent_id"] else None
                 for c in archive.truth["comments"]}
     got = {cid: row["parent"] for cid, row in archived_comments(archive).items()}
-    assert got == expected
+    assert differences(got, expected) == {}
 
 
 def test_comment_types(archive):
     expected = {c["id"]: c["type"] for c in archive.truth["comments"]}
     got = {cid: row["type"] for cid, row in archived_comments(archive).items()}
-    assert got == expected
+    assert differences(got, expected) == {}
 
 
 def test_comment_times(archive):
@@ -273,22 +292,21 @@ def test_comment_times(archive):
     zone = ZoneInfo(archive.truth["site"]["timezone"])
     # A classic theme prints no time for pingbacks and trackbacks, so the post's comment
     # feed, which lists only its newest comments, is the one public source of theirs.
-    undated = set() if archive.truth["site"]["block_theme"] else {
-        c["id"] for c in comments if c["type"] != "comment"} - newest_in_feed(comments)
+    pings = {c["id"] for c in comments if c["type"] != "comment"}
+    undated = set() if archive.truth["site"]["block_theme"] else pings - newest_in_feed(comments)
     expected = {c["id"]: None if c["id"] in undated else truth_utc(c, zone) for c in comments}
     got = {cid: minute(row["published_utc"]) for cid, row in archived_comments(archive).items()}
-    assert got == expected
+    assert differences(got, expected) == {}
 
 
 def test_comment_links(archive):
     expected = {str(c["id"]): c["links"] for c in archive.truth["comments"]}
     got = defaultdict(list)
-    for row in load_rows(archive.db,
-                         "SELECT comments.platform_id, links.url FROM links "
-                         "JOIN comments ON comments.id = links.comment_id "
-                         "ORDER BY links.comment_id, links.position"):
+    for row in load_rows(archive.db, "SELECT comments.platform_id, links.url FROM links "
+                                     "JOIN comments ON comments.id = links.comment_id "
+                                     "ORDER BY links.comment_id, links.position"):
         got[row["platform_id"]].append(row["url"])
-    assert {cid: got[cid] for cid in expected} == expected
+    assert differences({cid: got[cid] for cid in expected}, expected) == {}
 
 
 def test_no_hidden_content(archive):
@@ -315,24 +333,28 @@ def test_reference_thread_order_and_local_times(archive):
     truth = {c["id"]: c for c in archive.truth["comments"]}
     rows = load_rows(
         archive.db, "SELECT comments.platform_id, comments.type, comments.author, "
-                    "comments.published_local FROM comments JOIN posts ON posts.id = comments.post_id "
+                    "comments.published_local FROM comments "
+                    "JOIN posts ON posts.id = comments.post_id "
                     "WHERE posts.url = ? ORDER BY comments.position",
         truth_posts(archive)[REFERENCE_POST]["url"])
-    assert [(row["platform_id"], row["type"], normalise_author(row["author"])) for row in rows] == [
-        (str(cid), truth[cid]["type"], normalise_author(truth[cid]["author"])) for cid in REFERENCE_THREAD]
+    got = [(row["platform_id"], row["type"], normalise_author(row["author"])) for row in rows]
+    assert got == [(str(cid), truth[cid]["type"], normalise_author(truth[cid]["author"]))
+                   for cid in REFERENCE_THREAD]
     # Local times keep the blog's own offset (+01:00, British Summer Time in August).
-    assert [row["published_local"] for row in rows] == [truth[cid]["date_local"] for cid in REFERENCE_THREAD]
+    assert [row["published_local"] for row in rows] == [
+        truth[cid]["date_local"] for cid in REFERENCE_THREAD]
 
 
 def test_recrawl_changes_no_rows(archive, wordpress, tmp_path):
     db = tmp_path / "archive.db"
     copy_archive(archive.db, db)
     tables = ("posts", "comments", "links")
-    before = {table: load_rows(db, f"SELECT * FROM {table} ORDER BY id") for table in tables}
+    before = {table: rows_by_id(db, table) for table in tables}
     crawls_before = load_rows(db, "SELECT * FROM crawls ORDER BY id")
     wordpress.run("theme", archive.theme)
     crawl(wordpress.base, db, tmp_path / "crawl.log")
-    assert {table: load_rows(db, f"SELECT * FROM {table} ORDER BY id") for table in tables} == before
+    changed = {table: differences(rows_by_id(db, table), before[table]) for table in tables}
+    assert changed == {table: {} for table in tables}
     crawls_after = load_rows(db, "SELECT * FROM crawls ORDER BY id")
     assert crawls_after[:1] == crawls_before
     assert [row["status"] for row in crawls_after] == ["ok", "ok"]
