@@ -121,10 +121,15 @@ def test_a_second_run_leaves_the_same_rows(blog, archive):
     assert [status for (status,) in rows(db, "SELECT status FROM crawls ORDER BY id")] == ["ok", "ok"]
 
 
-def test_a_post_url_archives_that_post_only(blog, tmp_path):
-    db = tmp_path / "one.db"
-    crawl(blog + EXAMPLE, db, tmp_path)
+def test_a_post_url_archives_that_post_only_and_feed_exports_still_work(blog, tmp_path):
+    db, items = tmp_path / "one.db", tmp_path / "items.jsonl"
+    crawl(blog + EXAMPLE, db, tmp_path, "-O", str(items))
     assert rows(db, "SELECT url, comment_count FROM posts") == [(blog + EXAMPLE, 9)]
+    exported = [json.loads(line) for line in items.read_text(encoding="utf-8").splitlines()]
+    assert sorted((item["role"], item["url"][len(blog):]) for item in exported) == [
+        ("comments", EXAMPLE + "feed/"), ("post", EXAMPLE), ("site", "wp-json/")]
+    post = next(item for item in exported if item["role"] == "post")
+    assert [c["author"] for c in post["thread"]["comments"]][:2] == ["Jim Monaghan", "Andrew Coates"]
 
 
 def test_max_posts_limits_the_posts_archived(blog, tmp_path):
