@@ -1,5 +1,6 @@
 """Helpers the platform modules share: selector cascades, text, URLs, scoped lookups."""
 
+import copy
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -53,6 +54,16 @@ def without(element, xpath):
     for node in copy.xpath(xpath, namespaces=EXSLT):
         node.drop_tree()
     return copy
+
+
+def without_elements(element, excluded):
+    """A copy of `element` without the given descendants (their tails kept)."""
+    duplicate = copy.deepcopy(element)
+    doomed = [twin for original, twin in zip(element.iter(), duplicate.iter())
+              if any(original is node for node in excluded)]
+    for twin in doomed:
+        twin.drop_tree()
+    return duplicate
 
 
 def absolute(base, url):

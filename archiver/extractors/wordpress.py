@@ -16,7 +16,7 @@ from parsel import Selector
 
 from archiver.extractors.common import (absolute, comment_page_of, first, inner_html, is_trap,
                                         number_in, post_url_of, strip_fragment, text_of, unique,
-                                        without)
+                                        without, without_elements)
 from archiver.items import COMMENT, PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
 
 PLATFORM = "wordpress"
@@ -60,6 +60,9 @@ AUTHOR_CHROME = (".//*[contains(@class, 'says') or contains(@class, 'avatar')"
 SAYS = re.compile(r"\s+(says|said|wrote|dit|a écrit|écrit|sagt|meint|schreibt|schrieb|dice|dijo|"
                   r"escribió|disse|scrive|ha scritto|zegt|schreef)\s*:?$", re.I)
 SEPARATORS = " ·|-–—:,"
+# Classic themes put <time> inside the permalink, block themes around it; some print a relative
+# time ("2 weeks ago") with the datetime on the link itself.
+PERMALINK_TIME = "(descendant-or-self::* | ancestor::time)[@datetime][1]/@datetime"
 # The author block last: some themes print the time as bare text after the name.
 TIME_TEXT = (".comment-metadata", ".comment-meta", ".commentmetadata", ".wp-block-comment-date",
              ".comment-date", ".comment-time", ".comment-info", ".wc-comment-date",
@@ -71,11 +74,12 @@ POST_TITLE = ("h1.entry-title", ".entry-title", "h1.wp-block-post-title", ".wp-b
               "h1.post-title", ".post-title", "article h1", "h1")
 POST_AUTHOR = (".byline .author a", ".byline a[rel~=author]", "a[rel~=author]",
                ".wp-block-post-author-name", ".wp-block-post-author__name", ".author.vcard .fn",
-               ".entry-meta .author", ".post-author")
+               ".author.vcard", ".entry-meta .author", ".post-author-name", ".post-author")
 POST_TIME = ("time.entry-date.published", "time.published", ".wp-block-post-date time",
-             "time.entry-date", ".entry-meta time", ".posted-on time", "article time")
+             "time.entry-date", ".entry-meta time", ".posted-on time", "abbr.published",
+             "article time")
 POST_BODY = (".entry-content", ".wp-block-post-content", ".post-content", ".entry-body",
-             ".post-entry", ".entry", ".post-body", "article .content")
+             ".post-entry", ".entrytext", ".entry", ".post-body", "article .content")
 # WordPress.com and Jetpack furniture inside post bodies: sharing, likes, related posts, ads.
 POST_BOILERPLATE = (
     ".//*[contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
@@ -145,16 +149,20 @@ def find_links(page):
 
 def _read_post(page):
     title = first(page, POST_TITLE)
-    shown, machine = _post_time(page)
+    author = _outside_comments(page, POST_AUTHOR)
+    time = _outside_comments(page, POST_TIME)
+    meta_time = page.xpath("//meta[@property='article:published_time']/@content").get()
     body = first(page, POST_BODY)
     return Post(
         url=post_url_of(_canonical(page)),
         platform_id=_post_id(page),
         title=text_of(title[0]) if title else text_of(page.xpath("//title")),
-        author=text_of(first(page, POST_AUTHOR)[0]) if first(page, POST_AUTHOR) else
+        author=text_of(author) if author is not None else
         page.xpath("//meta[@name='author']/@content").get(""),
-        published_shown=shown,
-        published_machine=machine,
+        published_shown=text_of(time) if time is not None else None,
+        # hAtom themes give the machine-readable time as the title of <abbr class="published">.
+        published_machine=(time.attrib.get("datetime") or time.attrib.get("title")
+                           if time is not None else None) or meta_time,
         categories=_terms(page, "category"),
         tags=_terms(page, "post_tag"),
         body_html=inner_html(without(body[0].root, POST_BOILERPLATE)) if body else "",
@@ -162,14 +170,13 @@ def _read_post(page):
     )
 
 
-def _post_time(page):
-    """(shown, machine) of the post, from the first time of the cascade outside the comments."""
-    meta = page.xpath("//meta[@property='article:published_time']/@content").get()
-    for query in POST_TIME:
-        for time in page.css(query):
-            if not time.xpath(f"ancestor::*[{IS_COMMENT}]"):
-                return text_of(time), time.attrib.get("datetime") or meta
-    return None, meta
+def _outside_comments(page, queries):
+    """The first element of a cascade that is not in a comment: comments reuse the post's markup."""
+    for query in queries:
+        for element in page.css(query):
+            if not element.xpath(f"ancestor::*[{IS_COMMENT}]"):
+                return element
+    return None
 
 
 def _canonical(page):
@@ -264,10 +271,9 @@ def _read_comment(page, number, node):
         kind = label[1].lower() if label and not first(node, BODY) else COMMENT
     if kind != COMMENT:
         return _read_ping(page, number, node, own_root, kind)
-    name, author_link = _author(_own_first(node, number, AUTHOR))
+    author = _own_first(node, number, AUTHOR)
+    name, author_link = _author(author)
     shown, machine, permalink = _read_time(page, number, node, name)
-    body = _own_first(node, number, BODY)
-    body_root = _without_replies(body.root, number) if body is not None else own_root
     return Comment(
         platform_id=number,
         author=name,
@@ -275,8 +281,34 @@ def _read_comment(page, number, node):
         permalink=permalink,
         published_shown=shown,
         published_machine=machine,
-        body_html=inner_html(without(body_root, COMMENT_CHROME)),
+        body_html=inner_html(without(_text_root(node, number, author), COMMENT_CHROME)),
     )
+
+
+def _text_root(node, number, author):
+    """The element holding a comment's text: its text container, or the comment less its heading."""
+    body = _own_first(node, number, BODY)
+    if body is not None:
+        return _without_replies(body.root, number)
+    anchor = _own_first(node, number, (f"a[href*='#comment-{number}']",))
+    return _without_replies(without_elements(node.root, _heading(node, [author, anchor])), number)
+
+
+def _heading(node, parts):
+    """The author and permalink of a comment, or the one element holding only them."""
+    # Themes without a text container give them a line of their own: "<p>Ann • 2 weeks ago</p>".
+    parts = [part.root for part in parts if part is not None]
+    if len(parts) < 2:
+        return parts
+    ancestors = [parts[0], *parts[0].iterancestors()]
+    common = next(element for element in [parts[1], *parts[1].iterancestors()]
+                  if any(element is ancestor for ancestor in ancestors))
+    if common is node.root:
+        return parts
+    rest = text_of(without(common, COMMENT_CHROME))
+    for part in parts:
+        rest = rest.replace(text_of(part), "", 1)
+    return parts if re.search(r"\w", rest) else [common]
 
 
 def _read_time(page, number, node, author=""):
@@ -284,10 +316,7 @@ def _read_time(page, number, node, author=""):
     permalink = None
     for anchor in _own(node, number, f"a[href*='#comment-{number}']"):
         permalink = absolute(page.url, anchor.attrib["href"])
-        # Classic themes put <time> inside the permalink, block themes around it; some themes
-        # print a relative time ("2 weeks ago") with the datetime on the link itself.
-        machine = anchor.xpath("(descendant-or-self::* | ancestor::time)[@datetime][1]/@datetime")
-        machine = machine.get()
+        machine = anchor.xpath(PERMALINK_TIME).get()
         if machine or re.search(r"\d", text_of(anchor)):
             return text_of(anchor), machine, permalink
     time = _own_first(node, number, ("time[datetime]",))
