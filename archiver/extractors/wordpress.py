@@ -95,6 +95,7 @@ LISTING_NEXT = ("a.next.page-numbers", "link[rel=next]", ".nav-previous a", ".na
 # Containers first: in block themes `#comments` is only the heading.
 COMMENT_AREA = (".wp-block-comments", "div#comments", "section#comments", ".comments-area",
                 "#comments", ".commentlist", ".comment-list")
+COMMENT_PAGE_NUMBER = re.compile(r"comment-page-\d+")
 PING_LABEL = re.compile(r"^\s*(pingback|trackback)\s*:?\s*", re.I)
 PING_LABEL_IN_HTML = re.compile(r"(^|>)\s*(pingback|trackback)\s*:?\s*", re.I)
 
@@ -386,6 +387,12 @@ def _page_in_permalinks(comments):
     return max((p for p in pages if p), default=None)
 
 
+def _same_page(a, b):
+    """Same host and path: a scheme-relative canonical (`//host/…`) may have left the scheme unknown."""
+    a, b = urlsplit(a), urlsplit(b)
+    return (a.netloc, a.path.rstrip("/")) == (b.netloc, b.path.rstrip("/"))
+
+
 def _comment_pages(page):
     """Every other comment page of this post, from the pager or, when the theme prints
     none (Twenty Twenty-Three does not), the pages before the one the permalinks name.
@@ -396,10 +403,12 @@ def _comment_pages(page):
     post_url = post_url_of(_canonical(page))
     hrefs = [absolute(page.url, href) for href in area.css("a::attr(href)").getall()]
     pages = [href for href in hrefs if comment_page_of(href) and not is_trap(href)
-             and post_url_of(href) == post_url]
-    numbers = [comment_page_of(href) for href in pages]
-    if numbers and "?" not in post_url:
-        pages += [f"{post_url.rstrip('/')}/comment-page-{n}/" for n in range(1, max(numbers))]
+             and _same_page(post_url_of(href), post_url)]
+    if pages:
+        # Pages before the highest one named, in the same form as a link the page has.
+        model = strip_fragment(max(pages, key=comment_page_of))
+        pages += [COMMENT_PAGE_NUMBER.sub(f"comment-page-{n}", model)
+                  for n in range(1, comment_page_of(model)) if COMMENT_PAGE_NUMBER.search(model)]
     return [url for url in unique(pages) if url != page.url]
 
 
