@@ -13,6 +13,7 @@ host:port.
 
 import contextlib
 import dataclasses
+import functools
 import json
 import re
 import sys
@@ -58,6 +59,7 @@ class StaticBlog:
         return dataclasses.replace(reply, body=body, location=location)
 
 
+@functools.lru_cache(maxsize=8)
 def _rebaser(old, new):
     """A function replacing origin `old` by `new` in bytes, in every spelling of it."""
     forms = {

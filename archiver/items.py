@@ -35,7 +35,7 @@ class Comment:
     author_url: str | None = None
     platform_id: str | None = None
     parent_platform_id: str | None = None
-    parent: int | None = None  # index of the parent in Thread.comments
+    parent: int | None = None  # index of the parent in Thread.comments: always an earlier one
     depth: int = 1
     type: str = COMMENT
     permalink: str | None = None
@@ -94,6 +94,7 @@ class PageLinks:
     listings: list[str] = field(default_factory=list)
     thread_pages: list[str] = field(default_factory=list)
     feeds: list[str] = field(default_factory=list)
+    comment_page: int | None = None  # the comment page this page shows, when it says
 
 
 @dataclass

@@ -182,16 +182,14 @@ def save_thread(db, site, thread):
         _save_links(db, post_id, None, post.links)
     comment_ids = []
     for index, comment in enumerate(thread.comments):
-        comment_id = _upsert(db, "comments", _comment_row(post_id, thread, index, comment),
+        # A parent comes before its replies on the page, so its row id is already known.
+        parent_id = comment_ids[comment.parent] if comment.parent is not None else None
+        comment_id = _upsert(db, "comments", _comment_row(post_id, thread, index, comment, parent_id),
                              conflict=["post_id", "comment_key"], prefer=prefer,
                              reverse=PLATFORM_UTC)
         comment_ids.append(comment_id)
         if prefer == "new":
             _save_links(db, post_id, comment_id, comment.links)
-    for comment, comment_id in zip(thread.comments, comment_ids):
-        if comment.parent is not None:
-            db.execute("UPDATE comments SET parent_id = ? WHERE id = ?",
-                       [comment_ids[comment.parent], comment_id])
     _resolve_parents(db, post_id)
     _number_comments(db, post_id)
     return post_id
@@ -206,10 +204,10 @@ def comment_key(comment):
     return "sha1:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()
 
 
-def _comment_row(post_id, thread, index, comment):
+def _comment_row(post_id, thread, index, comment, parent_id):
     from_page = thread.source == "html"
     return {
-        "post_id": post_id, "comment_key": comment_key(comment),
+        "post_id": post_id, "comment_key": comment_key(comment), "parent_id": parent_id,
         "platform_id": comment.platform_id, "parent_platform_id": comment.parent_platform_id,
         "depth": comment.depth, "type": comment.type,
         "comment_page": thread.comment_page if from_page else None,

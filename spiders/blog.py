@@ -15,7 +15,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 from archiver.extractors import find_links, wordpress
-from archiver.extractors.common import is_trap, post_url_of, strip_fragment
+from archiver.extractors.common import comment_page_of, is_trap, post_url_of, strip_fragment
 from archiver.items import PageItem
 from archiver.page import Page
 
@@ -45,18 +45,21 @@ class BlogSpider(scrapy.Spider):
                           {"url": url, "max_posts": max_posts, "since": since}.items() if value}
         self.timezone = None
         self.posts = set()
+        self.comment_pages = set()
 
     async def start(self):
         yield scrapy.Request(self.base + "wp-json/", callback=self.parse_site,
                              errback=self.site_unknown, cb_kwargs={"role": "site"}, priority=10)
 
     def parse_site(self, response, role):
-        page = Page.from_response(response, fetched_utc=_now())
+        page = self._page(response)
         info = wordpress.read_site(page)
-        if info is not None and info.site == self.site:
+        if info is not None and info.site != self.site:
+            info = None
+        if info is not None:
             self.timezone = info.timezone
             self.logger.info("Site %r, zone %s (from %s)", info.name, info.timezone, response.url)
-        yield self._item(response, role, page, site_info=info if info and info.site == self.site else None)
+        yield self._item(response, role, page, site_info=info)
         yield from self._discover()
 
     def site_unknown(self, failure):
@@ -69,57 +72,51 @@ class BlogSpider(scrapy.Spider):
         if self.single_post:
             yield self._request(self.start_url, self.parse_start, "post")
             return
-        yield self._request(self.base, self.parse_listing, "listing")
+        yield self._request(self.base, self.parse_index, "listing")
         for path in SITEMAPS:
-            yield self._request(self.base + path, self.parse_sitemap, "sitemap")
-        yield self._request(self.base + FEED, self.parse_feed, "feed")
+            yield self._request(self.base + path, self.parse_index, "sitemap")
+        yield self._request(self.base + FEED, self.parse_index, "feed")
 
     def parse_start(self, response, role):
         """A start URL below the root: one post and its thread, or else a listing to follow."""
-        page = Page.from_response(response, fetched_utc=_now())
-        if wordpress.is_single(page) or not find_links(page).posts:
-            yield from self.parse_post(response, role, page=page)
+        page = self._page(response)
+        links = find_links(page)
+        if links.posts:
+            yield from self._follow_index(response, "listing", page, links)
         else:
-            yield from self.parse_listing(response, "listing", page=page)
+            yield from self._follow_thread(response, role, page, links)
 
-    def parse_listing(self, response, role, page=None):
-        page = page or Page.from_response(response, fetched_utc=_now())
-        yield self._item(response, role, page)
-        links = find_links(page)
-        for url in links.posts:
-            yield from self._post_request(url)
-        for url in links.listings:
-            yield self._request(url, self.parse_listing, "listing")
+    def parse_index(self, response, role):
+        """A page that lists posts: a listing page, a sitemap or a feed."""
+        page = self._page(response)
+        yield from self._follow_index(response, role, page, find_links(page))
 
-    def parse_sitemap(self, response, role):
-        page = Page.from_response(response, fetched_utc=_now())
-        yield self._item(response, role, page)
-        links = find_links(page)
-        for url in links.listings:
-            yield self._request(url, self.parse_sitemap, "sitemap")
-        for url in links.posts:
-            yield from self._post_request(url)
-
-    def parse_feed(self, response, role):
-        page = Page.from_response(response, fetched_utc=_now())
-        yield self._item(response, role, page)
-        for url in find_links(page).posts:
-            yield from self._post_request(url)
-
-    def parse_post(self, response, role, page=None):
+    def parse_post(self, response, role):
         """A post page or one of its comment pages: archive it, follow the rest of its thread."""
-        page = page or Page.from_response(response, fetched_utc=_now())
+        page = self._page(response)
+        yield from self._follow_thread(response, role, page, find_links(page))
+
+    def parse_comments_feed(self, response, role):
+        yield self._item(response, role, self._page(response))
+
+    def _follow_index(self, response, role, page, links):
+        yield self._item(response, role, page)
+        for url in links.posts:
+            yield from self._post_request(url)
+        for url in links.listings:  # next listing pages, or the sitemaps a sitemap index lists
+            yield self._request(url, self.parse_index, role)
+
+    def _follow_thread(self, response, role, page, links):
         yield self._item(response, role, page)
         post_url = post_url_of(response.url)
         self.posts.add(post_url)
-        links = find_links(page)
+        # A bare post URL shows one of its comment pages, which the others link to by number.
+        self.comment_pages.add((post_url, links.comment_page))
         for url in links.thread_pages:
-            yield self._request(url, self.parse_post, "post")
+            if (post_url_of(url), comment_page_of(url)) not in self.comment_pages:
+                yield self._request(url, self.parse_post, "post")
         for url in links.feeds:
             yield self._request(url, self.parse_comments_feed, "comments")
-
-    def parse_comments_feed(self, response, role):
-        yield self._item(response, role, Page.from_response(response, fetched_utc=_now()))
 
     def failed(self, failure):
         """Errback: one log line and one stats key per failed request; HTTP errors are archived."""
@@ -162,18 +159,18 @@ class BlogSpider(scrapy.Spider):
     def _request(self, url, callback, role):
         return scrapy.Request(url, callback=callback, errback=self.failed, cb_kwargs={"role": role})
 
+    def _page(self, response):
+        return Page.from_response(response, fetched_utc=datetime.now(timezone.utc))
+
     def _item(self, response, role, page, site_info=None):
         headers = {key.decode("latin-1"): b", ".join(values).decode("latin-1")
                    for key, values in response.headers.items()}
+        fetched = page.fetched_utc if page is not None else datetime.now(timezone.utc)
         return PageItem(
             url=response.url, status=response.status, headers=headers, body=response.body,
-            fetched_utc=_now().strftime("%Y-%m-%dT%H:%M:%SZ"), role=role, site=self.site,
+            fetched_utc=fetched.strftime("%Y-%m-%dT%H:%M:%SZ"), role=role, site=self.site,
             encoding=getattr(response, "encoding", None), timezone=self.timezone,
             site_info=site_info, page=page)
-
-
-def _now():
-    return datetime.now(timezone.utc)
 
 
 def _url_date(url):

@@ -38,10 +38,6 @@ def text_of(node):
     return " ".join("".join(element.itertext()).split())
 
 
-def outer_html(element):
-    return lxml.html.tostring(element, encoding="unicode", with_tail=False)
-
-
 def inner_html(element):
     parts = [element.text or ""]
     parts.extend(lxml.html.tostring(child, encoding="unicode") for child in element)
@@ -50,10 +46,11 @@ def inner_html(element):
 
 def without(element, xpath):
     """A copy of `element` with the nodes matching `xpath` removed (their tails kept)."""
-    copy = lxml.html.fromstring(outer_html(element))
-    for node in copy.xpath(xpath, namespaces=EXSLT):
+    duplicate = copy.deepcopy(element)
+    duplicate.tail = None
+    for node in duplicate.xpath(xpath, namespaces=EXSLT):
         node.drop_tree()
-    return copy
+    return duplicate
 
 
 def without_elements(element, excluded):

@@ -49,6 +49,13 @@ def read_thread(page):
                   comments=comments, source="feed")
 
 
+def _is_comment_feed(root):
+    """True when the entries are comments (their links name #comment-N), not posts."""
+    links = root.xpath("//item/guid/text() | //item/link/text() | //entry/id/text()"
+                       " | //entry/link[@rel='alternate']/@href").getall()
+    return any(COMMENT_ID.search(link.strip()) for link in links)
+
+
 def _read_entry(page, entry):
     link = entry.xpath("guid/text() | link/text() | link[@rel='alternate']/@href | id/text()").getall()
     numbers = [COMMENT_ID.search(value.strip()) for value in link]
@@ -76,7 +83,7 @@ def find_links(page):
         if NOT_POST_SITEMAPS.search(page.url):
             return PageLinks()
         return PageLinks(posts=unique(url.strip() for url in root.xpath("//url/loc/text()").getall()))
-    if name in FEED_ROOTS and not read_thread(page):
+    if name in FEED_ROOTS and not _is_comment_feed(root):
         links = root.xpath("//item/link/text() | //entry/link[@rel='alternate']/@href").getall()
         return PageLinks(posts=unique(absolute(page.url, url.strip()) for url in links))
     return PageLinks()

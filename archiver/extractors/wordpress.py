@@ -125,10 +125,9 @@ def read_thread(page):
     if not is_single(page):
         return None
     post = _read_post(page)
-    comments = _read_comments(page)
-    return Thread(platform=platform_of(page), post=post, comments=comments,
-                  comment_page=_comment_page(page, comments),
-                  more_comment_pages=_comment_pages(page))
+    current = _comment_page(page)
+    return Thread(platform=platform_of(page), post=post, comments=_read_comments(page),
+                  comment_page=current, more_comment_pages=_comment_pages(page, current))
 
 
 def find_links(page):
@@ -137,7 +136,8 @@ def find_links(page):
         "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href").getall())
     if is_single(page):
         post_url, post_id = post_url_of(_canonical(page)), _post_id(page)
-        return PageLinks(thread_pages=_comment_pages(page), feeds=[
+        current = _comment_page(page)
+        return PageLinks(thread_pages=_comment_pages(page, current), comment_page=current, feeds=[
             url for url in feeds if url.startswith(post_url) and url != post_url
             or post_id and re.search(rf"[?&]p={post_id}(&|$)", url)])
     posts = unique(absolute(page.url, href) for query in LISTING_POSTS
@@ -193,9 +193,8 @@ def _post_id(page):
     match = re.search(r"\bpostid-(\d+)|\bpage-id-(\d+)", classes)
     if match:
         return match[1] or match[2]
-    found = page.xpath("//input[@name='comment_post_ID']/@value").get() or page.xpath(
+    return page.xpath("//input[@name='comment_post_ID']/@value").get() or page.xpath(
         "//article/@id").re_first(r"^post-(\d+)$")
-    return found
 
 
 def _terms(page, taxonomy):
@@ -371,20 +370,22 @@ def _without_replies(element, number):
                             f"[not(re:test(@id, '[a-z-]{number}(_[0-9]+)?$'))]")
 
 
-def _comment_page(page, comments):
+def _comment_page(page):
+    """Which comment page this is: named in the URL, marked in the pager, or else named by the
+    permalinks of the comments shown (a bare post URL shows the newest page by default); None
+    when nothing says, and then it sorts after the numbered pages."""
     named = comment_page_of(page.url) or comment_page_of(_canonical(page))
     if named:
         return named
     area = first(page, COMMENT_AREA)
+    if area is None:
+        return None
     current = area.css(".page-numbers.current::text, .wp-block-comments-pagination-numbers "
-                       ".current::text").get() if area else None
-    return number_in(current) or _page_in_permalinks(comments) or (1 if comments else None)
-
-
-def _page_in_permalinks(comments):
-    """The comment page the comments' own permalinks name (`…/comment-page-4/#comment-96`)."""
-    pages = [comment_page_of(strip_fragment(c.permalink)) for c in comments if c.permalink]
-    return max((p for p in pages if p), default=None)
+                       ".current::text").get()
+    shown = {f"#{node_id}" for node_id in area.xpath(f".//*[{IS_COMMENT}]/@id").getall()}
+    permalinks = [comment_page_of(strip_fragment(href)) for href in area.css("a::attr(href)").getall()
+                  if "#" in href and href[href.index("#"):] in shown]
+    return number_in(current) or max(filter(None, permalinks), default=None)
 
 
 def _same_page(a, b):
@@ -393,10 +394,11 @@ def _same_page(a, b):
     return (a.netloc, a.path.rstrip("/")) == (b.netloc, b.path.rstrip("/"))
 
 
-def _comment_pages(page):
+def _comment_pages(page, current):
     """Every other comment page of this post, from the pager or, when the theme prints
     none (Twenty Twenty-Three does not), the pages before the one the permalinks name.
-    Only this post's, from its comment area: a "recent comments" widget links elsewhere."""
+    Only this post's, from its comment area (a "recent comments" widget links elsewhere), and
+    not `current`, the one this page shows."""
     area = first(page, COMMENT_AREA)
     if area is None:
         return []
@@ -409,7 +411,7 @@ def _comment_pages(page):
         model = strip_fragment(max(pages, key=comment_page_of))
         pages += [COMMENT_PAGE_NUMBER.sub(f"comment-page-{n}", model)
                   for n in range(1, comment_page_of(model)) if COMMENT_PAGE_NUMBER.search(model)]
-    return [url for url in unique(pages) if url != page.url]
+    return [url for url in unique(pages) if comment_page_of(url) != current]
 
 
 def read_site(page):
