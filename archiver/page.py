@@ -1,5 +1,6 @@
 """Page: a fetched document (URL, decoded text, lazily parsed tree) that extractors read."""
 
+import json
 import re
 from datetime import datetime, timezone
 from functools import cached_property
@@ -9,6 +10,7 @@ from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
 XML_CONTENT_TYPES = re.compile(r"(xml|rss|atom)", re.I)
+JSON_CONTENT_TYPES = re.compile(r"[/+]json\b|javascript", re.I)
 
 
 class Page:
@@ -46,6 +48,24 @@ class Page:
         if XML_CONTENT_TYPES.search(self.content_type):
             return True
         return self.text.lstrip()[:200].startswith("<?xml") and "<html" not in self.text[:2000].lower()
+
+    @property
+    def is_json(self):
+        """Platform APIs and JSON feeds (WordPress REST, Blogger `alt=json`, Disqus)."""
+        return bool(JSON_CONTENT_TYPES.search(self.content_type)) or self.text.lstrip()[:1] in ("{", "[")
+
+    @cached_property
+    def data(self):
+        """The parsed JSON of a JSON page, or None when it does not parse.
+
+        Blogger wraps `alt=json-in-script` answers in a callback; the wrapper is dropped.
+        """
+        text = self.text.strip()
+        wrapped = re.fullmatch(r"[\w.$]+\((.*)\);?", text, re.S)
+        try:
+            return json.loads(wrapped[1] if wrapped else text)
+        except ValueError:
+            return None
 
     @cached_property
     def selector(self):
