@@ -73,8 +73,10 @@ class Post:
 class Thread:
     """What one page holds of a post's thread.
 
-    `source` says how it was read: "html" pages are authoritative; a "feed"
-    only fills in what the pages left empty (pingback times, for instance).
+    `source` says how it was read: "html" (the pages as shown), "feed" (RSS, Atom and
+    JSON feeds), "rest" (the WordPress REST API), "disqus" (a Disqus thread). HTML pages
+    are authoritative; any other source only fills in what the pages left empty, except
+    the UTC time, which the platform's own data gives best (see storage.PLATFORM_UTC).
     """
 
     platform: str
@@ -93,6 +95,8 @@ class PageLinks:
     posts: list[str] = field(default_factory=list)
     listings: list[str] = field(default_factory=list)
     thread_pages: list[str] = field(default_factory=list)
+    # Other sources of this page's thread (comment feeds, platform APIs, comment embeds), or
+    # on such a source its next pages.
     feeds: list[str] = field(default_factory=list)
     comment_page: int | None = None  # the comment page this page shows, when it says
 

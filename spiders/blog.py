@@ -46,6 +46,7 @@ class BlogSpider(scrapy.Spider):
         self.timezone = None
         self.posts = set()
         self.comment_pages = set()
+        self.thread_sources = set()
 
     async def start(self):
         yield scrapy.Request(self.base + "wp-json/", callback=self.parse_site,
@@ -96,8 +97,12 @@ class BlogSpider(scrapy.Spider):
         page = self._page(response)
         yield from self._follow_thread(response, role, page, find_links(page))
 
-    def parse_comments_feed(self, response, role):
-        yield self._item(response, role, self._page(response))
+    def parse_thread_source(self, response, role):
+        """Another source of a post's thread (comment feed, platform API): archive it, follow its
+        next pages."""
+        page = self._page(response)
+        yield self._item(response, role, page)
+        yield from self._thread_sources(find_links(page).feeds)
 
     def _follow_index(self, response, role, page, links):
         yield self._item(response, role, page)
@@ -115,8 +120,13 @@ class BlogSpider(scrapy.Spider):
         for url in links.thread_pages:
             if (post_url_of(url), comment_page_of(url)) not in self.comment_pages:
                 yield self._request(url, self.parse_post, "post")
-        for url in links.feeds:
-            yield self._request(url, self.parse_comments_feed, "comments")
+        yield from self._thread_sources(links.feeds)
+
+    def _thread_sources(self, urls):
+        for url in urls:
+            if url not in self.thread_sources:
+                self.thread_sources.add(url)
+                yield self._request(url, self.parse_thread_source, "comments")
 
     def failed(self, failure):
         """Errback: one log line and one stats key per failed request; HTTP errors are archived."""
