@@ -14,6 +14,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
+from dateparser.date import DateDataParser
 
 UTC = timezone.utc
 
@@ -45,7 +46,13 @@ PROBE_SHIFT = timedelta(days=100, hours=7)
 HAS_TIME = re.compile(r"\d{1,2}\s*[:h.]\s*\d{2}(?!\d)|\d\s*(am|pm|a\.m\.|p\.m\.)", re.I)
 OFFSET_WITHOUT_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
 FRENCH_HOURS = re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})\b")  # "18 h 05", as French blogs write it
-NOISE = re.compile(r"^\s*(on|at|le|am|el|il|op|em|posted|said|says|:|\||-|–|—)\s+", re.I)
+# Words that make a shown time relative to when the page was made ("3 hours ago", "il y a
+# 2 jours", "vor 5 Minuten", "hace un día", "3天前"): such a time is counted back from the fetch.
+RELATIVE = re.compile(
+    r"\b(ago|just now|yesterday|today|il y a|hier|aujourd|vor\s+(\d+|einer?|einem)\b|gestern|heute|"
+    r"hace|ayer|hoy|fa\b|ieri|oggi|há|ontem|hoje|geleden|gisteren|vandaag|назад|вчера|сегодня)|"
+    r"\d\s*(分钟|小时|天|週|周|日|時間|分)前|昨天|今天|昨日|今日", re.I)
+NOISE = re.compile(r"^\s*(on|at|le|am|el|il|op|em|posted|said|says|written|:|\||-|–|—)\s+", re.I)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class Published:
     page: str | None = None  # ISO 8601 as the page gives it: an offset only when the page has one
     local: str | None = None  # the blog's wall time, with its offset when the zone is known
     utc: str | None = None  # ISO 8601 with Z, when the instant is known
+    relative_to: str | None = None  # the fetch time (UTC) a relative time was counted back from
 
 
 @lru_cache(maxsize=64)
@@ -197,8 +205,40 @@ def parse_published(shown=None, machine=None, *, tz=None, language=None, now=Non
     """
     shown = " ".join(shown.split()) if shown else None
     value = parse_machine(machine)
+    relative_to = None
+    if value is None and shown and now is not None and RELATIVE.search(shown):
+        value = parse_relative(shown, language, now, tz)
+        relative_to = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
     if value is None and shown:
-        naive_now = now.astimezone(tz).replace(tzinfo=None) if now and tz else None
+        naive_now = now.astimezone(tz or UTC).replace(tzinfo=None) if now else None
         value = parse_shown(shown, language, naive_now, day_first, after)
     result = normalise(value, tz)
-    return Published(shown=shown, page=result.page, local=result.local, utc=result.utc)
+    return Published(shown=shown, page=result.page, local=result.local, utc=result.utc,
+                     relative_to=relative_to)
+
+
+def parse_relative(text, language, now, tz=None):
+    """A time shown relative to when the page was made, counted back from `now` (aware).
+
+    "3 hours ago" is an instant whatever the blog's zone; "yesterday at 3:15 pm" is a wall
+    time in the blog's zone (naive when that is unknown); "4 days ago" is only a date.
+    """
+    base_zone = tz or UTC
+    base = now.astimezone(base_zone).replace(tzinfo=None)
+    languages = [language, "en"] if language and language != "en" else ["en"] if language else None
+    parser = DateDataParser(languages=languages, settings={
+        "RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "RETURN_TIME_AS_PERIOD": True})
+    try:
+        found = parser.get_date_data(text)
+        if found.date_obj is None:  # "Posted 3 hours ago"
+            found = parser.get_date_data(NOISE.sub("", text))
+    except (ValueError, OverflowError):
+        return None
+    parsed = found.date_obj
+    if parsed is None or parsed > base:
+        return None
+    if found.period != "time":
+        return parsed.date()
+    if HAS_TIME.search(text):
+        return parsed.replace(tzinfo=tz) if tz else parsed
+    return parsed.replace(tzinfo=base_zone)

@@ -44,6 +44,7 @@ class Comment:
     published: str | None = None  # as the page gives it: with an offset only when the page has one
     published_local: str | None = None
     published_utc: str | None = None
+    published_relative_to: str | None = None  # the fetch time a shown "3 hours ago" counts from
     body_text: str = ""
     links: list[Link] = field(default_factory=list)
 
@@ -61,6 +62,7 @@ class Post:
     published: str | None = None
     published_local: str | None = None
     published_utc: str | None = None
+    published_relative_to: str | None = None
     categories: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     body_html: str = ""

@@ -40,8 +40,10 @@ class Page:
 
     @classmethod
     def from_file(cls, path, url=None):
+        """A saved page; relative times on it count back from when it was saved."""
         path = Path(path)
-        return cls.from_bytes(url or path.resolve().as_uri(), path.read_bytes())
+        saved = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+        return cls.from_bytes(url or path.resolve().as_uri(), path.read_bytes(), fetched_utc=saved)
 
     @property
     def is_xml(self):

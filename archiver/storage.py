@@ -26,8 +26,8 @@ TABLES = {
     "posts": {
         "columns": {"id": int, "site": str, "url": str, "platform": str, "platform_id": str,
                     "title": str, "author": str, "published_shown": str, "published_local": str,
-                    "published_utc": str, "categories": str, "tags": str, "body_html": str,
-                    "body_text": str, "comment_count": int, "comment_count_shown": int,
+                    "published_utc": str, "published_relative_to": str, "categories": str,
+                    "tags": str, "body_html": str, "body_text": str, "comment_count": int, "comment_count_shown": int,
                     "language": str, "source": str},
         "pk": "id",
         "foreign_keys": [("site", "sites", "site")],
@@ -37,7 +37,8 @@ TABLES = {
                     "parent_platform_id": str, "depth": int, "position": int,
                     "comment_page": int, "page_position": int, "type": str, "author": str,
                     "author_url": str, "permalink": str, "published_shown": str,
-                    "published_local": str, "published_utc": str, "body_html": str,
+                    "published_local": str, "published_utc": str, "published_relative_to": str,
+                    "body_html": str,
                     "body_text": str, "source": str, "comment_key": str},
         "pk": "id",
         "foreign_keys": [("post_id", "posts", "id"), ("parent_id", "comments", "id")],
@@ -100,6 +101,20 @@ def m001_initial_schema(db):
         db.table(table).create_index(columns, if_not_exists=True)
     for table, columns in FTS.items():
         db.table(table).enable_fts(columns, fts_version="FTS5", create_triggers=True)
+
+
+@migrations()
+def m002_relative_times(db):
+    _add_missing_columns(db)
+
+
+def _add_missing_columns(db):
+    """Give existing tables the columns TABLES has gained since they were created."""
+    for name, spec in TABLES.items():
+        table = db.table(name)
+        for column, kind in spec["columns"].items():
+            if column not in table.columns_dict:
+                table.add_column(column, kind)
 
 
 def open_archive(path):
@@ -172,6 +187,7 @@ def save_thread(db, site, thread):
         "platform_id": post.platform_id, "title": post.title or None,
         "author": post.author or None, "published_shown": post.published_shown,
         "published_local": post.published_local, "published_utc": post.published_utc,
+        "published_relative_to": post.published_relative_to,
         "categories": json.dumps(post.categories) if post.categories else None,
         "tags": json.dumps(post.tags) if post.tags else None,
         "body_html": post.body_html or None, "body_text": post.body_text or None,
@@ -215,6 +231,7 @@ def _comment_row(post_id, thread, index, comment, parent_id):
         "author": comment.author, "author_url": comment.author_url,
         "permalink": comment.permalink, "published_shown": comment.published_shown,
         "published_local": comment.published_local, "published_utc": comment.published_utc,
+        "published_relative_to": comment.published_relative_to,
         "body_html": comment.body_html or None, "body_text": comment.body_text or None,
         "source": thread.source,
     }

@@ -41,10 +41,30 @@ def test_parse_published(shown, machine, tz, language, expected):
     assert parse_published(shown, machine, tz=zone(tz), language=language) == expected
 
 
-def test_relative_time_is_resolved_against_the_fetch_time():
-    fetched = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)
-    result = parse_published("vor 3 Tagen", tz=zone("Europe/Berlin"), language="de", now=fetched)
-    assert result.page == "2024-03-07"
+FETCHED = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("shown, tz, language, page, utc", [
+    # Days and weeks back name a date only: no minute is made up.
+    ("vor 3 Tagen", "Europe/Berlin", "de", "2024-03-07", None),
+    ("2 weeks ago", LONDON, "en", "2024-02-25", None),
+    ("3天前", None, "zh", "2024-03-07", None),
+    # Hours and minutes back are an instant, known in UTC even without the blog's zone.
+    ("3 hours ago", None, "en", "2024-03-10T09:00:00+00:00", "2024-03-10T09:00:00Z"),
+    ("Posted 3 hours ago", None, "en", "2024-03-10T09:00:00+00:00", "2024-03-10T09:00:00Z"),
+    ("il y a 2 heures", "Europe/Paris", "fr", "2024-03-10T11:00:00+01:00", "2024-03-10T10:00:00Z"),
+    ("hace 5 minutos", None, "es", "2024-03-10T11:55:00+00:00", "2024-03-10T11:55:00Z"),
+    # A clock time on a relative day is a wall time in the blog's zone.
+    ("yesterday at 3:15 pm", "America/New_York", "en", "2024-03-09T15:15:00-05:00", "2024-03-09T20:15:00Z"),
+])
+def test_relative_times_count_back_from_the_fetch_and_say_so(shown, tz, language, page, utc):
+    result = parse_published(shown, tz=zone(tz), language=language, now=FETCHED)
+    assert (result.page, result.utc, result.relative_to) == (page, utc, "2024-03-10T12:00:00Z")
+
+
+def test_absolute_times_are_not_marked_relative():
+    result = parse_published("August 12, 2014 at 2:15 pm", tz=zone(LONDON), language="en", now=FETCHED)
+    assert result.relative_to is None
 
 
 @pytest.mark.parametrize("name, offset_minutes", [("+01:00", 60), ("-0330", -210), ("UTC+2", 120)])

@@ -62,7 +62,7 @@ def test_saving_a_thread_writes_exact_rows(db):
         "id": 1, "site": SITE, "url": POST_URL, "platform": "wordpress", "platform_id": "1",
         "title": "A post", "author": "Andrew Coates", "published_shown": "August 12, 2014",
         "published_local": "2014-08-12T12:44:00+01:00", "published_utc": "2014-08-12T11:44:00Z",
-        "categories": '["Iraq"]', "tags": '["ISIS"]',
+        "published_relative_to": None, "categories": '["Iraq"]', "tags": '["ISIS"]',
         "body_html": '<p>From <a href="https://src.example/x">here</a>.</p>', "body_text": "From here.",
         "comment_count": 3, "comment_count_shown": None, "language": "en", "source": "html"}]
     comments = [{k: r[k] for k in ("id", "post_id", "platform_id", "parent_id", "depth", "position",
@@ -126,3 +126,12 @@ def test_page_headers_never_keep_cookies_or_credentials(db):
     row = db.table("pages").get(page_id)
     assert json.loads(row["headers"]) == {"Content-Type": "text/html"}
     assert storage.read_page_body(row) == b"<html></html>"
+
+
+def test_an_archive_made_before_a_new_column_gains_it_when_opened(tmp_path):
+    path = tmp_path / "archive.db"
+    db = storage.open_archive(path)
+    db.execute("ALTER TABLE comments DROP COLUMN published_relative_to")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_relative_times'")
+    db.close()
+    assert "published_relative_to" in storage.open_archive(path).table("comments").columns_dict

@@ -67,6 +67,7 @@ def _finish(record, page, site_host, when):
     record.published = published.page
     record.published_local = published.local
     record.published_utc = published.utc
+    record.published_relative_to = published.relative_to
 
 
 def _offset_of(machine_time):
