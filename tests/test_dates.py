@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from archiver.dates import Published, parse_published, zone
+from archiver.dates import Published, parse_plain, parse_published, zone
 
 LONDON = "Europe/London"
 
@@ -74,3 +74,33 @@ def test_zone_accepts_fixed_offsets(name, offset_minutes):
 
 def test_zone_of_nonsense_is_none():
     assert zone("Mars/Olympus_Mons") is None
+
+
+@pytest.mark.parametrize("shown, language, day_first, expected", [
+    ("23. Juni 2016 um 17:21 Uhr", "de", None, "2016-06-23T17:21:00"),
+    ("Di, 21. April 2020 - 16:40", "de", None, "2020-04-21T16:40:00"),
+    ("23.06.2016 um 16:14 Uhr", "de", None, "2016-06-23T16:14:00"),
+    ("Juli 30, 2013 um 2:33 pm", "de", None, "2013-07-30T14:33:00"),
+    ("25 de julio de 2010, 6:24", "es", None, "2010-07-25T06:24:00"),
+    ("Le 7 décembre 2019 à 13:45", "fr", None, "2019-12-07T13:45:00"),
+    ("26 décembre 2011 à 13 h 47", "fr", None, "2011-12-26T13:47:00"),
+    ("August 3, 2019 at 4:11 am", "en", None, "2019-08-03T04:11:00"),
+    ("March 10, 2017 at 12:20 AM", "en", None, "2017-03-10T00:20:00"),
+    ("Thursday, May 30, 2019", "en", None, "2019-05-30"),
+    ("14/04/2020 at 3:00 pm", "en", True, "2020-04-14T15:00:00"),
+    ("09/25/2013 at 01:20 PM", "en", False, "2013-09-25T13:20:00"),
+    ("於 2013/12/28 10:28", "zh", None, "2013-12-28T10:28:00"),
+    ("2014年8月12日 14:15", "zh", None, "2014-08-12T14:15:00"),
+])
+def test_plain_dates_in_many_languages_parse_without_dateparser(shown, language, day_first, expected):
+    assert parse_plain(shown, language, day_first).isoformat() == expected
+
+
+@pytest.mark.parametrize("shown, language", [
+    ("Jun 20th at 2:41 am", "en"),  # no year: placed by the post's date, through dateparser
+    ("3 hours ago", "en"),
+    ("August 3, 2019 at 4:11 am by the sea", "en"),  # stray words: not a plain date
+    ("31/02/2020", "en"),
+])
+def test_what_is_not_plain_is_left_to_dateparser(shown, language):
+    assert parse_plain(shown, language) is None
