@@ -86,7 +86,20 @@ class Page:
         return lang if re.fullmatch(r"[a-z]{2,3}", lang) else None
 
     def css(self, query):
-        return self.selector.css(query)
+        return self._query("css", query)
 
     def xpath(self, query, **kwargs):
-        return self.selector.xpath(query, **kwargs)
+        return self._query("xpath", query, **kwargs)
+
+    def _query(self, kind, query, **kwargs):
+        """Whole-document lookups, each run once: platform modules ask the same ones (the
+        canonical link, the comment area) and each is a walk over the entire tree."""
+        key = (kind, query, *sorted(kwargs.items()))
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = getattr(self.selector, kind)(query, **kwargs)
+        return found
+
+    @cached_property
+    def _found(self):
+        return {}
