@@ -97,6 +97,10 @@ def parse_shown(text, language=None, now=None, day_first=None, after=None):
     text = FRENCH_HOURS.sub(r"\1:\2", text)
     if not text or not re.search(r"\d", text) and not language:
         return None
+    if after is not None and not HAS_YEAR.search(text):
+        placed = _placed_plain(text, language, day_first, after)
+        if placed is not None:
+            return placed
     value = _parse_shown(text, language, now, day_first)
     if value is None or after is None or HAS_YEAR.search(text):
         return value
@@ -127,6 +131,17 @@ def _placed_after(value, after, probe):
     except ValueError:  # 29 February in a year without one
         return value
     return placed
+
+
+def _placed_plain(text, language, day_first, after):
+    """A plain date shown without its year ("Jun 20th at 2:41 am"), in the first year on or
+    after `after` (a day early, for zones)."""
+    earliest = (after.date() if isinstance(after, datetime) else after) - timedelta(days=1)
+    for year in (earliest.year, earliest.year + 1):
+        placed = parse_plain(text, language, day_first, year=year)
+        if placed is None or _date_of(placed) >= earliest:
+            return placed
+    return None
 
 
 def _day_and_time(value):
@@ -164,7 +179,7 @@ def _parse_shown(text, language, now, day_first):
     return parsed if has_time or parsed.tzinfo else parsed.date()
 
 
-def parse_plain(text, language=None, day_first=None):
+def parse_plain(text, language=None, day_first=None, year=None):
     """A date (and clock time) in one of the plain shapes blogs print, or None.
 
     "23. Juni 2016 um 17:21 Uhr", "25 de julio de 2010, 6:24", "August 3, 2019 at 4:11 am",
@@ -172,7 +187,8 @@ def parse_plain(text, language=None, day_first=None):
     page's language or English) and a year, a clock time, and nothing else but filler
     words. Month and weekday names come from dateparser's locale data, so this reads the
     languages dateparser reads at a fraction of its cost; anything else (relative times, a
-    missing year, stray words) is left to dateparser.
+    missing year, stray words) is left to dateparser. A day and month named without a year
+    take `year` when it is given.
     """
     words = _words(language)
     rest = f" {text.lower()} "
@@ -189,7 +205,7 @@ def parse_plain(text, language=None, day_first=None):
             hour = 0
         clock = (hour, minute, second)
         rest = rest[:match.start()] + " " + rest[match.end():]
-    day_month_year, rest = _date_fields(rest, words, day_first)
+    day_month_year, rest = _date_fields(rest, words, day_first, year)
     if day_month_year is None or words["leftover"].sub("", rest).strip():
         return None
     try:
@@ -200,7 +216,7 @@ def parse_plain(text, language=None, day_first=None):
         return None
 
 
-def _date_fields(rest, words, day_first):
+def _date_fields(rest, words, day_first, default_year=None):
     """(day, month, year) found in `rest`, and what is left of it; (None, rest) if none."""
     match = YEAR_FIRST.search(rest)
     if match:
@@ -218,13 +234,14 @@ def _date_fields(rest, words, day_first):
     month = words["months"][match[1]]
     rest = _cut(rest, match)
     year = re.search(r"(?<!\d)(\d{4})(?!\d)", rest)
-    if not year:
+    if year:
+        rest = _cut(rest, year)
+    elif default_year is None:
         return None, rest
-    rest = _cut(rest, year)
     days = list(re.finditer(r"(?<!\d)(\d{1,2})(?:\.|st|nd|rd|th|er|º|°)?(?![\d\w])", rest))
     if len(days) != 1:
         return None, rest
-    return (int(days[0][1]), month, int(year[1])), _cut(rest, days[0])
+    return (int(days[0][1]), month, int(year[1]) if year else default_year), _cut(rest, days[0])
 
 
 def _cut(text, match):

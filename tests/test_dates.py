@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -104,3 +104,14 @@ def test_plain_dates_in_many_languages_parse_without_dateparser(shown, language,
 ])
 def test_what_is_not_plain_is_left_to_dateparser(shown, language):
     assert parse_plain(shown, language) is None
+
+
+@pytest.mark.parametrize("shown, post_date, expected", [
+    ("Jun 20th at 2:41 am", date(2019, 6, 19), "2019-06-20T02:41:00"),
+    # Shown in January under a December post: the next year.
+    ("Jan 3rd at 9:15 pm", date(2019, 12, 28), "2020-01-03T21:15:00"),
+    ("5. März um 10:00", date(2019, 12, 28), "2020-03-05T10:00:00"),
+])
+def test_a_date_without_its_year_falls_on_or_after_its_post(shown, post_date, expected):
+    language = "de" if "März" in shown else "en"
+    assert parse_published(shown, language=language, after=post_date).page == expected
