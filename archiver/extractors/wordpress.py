@@ -25,11 +25,19 @@ MARKERS = ("/wp-content/", "/wp-includes/", "wp-json", "wp-block-", "wordpress.c
 # The comment walker's ids (`comment-12`, `li-comment-12`, `div-comment-12`) and wpDiscuz's
 # thread wrappers (`wc-comm-12_0`, `wpd-comm-12_3`: comment 12 answering 3), which hold the replies.
 COMMENT_ID = re.compile(r"^(?:(?:li-|div-)?comment-|(?:wc|wpd)-comm-)(\d+)(?:_\d+)?$")
-IS_COMMENT = "re:test(@id, '^((li-|div-)?comment-|(wc|wpd)-comm-)[0-9]+(_[0-9]+)?$')"
+# COMMENT_ID in XPath 1.0: EXSLT regular expressions call back into Python for every node.
+IS_COMMENT = (
+    "((starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')"
+    " or starts-with(@id, 'div-comment-')) and substring-after(@id, 'comment-') != ''"
+    " and translate(substring-after(@id, 'comment-'), '0123456789', '') = '')"
+    " or ((starts-with(@id, 'wc-comm-') or starts-with(@id, 'wpd-comm-'))"
+    " and substring-after(@id, 'comm-') != ''"
+    " and translate(substring-after(@id, 'comm-'), '0123456789_', '') = '')")
 IS_REPLY_LIST = "contains(concat(' ', normalize-space(@class), ' '), ' children ')"
 # Widgets by class token: body classes such as `widget_title_layout1` only describe the page.
-COMMENT_NODES = (f"//*[{IS_COMMENT}][not(ancestor::*[not(self::body)][re:test(@class, "
-                 "'(^|\\s)widget|latest-comments|recentcomments')])]")
+COMMENT_NODES = (f"//*[@id][{IS_COMMENT}][not(ancestor::*[not(self::body)]["
+                 "contains(concat(' ', normalize-space(@class)), ' widget')"
+                 " or contains(@class, 'latest-comments') or contains(@class, 'recentcomments')])]")
 # The comments a node sits in: its ancestors, and the comment just before a reply list that
 # encloses it (some themes close the parent's <li> before its <ul class="children">).
 HOLDERS = (f"ancestor::*[{IS_COMMENT}] | "
@@ -379,8 +387,9 @@ def _read_ping(page, number, node, own_root, kind):
 
 def _without_replies(element, number):
     """A copy of a comment's element without the other comments nested in it."""
-    return without(element, f".//*[{IS_REPLY_LIST}] | .//*[{IS_COMMENT}]"
-                            f"[not(re:test(@id, '[a-z-]{number}(_[0-9]+)?$'))]")
+    others = [node for node in element.xpath(f".//*[@id][{IS_COMMENT}]")
+              if COMMENT_ID.match(node.get("id"))[1] != number]
+    return without_elements(element, element.xpath(f".//*[{IS_REPLY_LIST}]") + others)
 
 
 def _comment_page(page):
