@@ -1,10 +1,13 @@
 """Helpers the platform modules share: selector cascades, text, URLs, scoped lookups."""
 
 import copy
+import functools
 import re
+import weakref
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
+from parsel import SelectorList
 
 COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
 COMMENT_PAGE_QUERY = "cpage"
@@ -20,10 +23,58 @@ TRAP_PATHS = re.compile(r"/(wp-login\.php|wp-admin/|xmlrpc\.php|wp-comments-post
 def first(node, queries):
     """The first non-empty result of a cascade of CSS queries (most specific first)."""
     for query in queries:
-        found = node.css(query)
+        found = css(node, query)
         if found:
             return found
     return None
+
+
+def per_page(function):
+    """Remember `function(page)` while the page lives: read_thread and find_links both ask."""
+    results = weakref.WeakKeyDictionary()
+
+    @functools.wraps(function)
+    def remembered(page):
+        if page not in results:
+            results[page] = function(page)
+        return results[page]
+    return remembered
+
+
+def css(node, query):
+    """`node.css(query)`, without walking the tree when the document lacks a class it needs.
+
+    Cascades list many themes' class names and a page uses few of them: each miss would
+    otherwise be a walk over the whole page, or over every comment.
+    """
+    if not any(needed <= classes_in(node) for needed in _needed_classes(query)):
+        return SelectorList()
+    return node.css(query)
+
+
+def classes_in(node):
+    """Every class name used in the document of `node` (a Page, a Selector or a list of them,
+    or an element)."""
+    if isinstance(node, list):
+        return classes_in(node[0]) if node else frozenset()
+    element = node.selector.root if hasattr(node, "selector") else getattr(node, "root", node)
+    root = element.getroottree().getroot()
+    classes = _DOCUMENT_CLASSES.get(root)
+    if classes is None:
+        classes = _DOCUMENT_CLASSES[root] = frozenset(
+            name for value in root.xpath("//@class") for name in value.split())
+    return classes
+
+
+_DOCUMENT_CLASSES = weakref.WeakKeyDictionary()
+
+
+@functools.lru_cache(maxsize=1024)
+def _needed_classes(query):
+    """Per alternative of a selector list, the class names an element must have to match it
+    (leaving out attribute tests and pseudo-classes such as :not(), which need none)."""
+    return tuple(frozenset(re.findall(r"\.(-?[_a-zA-Z][\w-]*)", re.sub(r"\[[^\]]*\]|::?[\w-]+\([^)]*\)", "", alternative)))
+                 for alternative in query.split(","))
 
 
 def text_of(node):

@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 import lxml.html
 from parsel import Selector
 
-from archiver.extractors.common import (absolute, comment_page_of, first, inner_html, is_trap,
-                                        number_in, post_url_of, strip_fragment, text_of, unique,
-                                        without, without_elements)
-from archiver.items import COMMENT, PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
+from archiver.extractors.common import (absolute, comment_page_of, css, first, inner_html, is_trap,
+                                        number_in, per_page, post_url_of, strip_fragment, text_of,
+                                        unique, without, without_elements)
+from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
 
 PLATFORM = "wordpress"
 
@@ -175,14 +175,14 @@ def _read_post(page):
         categories=_terms(page, "category"),
         tags=_terms(page, "post_tag"),
         body_html=inner_html(without(body[0].root, POST_BOILERPLATE)) if body else "",
-        comment_count_shown=number_in(text_of(page.css(".comments-title, .comments-area h2"))),
+        comment_count_shown=number_in(text_of(css(page, ".comments-title, .comments-area h2"))),
     )
 
 
 def _outside_comments(page, queries):
     """The first element of a cascade that is not in a comment: comments reuse the post's markup."""
     for query in queries:
-        for element in page.css(query):
+        for element in css(page, query):
             if not element.xpath(f"ancestor::*[{IS_COMMENT}]"):
                 return element
     return None
@@ -207,7 +207,7 @@ def _post_id(page):
 
 def _terms(page, taxonomy):
     rel = "category" if taxonomy == "category" else "tag"
-    links = page.css(f".taxonomy-{taxonomy} a, .wp-block-post-terms.taxonomy-{taxonomy} a")
+    links = css(page, f".taxonomy-{taxonomy} a, .wp-block-post-terms.taxonomy-{taxonomy} a")
     if not links:
         links = page.xpath(f"//a[contains(concat(' ', @rel, ' '), ' {rel} ')]" +
                            ("" if rel == "category" else "[not(contains(@rel, 'category'))]"))
@@ -252,7 +252,7 @@ def _extent(node):
 
 def _own(node, number, query):
     """Elements matching `query` inside this comment but outside the replies nested in it."""
-    return [element for element in node.css(query)
+    return [element for element in css(node, query)
             if element.root is not node.root and _belongs_to(element.root, node.root, number)]
 
 
@@ -285,13 +285,12 @@ def _own_first(node, number, queries):
 def _read_comment(page, number, node):
     """Comment `number` from its markup `node`: a comment, or a pingback or trackback."""
     classes = " " + (node.attrib.get("class") or "") + " "
-    own_root = _without_replies(node.root, number)
     kind = PINGBACK if " pingback " in classes else TRACKBACK if " trackback " in classes else None
-    if kind is None:
-        label = PING_LABEL.match(text_of(own_root))
-        kind = label[1].lower() if label and not first(node, BODY) else COMMENT
-    if kind != COMMENT:
-        return _read_ping(page, number, node, own_root, kind)
+    if kind is None and not first(node, BODY):
+        label = PING_LABEL.match(text_of(_without_replies(node.root, number)))
+        kind = label[1].lower() if label else None
+    if kind is not None:
+        return _read_ping(page, number, node, _without_replies(node.root, number), kind)
     author = _own_first(node, number, AUTHOR)
     name, author_link = _author(author)
     shown, machine, permalink = _read_time(page, number, node, name)
@@ -386,12 +385,15 @@ def _read_ping(page, number, node, own_root, kind):
 
 
 def _without_replies(element, number):
-    """A copy of a comment's element without the other comments nested in it."""
+    """A comment's element without the other comments nested in it: a copy, or the element
+    itself when it holds none (callers never change it)."""
     others = [node for node in element.xpath(f".//*[@id][{IS_COMMENT}]")
               if COMMENT_ID.match(node.get("id"))[1] != number]
-    return without_elements(element, element.xpath(f".//*[{IS_REPLY_LIST}]") + others)
+    others += element.xpath(f".//*[{IS_REPLY_LIST}]")
+    return without_elements(element, others) if others else element
 
 
+@per_page
 def _comment_page(page):
     """Which comment page this is: named in the URL, marked in the pager, or else named by the
     permalinks of the comments shown (a bare post URL shows the newest page by default); None
@@ -402,7 +404,7 @@ def _comment_page(page):
     area = first(page, COMMENT_AREA)
     if area is None:
         return None
-    current = area.css(".page-numbers.current::text, .wp-block-comments-pagination-numbers "
+    current = css(area, ".page-numbers.current::text, .wp-block-comments-pagination-numbers "
                        ".current::text").get()
     shown = {f"#{node_id}" for node_id in area.xpath(f".//*[{IS_COMMENT}]/@id").getall()}
     permalinks = [comment_page_of(strip_fragment(href)) for href in area.css("a::attr(href)").getall()
