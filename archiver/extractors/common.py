@@ -47,8 +47,11 @@ def css(node, query):
     Cascades list many themes' class names and a page uses few of them: each miss would
     otherwise be a walk over the whole page, or over every comment.
     """
-    if not any(needed <= classes_in(node) for needed in _needed_classes(query)):
-        return SelectorList()
+    alternatives = _needed_classes(query)
+    if all(alternatives):  # else some alternative needs no class at all
+        classes = classes_in(node)
+        if not any(needed <= classes for needed in alternatives):
+            return SelectorList()
     return node.css(query)
 
 
