@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from parsel import SelectorList
+from parsel.csstranslator import HTMLTranslator
 
 COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
 COMMENT_PAGE_QUERY = "cpage"
@@ -171,3 +172,17 @@ def unique(urls):
             seen.add(url)
             out.append(url)
     return out
+
+
+def css_elements(element, query):
+    """lxml elements under `element` matching CSS `query`: what `css` does, for code that walks
+    lxml trees, skipping documents that lack a class the query needs."""
+    alternatives = _needed_classes(query)
+    if all(alternatives) and not any(needed <= classes_in(element) for needed in alternatives):
+        return []
+    return element.xpath(_css_to_xpath(query))
+
+
+@functools.lru_cache(maxsize=1024)
+def _css_to_xpath(query):
+    return HTMLTranslator().css_to_xpath(query)

@@ -1,0 +1,358 @@
+"""Comment threads read from a platform's templates, kept as data.
+
+A platform module lists the template generations it knows as `Template`s, most specific
+first; `read_comments` takes the first whose comments are on the page and reads every field
+of a comment from its own markup, never from the replies nested inside it. Who answers whom
+comes from nesting (a reply inside its parent), from indentation (Drupal's `div.indented`,
+LiveJournal's depth classes: a reply follows its parent one level deeper), or from a link
+the reply carries to the comment it answers.
+"""
+
+import copy
+import re
+from dataclasses import dataclass
+
+import lxml.html
+import trafilatura
+
+from archiver.extractors.common import (absolute, css_elements, first, inner_html, text_of, without,
+                                        without_elements)
+from archiver.items import Comment, Post
+
+# Parts of a comment's text container that are not its text.
+CHROME = (".//*[self::script or self::style or self::form or self::noscript or self::button"
+          " or contains(@class, 'reply') or contains(@class, 'visually-hidden')"
+          " or contains(@class, 'element-invisible') or contains(@class, 'hidden')"
+          " or contains(concat(' ', normalize-space(@class), ' '), ' links ')]")
+# Parts of a byline that are not the name or the time.
+BYLINE_CHROME = (".//*[self::img or self::script or contains(@class, 'visually-hidden')"
+                 " or contains(@class, 'element-invisible') or contains(@class, 'avatar')"
+                 " or contains(@class, 'reply') or contains(@class, 'edit')]")
+MACHINE_ATTRIBUTES = ("datetime", "content", "title")
+ISO_LIKE = re.compile(r"^\d{4}-\d\d-\d\d")
+# "Posted by:", "Submitted by", "By", "Von", "Par" before a name, in the languages blogs use.
+LEAD = re.compile(r"^\s*(?:(?:posted|submitted|written|commented|geschrieben|verfasst|publié|posté|"
+                  r"écrit|escrito|publicado|scritto|inviato)\s*(?:by|von|par|por|da|door)?|"
+                  r"by|von|par|por|da|door)\s*:?\s*", re.I)
+# "…, par Jean": a name named after the time.
+BY_AFTER = re.compile(r"(?:^|[\s,;|])(?:by|von|par|por|door)\s+([^|,;]+?)\s*$", re.I)
+SEPARATOR = re.compile(r"\s*(?:\||·|—|–|\s-\s|,|\sat\s|\son\s|\sam\s|\sum\s|\sle\s|\sà\s|\s於\s|\s于\s)\s*")
+EDGE = re.compile(r"^(?:[\s|·—–:,.-]|at\s|on\s|am\s|um\s|le\s|à\s)+|(?:[\s|·—–:,.-]|\s回覆|\s回复|"
+                  r"\sreplied|\swrote|\ssagt|\sdit)+$", re.I)
+SAYS = re.compile(r"\s+(says|said|wrote|dit|a écrit|sagt|schreibt|meint|dice|dijo|disse|scrive|zegt)"
+                  r"\s*:?$", re.I)
+
+
+@dataclass(frozen=True)
+class Template:
+    """One template generation's comment markup.
+
+    CSS cascades are tried in order inside each comment; `time` joins every element of the
+    first query that matches (Drupal 7 themes print the date and the clock apart).
+    """
+
+    name: str
+    comments: str  # XPath: every comment's element, in document order
+    body: tuple = ()  # its text container; none: the comment less its byline, author and time
+    author: tuple = ()  # the name; a link on it is the author's URL
+    time: tuple = ()  # the time as shown; a datetime/content/title attribute on it is machine time
+    machine: tuple = ()  # XPaths from the comment to a machine-readable time, when `time` has none
+    byline: tuple = ()  # a line holding name and time together ("Posted by: Ann | 2 May 2010")
+    ids: tuple = ("@id",)  # XPaths from the comment to a string holding its id
+    id_pattern: str = r"(\d+)"
+    indent: str | None = None  # XPath counting the indentation around a comment (flat threads)
+    depth_class: str | None = None  # regex on an ancestor-or-self class giving the depth
+    reply_to: tuple = ()  # a link to the comment this one answers
+    answer: str | None = None  # CSS: the blog owner's answer shown inside a comment (Pixnet)
+    answer_byline: str = "p"  # CSS in `answer`: the line naming who answered and when
+    chrome: str = CHROME
+
+
+def find_template(page, templates):
+    """The first template with comments on the page and its comment elements, or (None, [])."""
+    for template in templates:
+        nodes = [node.root for node in page.xpath(template.comments)]
+        if nodes:
+            return template, nodes
+    return None, []
+
+
+def read_comments(page, templates):
+    """Every comment on the page, in document order, read with the first template that finds some."""
+    template, nodes = find_template(page, templates)
+    if template is None:
+        return []
+    reader = _Reader(page, template, nodes)
+    return reader.read()
+
+
+class _Reader:
+    """Reads the comments of one page with one template."""
+
+    def __init__(self, page, template, nodes):
+        self.page = page
+        self.template = template
+        self.nodes = nodes
+        self.is_comment = {id(node) for node in nodes}
+
+    def read(self):
+        template = self.template
+        comments, index_of_node, index_of_id = [], {}, {}
+        stack = []  # (depth, index) of the comments an indented reply may answer
+        for node in self.nodes:
+            comment = self.comment(node)
+            holder = self._holder(node)
+            depth = self._depth(node)
+            if holder is not None:
+                comment.parent = index_of_node[id(holder)]
+            elif depth is not None:
+                while stack and stack[-1][0] >= depth:
+                    stack.pop()
+                comment.parent = stack[-1][1] if stack else None
+            answered = self._answered(node, comment.platform_id)
+            if answered in index_of_id:
+                comment.parent = index_of_id[answered]
+            if comment.parent is not None:
+                parent = comments[comment.parent]
+                comment.parent_platform_id = parent.platform_id
+                comment.depth = parent.depth + 1
+            index = len(comments)
+            index_of_node[id(node)] = index
+            if comment.platform_id:
+                index_of_id[comment.platform_id] = index
+            if depth is not None:
+                stack.append((depth, index))
+            comments.append(comment)
+            if template.answer:
+                comments.extend(self._answers(node, index, comment))
+        return comments
+
+    def _holder(self, node):
+        """The comment this node's element is nested in, if any."""
+        for ancestor in node.iterancestors():
+            if id(ancestor) in self.is_comment:
+                return ancestor
+        return None
+
+    def _depth(self, node):
+        template = self.template
+        if template.indent:
+            return int(node.xpath(template.indent)) + 1
+        if template.depth_class:
+            for element in (node, *node.iterancestors()):
+                match = re.search(template.depth_class, element.get("class") or "")
+                if match:
+                    return int(match[1])
+        return None
+
+    def own(self, node, query):
+        """Elements matching `query` in this comment, not in a comment nested in it."""
+        return [element for element in css_elements(node, query) if self._belongs(element, node)]
+
+    def _belongs(self, element, node):
+        for ancestor in element.iterancestors():
+            if ancestor is node:
+                return True
+            if id(ancestor) in self.is_comment:
+                return False
+        return False
+
+    def own_first(self, node, queries):
+        for query in queries:
+            found = self.own(node, query)
+            if found:
+                return found
+        return []
+
+    def platform_id(self, node):
+        for query in self.template.ids:
+            for value in node.xpath(query):
+                match = re.search(self.template.id_pattern, str(value))
+                if match:
+                    return match[1]
+        return None
+
+    def _answered(self, node, own_id):
+        """The id of the comment a reply links to as the one it answers."""
+        for link in self.own_first(node, self.template.reply_to):
+            match = re.search(self.template.id_pattern, (link.get("href") or "").rsplit("#", 1)[-1])
+            if match and match[1] != own_id:
+                return match[1]
+        return None
+
+    def comment(self, node):
+        template, page = self.template, self.page
+        number = self.platform_id(node)
+        author = self.own_first(node, template.author)
+        times = self.own_first(node, template.time)
+        byline = self.own_first(node, template.byline)
+        name, link = author_of(author[0]) if author else ("", None)
+        shown = " ".join(filter(None, (text_of(element) for element in times))) or None
+        if byline and (not name or not shown):
+            byline_name, byline_link, byline_time = read_byline(byline[0], name, shown)
+            name, link = name or byline_name, link or byline_link
+            shown = shown or byline_time
+        machine = machine_time(times) or self._machine(node)
+        body = self.own_first(node, template.body)
+        # Without a text container, the text is what the comment holds besides its byline.
+        root, meta = (body[0], []) if body else (node, [*author, *times, *byline])
+        nested = [element for element in root.iterdescendants() if id(element) in self.is_comment]
+        if nested or meta:
+            root = without_elements(root, [*nested, *meta])
+        return Comment(
+            platform_id=number,
+            author=name,
+            author_url=absolute(page.url, link),
+            permalink=self._permalink(node, number),
+            published_shown=shown,
+            published_machine=machine,
+            body_html=inner_html(without(root, template.chrome)),
+        )
+
+    def _machine(self, node):
+        for query in self.template.machine:
+            for value in node.xpath(query):
+                value = str(value).strip()
+                if value:
+                    return value
+        return None
+
+    def _permalink(self, node, number):
+        if not number:
+            return None
+        for link in node.xpath(".//a[@href][contains(@href, $number)]", number=number):
+            href = link.get("href")
+            if "#" in href or "cid=" in href:
+                return absolute(self.page.url, href)
+        return None
+
+    def _answers(self, node, index, comment):
+        """The blog owner's answers shown inside comment `node`, as replies to it."""
+        answers = []
+        for answer in self.own(node, self.template.answer):
+            signature = css_elements(answer, self.template.answer_byline)
+            if not signature:
+                continue
+            signature = signature[-1]
+            name, link, shown = read_byline(signature, "", None)
+            author = signature.xpath(".//a[@href][1]")
+            if author:
+                name, link = text_of(author[0]), author[0].get("href")
+                _, _, shown = read_byline(signature, name, None)
+            answers.append(Comment(
+                author=name, author_url=absolute(self.page.url, link), parent=index,
+                parent_platform_id=comment.platform_id, depth=comment.depth + 1,
+                published_shown=shown,
+                body_html=inner_html(without_elements(answer, [signature])),
+            ))
+        return answers
+
+
+def author_of(element):
+    """(name, link) of an author element, without avatars or "says"."""
+    trimmed = without(element, BYLINE_CHROME)
+    link = trimmed.xpath("descendant-or-self::a[@href][1]/@href")
+    name = SAYS.sub("", text_of(trimmed)).strip(" :|,·-–—")
+    return name, (link[0] if link else None)
+
+
+def machine_time(elements):
+    """The machine-readable time on the first element that carries one."""
+    for element in elements:
+        for holder in (element, *element.iterdescendants()):
+            for attribute in MACHINE_ATTRIBUTES:
+                value = (holder.get(attribute) or "").strip()
+                if value and (attribute == "datetime" or ISO_LIKE.match(value)):
+                    return value
+    return None
+
+
+def read_byline(element, known_name="", known_time=None):
+    """(name, link, time shown) from a line holding both: "Posted by: Ann | May 2, 2010 at 10:01".
+
+    A name already known is taken out of the line to leave its time; a link on the line that
+    does not point at a comment is the author's.
+    """
+    trimmed = without(element, BYLINE_CHROME)
+    text = LEAD.sub("", text_of(trimmed))
+    link = None
+    for anchor in trimmed.xpath(".//a[@href]"):
+        href = anchor.get("href")
+        if "#" not in href and "cid=" not in href and text_of(anchor):
+            link = href
+            known_name = known_name or text_of(anchor)
+            break
+    if known_time:
+        text = text.replace(known_time, " ")
+    name = known_name
+    if not name:
+        after = BY_AFTER.search(text)
+        if after:
+            name, text = after[1], text[:after.start()]
+        else:
+            parts = SEPARATOR.split(text, maxsplit=1)
+            name, text = parts[0], parts[1] if len(parts) > 1 else ""
+    else:
+        text = text.replace(name, " ", 1)
+    rest = EDGE.sub("", " ".join(text.split()))
+    time = known_time or (rest if re.search(r"\d", rest) else None)
+    return SAYS.sub("", name).strip(" :|,·-–—"), link, time
+
+
+def read_post(page, *, title=(), author=(), time=(), body=(), boilerplate=CHROME, exclude=None):
+    """The post from cascades of CSS queries; where they miss, the page's meta tags and, when
+    the body cascade finds no text, trafilatura's main-content extraction and its metadata.
+
+    `exclude`, an XPath, names the elements the post's author and time are never taken from
+    (the comment area reuses the same markup).
+    """
+    title_node = first(page, title)
+    author_node = _outside(page, author, exclude)
+    time_node = _outside(page, time, exclude)
+    body_node = first(page, body)
+    body_html = inner_html(without(body_node[0].root, boilerplate)) if body_node else ""
+    found = {}
+    if not text_of(lxml.html.fragment_fromstring(body_html or " ", create_parent="div")):
+        body_html, found = main_content(page)
+    meta = page.xpath
+    return Post(
+        url=canonical(page),
+        title=text_of(title_node[0]) if title_node else (
+            meta("//meta[@property='og:title']/@content").get("") or text_of(page.xpath("//title"))),
+        author=author_of(author_node)[0] if author_node is not None else (
+            meta("//meta[@name='author']/@content").get("") or found.get("author", "")),
+        published_shown=text_of(time_node) if time_node is not None else None,
+        published_machine=(machine_time([time_node]) if time_node is not None else None)
+        or meta("//meta[@property='article:published_time']/@content").get() or found.get("date"),
+        body_html=body_html,
+    )
+
+
+def main_content(page):
+    """(body HTML, metadata) as trafilatura finds them, for themes no cascade knows: it costs
+    tens of milliseconds, so only then. It works on a copy, as it prunes the tree it is given."""
+    html = trafilatura.extract(copy.deepcopy(page.selector.root), url=page.url, output_format="html",
+                               with_metadata=True, include_comments=False, include_links=True,
+                               include_formatting=True, include_images=False)
+    if not html:
+        return "", {}
+    document = lxml.html.document_fromstring(html)
+    body = document.find("body")
+    found = {meta.get("name"): meta.get("content") for meta in document.iterfind(".//head/meta")}
+    return (inner_html(body) if body is not None else ""), found
+
+
+def _outside(page, queries, exclude):
+    for query in queries:
+        for element in css_elements(page.selector.root, query):
+            if not exclude or not element.xpath(exclude):
+                return element
+    return None
+
+
+def canonical(page):
+    for query in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
+        url = page.xpath(query).get()
+        if url and url.strip():
+            return absolute(page.url, url)
+    return page.url

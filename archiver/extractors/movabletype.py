@@ -1,0 +1,125 @@
+"""Movable Type and TypePad: the comment templates of their template generations.
+
+MT 2 and 3's classic templates put each comment in `div.comments-body` with the author line
+("Posted by: Ann at May 2, 2004 10:01 AM") after the text; MT 3.2+ and TypePad give each
+comment `div.comment#comment-N` with a `p.comment-footer` ("Posted by: Ann | May 2, 2004 at
+10:01 AM"); MT 4 and later put the author and an ISO-titled `abbr.published` in a byline
+above the text, and a reply's byline links to the comment it answers.
+"""
+
+import re
+
+from archiver.extractors.common import absolute, css, is_trap, per_page, unique
+from archiver.extractors.markup import Template, read_comments, read_post
+from archiver.items import PageLinks, Thread
+
+PLATFORM = "movabletype"
+TYPEPAD = "typepad"
+
+GENERATOR = re.compile(r'<meta[^>]+name=["\']generator["\'][^>]+content=["\'][^"\']*'
+                       r'(Movable Type|typepad\.com|MovableType)', re.I)
+# Script and stylesheet names and class names of the default templates.
+MARKERS = ("mt-comments.cgi", "mt-comments.fcgi", "mt-tb.cgi", "/mt-static/", "mt-site.js",
+           "mtCommentOnSubmit", "styles-site.css", "OpenTrackback", '"comments-post"', '"comments-body"',
+           '"blogbody"', "static.typepad.com", "typepad.com/.shared/")
+OWN_LINK = ("a[href*='#comment-']", "a[href*='#c0']", "a[href*='?cid=']")
+TEMPLATES = (
+    Template(
+        name="mt4",
+        comments="//div[contains(concat(' ', normalize-space(@class), ' '), ' comment ')][starts-with(@id, 'comment-')]"
+                 "[.//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]]",
+        ids=("@id",), id_pattern=r"comment-(\w+)",
+        author=(".vcard.author", ".comment-author", ".byline .author"),
+        time=("abbr.published", ".byline time"),
+        byline=(".byline",),
+        body=(".comment-content", ".comment-body"),
+        reply_to=(".byline a[href*='#comment-']",),
+    ),
+    Template(
+        name="mt3-typepad",
+        comments="//div[contains(concat(' ', normalize-space(@class), ' '), ' comment ')][starts-with(@id, 'comment-')]",
+        ids=("@id",), id_pattern=r"comment-(\w+)",
+        author=(".comment-author",),
+        time=tuple(f".comment-footer {query}" for query in OWN_LINK) + (".comment-footer abbr",),
+        byline=(".comment-footer", ".comment-header"),
+        body=(".comment-content", ".comment-body"),
+    ),
+    Template(
+        name="mt-classic",
+        comments="//div[contains(concat(' ', normalize-space(@class), ' '), ' comments-body ')]",
+        ids=("preceding-sibling::*[1][self::a]/@name", "preceding-sibling::*[1][self::a]/@id"),
+        id_pattern=r"(\d+)",
+        byline=(".comments-post", ".comment-footer"),
+    ),
+)
+POST_TITLE = ("h1.asset-name", "h2.asset-name", "h3.entry-header", "h2.entry-header", "h3.title",
+              "#archive-title", ".entry-title", "h1")
+POST_AUTHOR = (".asset-meta .vcard.author", ".entry-footer a[rel~=author]", ".post-footers a[rel~=author]",
+               ".post-footers a")
+POST_TIME = (".asset-meta abbr.published", "abbr.published", "time[datetime]", "h2.date-header", "h2.date")
+POST_BODY = (".asset-body", ".entry-body", ".blogbody", ".entry-content")
+POST_BOILERPLATE = (".//*[self::script or self::style or self::form"
+                    " or contains(@class, 'posted') or contains(@class, 'title')"
+                    " or contains(@class, 'entry-footer') or contains(@class, 'entry-tags')]")
+IN_COMMENTS = ("ancestor::*[contains(@class, 'comment') or contains(@class, 'trackback')"
+               " or @id='comments']")
+# "Posted by ajh59 at February 20, 2008 11:23 AM": the post's byline in MT 2 and 3.
+POSTED_BY = re.compile(r"^\s*posted by:?\s+(.+?)\s+(?:at|on)\s+(.+?)\s*$", re.I | re.S)
+LISTING_POSTS = (".entry-header a", "h2.asset-name a", "h2.entry-header a", ".asset-header a[rel~=bookmark]",
+                 ".permalink")
+NEXT_PAGES = ("link[rel=next]", ".pager a[rel=next]", ".content-nav a.content-nav-next")
+
+
+def detect(page):
+    head = page.text[:300_000]
+    return bool(GENERATOR.search(head)) or sum(marker in head for marker in MARKERS) >= 2
+
+
+def platform_of(page):
+    return TYPEPAD if "typepad.com" in page.text[:300_000] else PLATFORM
+
+
+@per_page
+def _is_single(page):
+    """Entry archives: one entry, or a comment area, or MT's comment form for one entry."""
+    if page.xpath("//input[@name='entry_id'] | //*[@id='comments'] | //*[contains(@class, 'comments-body')]"):
+        return True
+    return len(page.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' entry ')"
+                          " or contains(concat(' ', normalize-space(@class), ' '), ' asset ')"
+                          " or contains(concat(' ', normalize-space(@class), ' '), ' blogbody ')]")) == 1
+
+
+def read_thread(page):
+    if not _is_single(page):
+        return None
+    post = read_post(page, title=POST_TITLE, author=POST_AUTHOR, time=POST_TIME, body=POST_BODY,
+                     boilerplate=POST_BOILERPLATE, exclude=IN_COMMENTS)
+    _posted_by(page, post)
+    return Thread(platform=platform_of(page), post=post, comments=read_comments(page, TEMPLATES))
+
+
+def _posted_by(page, post):
+    """MT 2 and 3 and TypePad name the post's author and clock time in one line below it."""
+    line = page.xpath("//*[contains(@class, 'posted') or contains(@class, 'post-footers')]")
+    if not line:
+        return
+    text = " ".join(line[0].xpath("string()").get().split())
+    match = POSTED_BY.match(text.split(" in ")[0].split(" | ")[0])
+    if not match:
+        return
+    post.author = post.author or match[1]
+    when = match[2]
+    # TypePad prints only the clock time there, the date in the date header above the entry.
+    if not re.search(r"\d{4}", when) and post.published_shown:
+        when = f"{post.published_shown} {when}"
+    post.published_shown = when
+
+
+def find_links(page):
+    if _is_single(page):
+        return PageLinks()
+    return PageLinks(posts=[url for url in unique(absolute(page.url, href) for query in LISTING_POSTS
+                                                   for href in css(page, f"{query}::attr(href)").getall())
+                            if not is_trap(url)],
+                     listings=unique(absolute(page.url, href) for query in NEXT_PAGES
+                                     for href in css(page, f"{query}::attr(href)").getall()))

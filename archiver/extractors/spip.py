@@ -1,0 +1,84 @@
+"""SPIP: articles and their forums, in the generations of the distributed templates.
+
+SPIP 3's `inclure/forum` lists `li.comment-item` with the message in `div.comment-content`
+and an ISO-titled `abbr` in `p.comment-meta`; SPIP 1.9 and 2 list `li.forum-fil` with
+`div.forum-chapo` ("date, par Name") and `div.forum-texte`. Both nest a message's answers in
+a list inside its item; site templates keep these classes or the Crayons plugin's
+`forum-texte-ID` / `forum-qui-ID`.
+"""
+
+import re
+
+from archiver.extractors.common import absolute, css, is_trap, per_page, unique
+from archiver.extractors.markup import Template, read_comments, read_post
+from archiver.items import PageLinks, Thread
+
+PLATFORM = "spip"
+
+GENERATOR = re.compile(r'<meta[^>]+name=["\']generator["\'][^>]+content=["\']SPIP', re.I)
+MARKERS = ("spip.php", "spip_logos", "spip_out", "spip_in", "squelettes-dist", "prive/", "spip_documents")
+ITEM = ("contains(concat(' ', normalize-space(@class), ' '), ' comment-item ')"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' forum-fil ')")
+TEMPLATES = (
+    Template(
+        name="spip",
+        comments=f"//li[{ITEM}]",
+        ids=(".//a[starts-with(@id, 'forum') or starts-with(@id, 'comment')]/@id",
+             ".//*[contains(@class, 'forum-texte-')]/@class", ".//a[contains(@href, 'id_forum=')]/@href"),
+        id_pattern=r"(?:forum|comment|forum-texte-|id_forum=)(\d+)",
+        author=(".comment-author .fn", ".comment-author", "[class*='forum-qui-']", ".forum-auteur",
+                ".auteur"),
+        time=("abbr.dtreviewed", "abbr.published", "abbr.date", ".comment-meta abbr", ".forum-chapo abbr",
+              "time", ".comment-date", ".forum-date"),
+        byline=(".comment-meta small", ".forum-chapo small", ".comment-meta", ".forum-chapo"),
+        body=(".comment-content", ".forum-texte", ".comment-texte"),
+        chrome=(".//*[self::script or self::style or self::form or self::noscript"
+                " or contains(@class, 'repondre') or contains(@class, 'comment-reply')"
+                " or contains(@class, 'forum-chapo') or contains(@class, 'comment-meta')"
+                " or contains(@class, 'hyperlien') or contains(@class, 'comment-doc')]"),
+    ),
+)
+POST_TITLE = ("h1.crayon", "h1.titre", "h1.entry-title", ".cartouche h1", "h1.h1", "article h1", "h1")
+POST_AUTHOR = (".cartouche .vcard.author", ".cartouche .auteurs a", ".info-publi .vcard", ".vcard.author",
+               ".auteurs a", ".auteurs")
+POST_TIME = (".cartouche abbr.published", ".info-publi abbr.published", "abbr.published",
+             ".cartouche time", "time[datetime]")
+POST_BODY = ("div.texte.surlignable", ".crayon.article-texte", ".article-texte", "div.texte",
+             ".entry-content", ".texte")
+IN_COMMENTS = f"ancestor::*[{ITEM} or contains(@class, 'comments') or contains(@class, 'forum')]"
+LISTING_POSTS = (".liste-articles .entry-title a", ".liste-items .h3 a", ".menu_articles a",
+                 ".liste-articles h3 a", ".articles h3 a")
+NEXT_PAGES = ("link[rel=next]", ".pagination a.lien_pagination[rel=next]", ".pagination .next a")
+
+
+def detect(page):
+    head = page.text[:300_000]
+    return bool(GENERATOR.search(head)) or sum(marker in head for marker in MARKERS) >= 3
+
+
+@per_page
+def _is_single(page):
+    """An article's page: SPIP names its object in the URL or the body class, and shows its forum."""
+    classes = page.xpath("//body/@class").get("")
+    if re.search(r"\bpage_article\b|\barticle\b", classes):
+        return True
+    return bool(page.xpath("//*[@id='forum' or @id='comments'] | //li[" + ITEM + "]")) or re.search(
+        r"[?&]page=article|/article\d|[?&]id_article=|/article/", page.url) is not None
+
+
+def read_thread(page):
+    if not _is_single(page):
+        return None
+    post = read_post(page, title=POST_TITLE, author=POST_AUTHOR, time=POST_TIME, body=POST_BODY,
+                     exclude=IN_COMMENTS)
+    return Thread(platform=PLATFORM, post=post, comments=read_comments(page, TEMPLATES))
+
+
+def find_links(page):
+    if _is_single(page):
+        return PageLinks()
+    return PageLinks(posts=[url for url in unique(absolute(page.url, href) for query in LISTING_POSTS
+                                                   for href in css(page, f"{query}::attr(href)").getall())
+                            if not is_trap(url)],
+                     listings=unique(absolute(page.url, href) for query in NEXT_PAGES
+                                     for href in css(page, f"{query}::attr(href)").getall()))
