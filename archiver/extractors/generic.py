@@ -1,18 +1,79 @@
-"""Any other blog: the post from common article markup, comments from schema.org Comment microdata.
+"""Any other blog: the fallback of the registry (`detect` is always true).
 
-The fallback of the registry: `detect` is always true.
+The post body comes from trafilatura's main-content extraction. Comments come, first found
+first used, from the markup of common comment systems (Isso, microformats2 `p-comment`), from
+schema.org `Comment` items in JSON-LD or microdata (read with extruct), or else from the page's
+structure: sibling blocks of one kind, each holding a name, a time and text.
 """
 
-from archiver.extractors.common import absolute, first, inner_html, text_of, unique, without
-from archiver.items import Comment, PageLinks, Post, Thread
+import re
+from collections import defaultdict
+
+from extruct.jsonld import JsonLdExtractor
+from extruct.w3cmicrodata import LxmlMicrodataExtractor
+
+from archiver.extractors.common import (absolute, css, inner_html, is_trap, text_of, unique, without,
+                                        without_elements)
+from archiver.extractors.markup import (CHROME, Template, author_of, canonical, machine_time,
+                                        read_comments, read_post)
+from archiver.items import Comment, PageLinks, Thread
 
 PLATFORM = "generic"
 
+# Comment systems that render their threads into the page, and microformats2 comments.
+TEMPLATES = (
+    Template(
+        name="isso",
+        comments="//div[contains(concat(' ', normalize-space(@class), ' '), ' isso-comment ')]",
+        ids=("@id",), id_pattern=r"isso-(\d+)",
+        author=(".isso-comment-header .isso-author",),
+        time=(".isso-comment-header time",),
+        body=(".isso-text",),
+    ),
+    Template(
+        name="microformats2",
+        comments="//*[contains(concat(' ', normalize-space(@class), ' '), ' p-comment ')"
+                 " or contains(concat(' ', normalize-space(@class), ' '), ' u-comment ')]",
+        ids=("@id", ".//a[contains(concat(' ', normalize-space(@class), ' '), ' u-url ')]/@href"),
+        id_pattern=r"(\w[\w-]*)$",
+        author=(".p-author .p-name", ".p-author"),
+        time=(".dt-published",),
+        body=(".e-content", ".p-content", ".p-summary"),
+    ),
+)
+COMMENT_TYPES = ("Comment", "UserComments")
+COMMENT_ITEMTYPES = re.compile(r"itemtype=[\"']https?://schema\.org/(?:Comment|UserComments)[\"']", re.I)
+JSON_LD_COMMENT = re.compile(r'"@type"\s*:\s*(?:\[[^\]]*)?"(?:Comment|UserComments)"')
+TEXT_PROPERTIES = ("text", "commentText", "description")
+TIME_PROPERTIES = ("dateCreated", "datePublished", "commentTime", "uploadDate")
+
+# The structural reader: what marks a time (machine-readable ones first, then elements whose
+# class says date or time), a name and a text inside a block.
+TIME_SIGNALS = ("//time[@datetime] | //abbr[@title]",
+                "//*[@class][not(self::html or self::body)][contains(translate(@class, 'DATEIM', 'dateim'), 'date')"
+                " or contains(translate(@class, 'DATEIM', 'dateim'), 'time')]")
+NAME_CLASSES = (("name", "fn", "nick"), ("author", "user", "poster", "commenter"))
+TEXT_CLASSES = ("text", "content", "message", "body", "entry")
+# Containers whose repeated blocks are not a thread: navigation, sidebars, teasers. Taxonomy
+# classes (`tag-popular`, `category-archive`) describe a post, not a container.
+NOT_THREAD = re.compile(r"related|recent|sidebar|widget|footer|^nav|menu|teaser|popular|trending|"
+                        r"newsletter|promo|breadcrumb|pagination|share|social|archive", re.I)
+TAXONOMY_CLASS = re.compile(r"^(tag|category|cat|post|type|format|status|marke|author|postid)-", re.I)
+SIGNATURE_NOISE = re.compile(r"^(odd|even|first|last|alt|thread-\w+|depth-\d+|comment-\d+|"
+                             r"byuser|bypostauthor|parent|clearfix|\w*-?\d+)$")
+META_CHROME = (".//*[self::script or self::style or self::form or self::button or self::noscript"
+               " or contains(translate(@class, 'REPLYACTIONSFOTEIK', 'replyactionsfoteik'), 'reply')"
+               " or contains(translate(@class, 'REPLYACTIONSFOTEIK', 'replyactionsfoteik'), 'action')"
+               " or contains(translate(@class, 'REPLYACTIONSFOTEIK', 'replyactionsfoteik'), 'like')]")
+
 TITLE = ("h1[itemprop=headline]", "article h1", "h1.entry-title", "h1.post-title", "h1")
-BODY = ("[itemprop=articleBody]", "article .entry-content", ".entry-content", ".post-body",
-        "article", "main")
-COMMENTS = "[itemtype$='schema.org/Comment'], [itemtype$='schema.org/UserComments']"
-BOILERPLATE = ".//*[self::script or self::style or self::form or self::nav or self::aside]"
+AUTHOR = ("[itemprop=author] [itemprop=name]", "article [rel~=author]", ".byline .author", ".author .fn")
+TIME = ("article header time[datetime]", "time[itemprop=datePublished]", "[itemprop=datePublished]",
+        "time.published", "time.entry-date", "article time[datetime]")
+LISTING_POSTS = ("article h2 a", "h2.entry-title a", "h2.post-title a", ".post-title a", "h2 a[rel~=bookmark]",
+                 "h3.entry-title a")
+NEXT_PAGES = ("link[rel=next]", "a[rel=next]", ".pagination a.next", ".nav-previous a", "a.older-posts",
+              ".older a")
 
 
 def detect(page):
@@ -20,34 +81,302 @@ def detect(page):
 
 
 def read_thread(page):
-    if page.xpath("//meta[@property='og:type']/@content").get() not in ("article", None):
+    comments = read_comments(page, TEMPLATES) or schema_comments(page) or structural_comments(page)
+    if not comments and page.xpath("//meta[@property='og:type']/@content").get() not in ("article", None):
         return None
-    title = first(page, TITLE)
-    body = first(page, BODY)
-    if not title or not body:
+    # No body cascade: for a platform nothing here knows, trafilatura finds the text.
+    post = read_post(page, title=TITLE, author=AUTHOR, time=TIME)
+    if not post.title and not post.body_html:
         return None
-    url = page.xpath("//link[@rel='canonical']/@href").get() or page.url
-    post = Post(url=absolute(page.url, url), title=text_of(title[0]),
-                author=page.xpath("//meta[@name='author']/@content").get(""),
-                published_machine=page.xpath("//meta[@property='article:published_time']/@content").get(),
-                body_html=inner_html(without(body[0].root, BOILERPLATE)))
-    return Thread(platform=PLATFORM, post=post, comments=[_read_comment(page, node)
-                                                           for node in page.css(COMMENTS)])
+    return Thread(platform=PLATFORM, post=post, comments=comments)
 
 
-def _read_comment(page, node):
-    author = node.css("[itemprop=author] [itemprop=name], [itemprop=author], [itemprop=creator]")
-    time = node.css("[itemprop=dateCreated], [itemprop=datePublished], time")
-    body = node.css("[itemprop=text], [itemprop=commentText], [itemprop=description]")
+def schema_comments(page):
+    """schema.org Comment items from JSON-LD or microdata, in document order, replies after
+    their parent. Only pages that carry such items pay for extruct."""
+    head = page.text
+    if JSON_LD_COMMENT.search(head):
+        comments = []
+        for document in JsonLdExtractor().extract_items(page.selector.root):
+            _walk_json_ld(page, document, None, comments)
+        if comments:
+            return comments
+    if COMMENT_ITEMTYPES.search(head):
+        comments = []
+        for item in LxmlMicrodataExtractor(add_html_node=True).extract_items(page.selector.root, page.url):
+            _walk_microdata(page, item, None, comments)
+        return comments
+    return []
+
+
+def _is_comment(types):
+    types = types if isinstance(types, list) else [types]
+    return any(str(kind).rsplit("/", 1)[-1] in COMMENT_TYPES for kind in types)
+
+
+def _walk_json_ld(page, value, parent, comments):
+    if isinstance(value, list):
+        for item in value:
+            _walk_json_ld(page, item, parent, comments)
+        return
+    if not isinstance(value, dict):
+        return
+    if _is_comment(value.get("@type")):
+        comments.append(_json_ld_comment(page, value, parent, comments))
+        parent = len(comments) - 1
+    for key, item in value.items():
+        if key in ("comment", "@graph", "mainEntity", "hasPart", "itemListElement", "item"):
+            _walk_json_ld(page, item, parent, comments)
+
+
+def _json_ld_comment(page, item, parent, comments):
+    author = item.get("author") or item.get("creator") or {}
+    if isinstance(author, list):
+        author = author[0] if author else {}
+    name = author.get("name", "") if isinstance(author, dict) else str(author)
+    link = author.get("url") if isinstance(author, dict) else None
+    when = next((item[key] for key in TIME_PROPERTIES if item.get(key)), None)
+    body = next((item[key] for key in TEXT_PROPERTIES if item.get(key)), "")
+    url = item.get("url") or item.get("@id") or ""
     return Comment(
-        author=text_of(author[0]) if author else "",
-        author_url=absolute(page.url, author.css("a::attr(href)").get()) if author else None,
-        published_shown=text_of(time[0]) if time else None,
-        published_machine=(time.attrib.get("datetime") or time.attrib.get("content")) if time else None,
-        body_html=inner_html(body[0].root) if body else "",
+        platform_id=_id_in(url), author=" ".join(str(name).split()), author_url=absolute(page.url, link),
+        permalink=absolute(page.url, url) if url.startswith(("http", "/", "#")) else None,
+        published_machine=str(when) if when else None,
+        body_html=_as_html(body),
+        parent=parent, parent_platform_id=comments[parent].platform_id if parent is not None else None,
+        depth=comments[parent].depth + 1 if parent is not None else 1,
     )
 
 
+def _walk_microdata(page, item, parent, comments):
+    if not isinstance(item, dict):
+        return
+    properties = item.get("properties", {})
+    if _is_comment(item.get("type")):
+        comments.append(_microdata_comment(page, item, parent, comments))
+        parent = len(comments) - 1
+    for value in properties.values():
+        for child in value if isinstance(value, list) else [value]:
+            _walk_microdata(page, child, parent, comments)
+
+
+def _microdata_comment(page, item, parent, comments):
+    properties, node = item.get("properties", {}), item["htmlNode"]
+    author = properties.get("author") or properties.get("creator") or ""
+    if isinstance(author, list):
+        author = author[0]
+    if isinstance(author, dict):
+        name = author.get("properties", {}).get("name", "")
+        link = author.get("properties", {}).get("url")
+    else:
+        name, link = author, None
+    own = _own_properties(node)
+    shown = next((own[key] for key in TIME_PROPERTIES if key in own), None)
+    body = next((own[key] for key in TEXT_PROPERTIES if key in own), None)
+    url = properties.get("url") or node.get("itemid") or node.get("id") or ""
+    return Comment(
+        platform_id=_id_in(url), author=" ".join(str(name).split()), author_url=absolute(page.url, link),
+        permalink=absolute(page.url, url) if url.startswith(("http", "/", "#")) else None,
+        published_shown=text_of(shown) if shown is not None else None,
+        published_machine=machine_time([shown]) if shown is not None else
+        next((properties[key] for key in TIME_PROPERTIES if properties.get(key)), None),
+        body_html=inner_html(without(body, CHROME)) if body is not None else "",
+        parent=parent, parent_platform_id=comments[parent].platform_id if parent is not None else None,
+        depth=comments[parent].depth + 1 if parent is not None else 1,
+    )
+
+
+def _own_properties(node):
+    """The elements of an item's own properties (not of items nested in it), by name."""
+    found = {}
+    for element in node.iterdescendants():
+        names = (element.get("itemprop") or "").split()
+        if not names or any(ancestor.get("itemscope") is not None
+                            for ancestor in _ancestors_below(element, node)):
+            continue
+        for name in names:
+            found.setdefault(name, element)
+    return found
+
+
+def _ancestors_below(element, top):
+    for ancestor in element.iterancestors():
+        if ancestor is top:
+            return
+        yield ancestor
+
+
+def _id_in(url):
+    match = re.search(r"(?:#|comment[-_/=]?)(\w+)$", url or "")
+    return match[1] if match else None
+
+
+def _as_html(text):
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(f"<p>{line}</p>" for line in escaped.split("\n") if line.strip())
+
+
+def structural_comments(page, seeds=None):
+    """Comments of a layout no template knows: the kind of block of which each holds exactly
+    one time, repeated at least twice (replies nested in their parent's block). `seeds`,
+    elements known to lie one in each comment (a forum's post permalinks), stand for the times."""
+    root = page.selector.root
+    if seeds is not None:
+        blocks = _blocks(seeds)
+    else:
+        blocks = []
+        for query in TIME_SIGNALS:
+            signals = _outermost([element for element in root.xpath(query) if re.search(
+                r"\d", text_of(element) + (element.get("datetime") or element.get("title") or ""))])
+            blocks = _blocks(signals)
+            if blocks:
+                break
+    if not blocks:
+        return []
+    is_block = {id(block) for block in blocks}
+    comments, index_of = [], {}
+    for block in blocks:
+        holder = next((ancestor for ancestor in block.iterancestors() if id(ancestor) in is_block), None)
+        comment = _structural_comment(page, block, is_block, signals if seeds is None else seeds)
+        if holder is not None:
+            comment.parent = index_of[id(holder)]
+            comment.depth = comments[comment.parent].depth + 1
+        index_of[id(block)] = len(comments)
+        comments.append(comment)
+    return comments
+
+
+def _outermost(elements):
+    """Elements not inside another of them (a `span.date` around a `time` is one signal)."""
+    kept = {id(element) for element in elements}
+    return [element for element in elements
+            if not any(id(ancestor) in kept for ancestor in element.iterancestors())]
+
+
+def _in_furniture(block):
+    """Whether a block sits in navigation, a sidebar, the page header or a widget."""
+    for ancestor in block.iterancestors():
+        if ancestor.tag in ("nav", "aside"):
+            return True
+        if ancestor.tag == "header" and ancestor.getparent() is not None and ancestor.getparent().tag == "body":
+            return True
+        names = [name for name in (ancestor.get("class") or "").split() if not TAXONOMY_CLASS.match(name)]
+        if any(NOT_THREAD.search(name) for name in [*names, ancestor.get("id") or ""]):
+            return True
+    return False
+
+
+def _signature(element):
+    """A block's kind: its tag and first class (later classes mark odd, even, first, faded…)."""
+    classes = [name for name in (element.get("class") or "").split() if not SIGNATURE_NOISE.match(name)]
+    return element.tag, classes[0] if classes else ""
+
+
+def _blocks(signals):
+    """The blocks of the kind that holds one signal each, the most of them, outermost on a tie."""
+    nearest = defaultdict(dict)  # kind -> signal -> its nearest ancestor of that kind
+    level_of = {}
+    for signal in signals:
+        seen = set()
+        for level, ancestor in enumerate(signal.iterancestors()):
+            if ancestor.tag in ("body", "html"):
+                break
+            signature = _signature(ancestor)
+            if signature in seen:
+                continue
+            seen.add(signature)
+            nearest[signature][id(signal)] = ancestor
+            level_of.setdefault(signature, level)
+    best, best_key = [], None
+    for signature, owner in nearest.items():
+        blocks = list({id(block): block for block in owner.values()}.values())
+        if len(blocks) < 2 or len(blocks) != len(owner):
+            continue
+        key = (len(blocks), level_of[signature])
+        if best_key is not None and key <= best_key:
+            continue
+        if any(block.xpath(".//h1 | .//h2") or _in_furniture(block) for block in blocks):
+            continue
+        best, best_key = blocks, key
+    order = {id(element): index for index, element in enumerate(best[0].getroottree().iter())} if best else {}
+    return sorted(best, key=lambda block: order[id(block)])
+
+
+def _structural_comment(page, block, is_block, signals):
+    nested = [element for element in block.iterdescendants() if id(element) in is_block]
+    nested_ids = {id(element) for element in nested}
+
+    def own(elements):
+        return [element for element in elements
+                if not any(id(ancestor) in nested_ids for ancestor in element.iterancestors())]
+
+    time = next((signal for signal in own(_descendants(block, signals))), None)
+    author = _name_element(block, own, time)
+    name, link = author_of(author) if author is not None else ("", None)
+    text = _text_element(block, own, [element for element in (time, author) if element is not None])
+    if text is not None:
+        root = without_elements(text, [element for element in nested if _contains(text, element)])
+    else:
+        root = without_elements(block, [*nested, *(element for element in (time, author) if element is not None)])
+    number = _block_id(block)
+    return Comment(
+        platform_id=number, author=name, author_url=absolute(page.url, link),
+        published_shown=text_of(time) if time is not None else None,
+        published_machine=machine_time([time]) if time is not None else None,
+        body_html=inner_html(without(root, META_CHROME)),
+    )
+
+
+def _descendants(block, signals):
+    return [signal for signal in signals if _contains(block, signal)]
+
+
+def _contains(outer, inner):
+    return any(ancestor is outer for ancestor in inner.iterancestors())
+
+
+def _name_element(block, own, time):
+    """The shortest-named element whose class says it is a name, or else an author or user."""
+    for words in NAME_CLASSES:
+        candidates = own([element for element in block.iterdescendants() if isinstance(element.tag, str)
+                          and any(word in (element.get("class") or "").lower() for word in words)])
+        candidates = [element for element in candidates if text_of(element) and len(text_of(element)) <= 60
+                      and (time is None or not _contains(element, time) and element is not time)]
+        if candidates:
+            return candidates[0]
+    return None
+
+
+def _text_element(block, own, meta):
+    """The element with the most text among those whose class says they hold it, not holding
+    the name or the time."""
+    candidates = own([element for element in block.iterdescendants() if isinstance(element.tag, str)
+                      and any(word in (element.get("class") or "").lower() for word in TEXT_CLASSES)])
+    candidates = [element for element in candidates
+                  if not any(element is part or _contains(element, part) for part in meta)]
+    return max(candidates, key=lambda element: len(text_of(element)), default=None)
+
+
+def _block_id(block):
+    for element in (block, *block.iterdescendants()):
+        for value in (element.get("id"), element.get("name")):
+            match = re.search(r"(\d+)$", value or "")
+            if match:
+                return match[1]
+    return None
+
+
 def find_links(page):
-    return PageLinks(feeds=unique(absolute(page.url, href) for href in page.xpath(
-        "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href").getall()))
+    """A listing's posts and next pages; a post's own comment feed."""
+    posts = unique(absolute(page.url, href) for query in LISTING_POSTS
+                   for href in css(page, f"{query}::attr(href)").getall())
+    if len(posts) >= 2:
+        return PageLinks(posts=[url for url in posts if not is_trap(url)],
+                         listings=unique(absolute(page.url, href) for query in NEXT_PAGES
+                                         for href in css(page, f"{query}::attr(href)").getall()))
+    post_url = canonical(page)
+    return PageLinks(feeds=unique(
+        absolute(page.url, link.attrib["href"]) for link in page.xpath(
+            "//link[@rel='alternate'][@href][contains(@type, 'rss') or contains(@type, 'atom')]")
+        if absolute(page.url, link.attrib["href"]).startswith(post_url.rstrip("/") + "/")))
+

@@ -1,0 +1,48 @@
+"""Articles whose comments are the posts of a forum thread shown under them.
+
+News sites run their comment sections on a forum (XenForo, vBulletin, phpBB, Discourse,
+Invision, Vanilla): each comment links to its post in the forum thread. The page's own
+platform (often WordPress) reads the article; the comments, laid out by the site's own
+templates, are read by the structural reader: the blocks of one kind that hold one time each.
+"""
+
+import re
+
+from archiver.extractors import drupal, generic, wordpress
+from archiver.extractors.common import per_page
+
+PLATFORM = "forum"
+
+# Permalinks of forum posts, by forum software.
+POST_PERMALINK = re.compile(
+    r"""href=["'][^"']*(?:"""
+    r"""/[\w.-]+\.\d+/post-\d+"""  # XenForo: /threads/slug.123/post-456 (any route prefix)
+    r"""|/posts/\d+/?["'#]"""  # XenForo: /posts/456/
+    r"""|showthread\.php\?[^"']*\bp=\d+|showpost\.php\?[^"']*\bp=\d+"""  # vBulletin
+    r"""|viewtopic\.php\?[^"']*\bp=\d+"""  # phpBB
+    r"""|/t/[\w-]+/\d+/\d+["'#]"""  # Discourse: /t/slug/123/4
+    r"""|[?&]do=findComment&(?:amp;)?comment=\d+"""  # Invision
+    r"""|/discussion/comment/\d+"""  # Vanilla
+    r""")""", re.I)
+# Whose article this is: the first that recognises the page reads the post.
+POST_PLATFORMS = (wordpress, drupal, generic)
+
+
+def detect(page):
+    return len(set(POST_PERMALINK.findall(page.text))) >= 2
+
+
+@per_page
+def _platform(page):
+    return next(module for module in POST_PLATFORMS if module.detect(page))
+
+
+def read_thread(page):
+    thread = _platform(page).read_thread(page)
+    if thread is not None:
+        thread.comments = generic.structural_comments(page)
+    return thread
+
+
+def find_links(page):
+    return _platform(page).find_links(page)
