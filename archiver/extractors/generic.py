@@ -81,7 +81,7 @@ def detect(page):
 
 
 def read_thread(page):
-    comments = read_comments(page, TEMPLATES) or schema_comments(page) or structural_comments(page)
+    comments = comments_of(page)
     if not comments and page.xpath("//meta[@property='og:type']/@content").get() not in ("article", None):
         return None
     # No body cascade: for a platform nothing here knows, trafilatura finds the text.
@@ -89,6 +89,11 @@ def read_thread(page):
     if not post.title and not post.body_html:
         return None
     return Thread(platform=PLATFORM, post=post, comments=comments)
+
+
+def comments_of(page):
+    """The comments of a page whose platform has no templates of its own."""
+    return read_comments(page, TEMPLATES) or schema_comments(page) or structural_comments(page)
 
 
 def schema_comments(page):
@@ -207,8 +212,9 @@ def _ancestors_below(element, top):
 
 
 def _id_in(url):
-    match = re.search(r"(?:#|comment[-_/=]?)(\w+)$", url or "")
-    return match[1] if match else None
+    """The id a comment's URL or element id ends in: its fragment, or the number at its end."""
+    match = re.search(r"(?:#(?:comment-?)?|comment[-_/=]?)(\w+)$|(\d+)$", url or "")
+    return (match[1] or match[2]) if match else None
 
 
 def _as_html(text):

@@ -306,7 +306,6 @@ def read_post(page, *, title=(), author=(), time=(), body=(), boilerplate=CHROME
     `exclude`, an XPath, names the elements the post's author and time are never taken from
     (the comment area reuses the same markup).
     """
-    title_node = first(page, title)
     author_node = _outside(page, author, exclude)
     time_node = _outside(page, time, exclude)
     body_node = first(page, body)
@@ -317,15 +316,36 @@ def read_post(page, *, title=(), author=(), time=(), body=(), boilerplate=CHROME
     meta = page.xpath
     return Post(
         url=canonical(page),
-        title=text_of(title_node[0]) if title_node else (
-            meta("//meta[@property='og:title']/@content").get("") or text_of(page.xpath("//title"))),
+        title=_title(page, title),
         author=author_of(author_node)[0] if author_node is not None else (
             meta("//meta[@name='author']/@content").get("") or found.get("author", "")),
         published_shown=text_of(time_node) if time_node is not None else None,
-        published_machine=(machine_time([time_node]) if time_node is not None else None)
-        or meta("//meta[@property='article:published_time']/@content").get() or found.get("date"),
+        published_machine=_published(page, time_node) or found.get("date"),
         body_html=body_html,
     )
+
+
+def _title(page, queries):
+    """The first heading of the cascade that the page's own title names; a theme's first
+    heading may be its logo. Else og:title, else <title>."""
+    named = page.xpath("//meta[@property='og:title']/@content").get("").strip()
+    full = named or text_of(page.xpath("//title"))
+    for query in queries:
+        for element in css_elements(page.selector.root, query):
+            text = text_of(element)
+            if text and (text in full or named and named in text):
+                return text
+    return full
+
+
+def _published(page, time_node):
+    """The machine time of the post's time element; the article:published_time meta tag when
+    the element has none or only the day it gives too."""
+    machine = machine_time([time_node]) if time_node is not None else None
+    meta = page.xpath("//meta[@property='article:published_time']/@content").get()
+    if meta and (not machine or len(machine) == 10 and meta.startswith(machine)):
+        return meta
+    return machine
 
 
 def main_content(page):

@@ -32,7 +32,9 @@ TEMPLATES = (
 )
 POST_TITLE = ("#article-content-inner .title h2", ".article-head .title", "li.title h2", ".title h2",
               "h2.title", "h1")
-POST_AUTHOR = (".author .author-profile", ".author-name", ".author a")
+POST_AUTHOR = (".author .author-profile", ".author-name")
+# "Owner 發表在 痞客邦 PIXNET 留言(42)": the line under a post names its author first.
+POSTED_IN = re.compile(r"^\s*(.+?)\s*發表在")
 POST_TIME = (".publish", ".article-head .date", ".post-date")
 POST_BODY = ("#article-content-inner", ".article-content-inner", ".article-content", ".article-body")
 LISTING_POSTS = (".article .title h2 a", "li.title h2 a", ".article-head .title a")
@@ -55,6 +57,9 @@ def read_thread(page):
         return None
     post = read_post(page, title=POST_TITLE, author=POST_AUTHOR, time=POST_TIME, body=POST_BODY,
                      exclude="ancestor::*[@id='comment-box']")
+    posted = POSTED_IN.match(" ".join(page.xpath("//p[contains(@class, 'author')]//text()").getall()))
+    if posted:
+        post.author = posted[1]
     return Thread(platform=PLATFORM, post=post, comments=read_comments(page, TEMPLATES))
 
 
