@@ -19,9 +19,11 @@ for `archiver extract` and for re-parsing stored pages alike.
 from urllib.parse import urlsplit
 
 from archiver import clean, dates
-from archiver.extractors import feeds, generic, wordpress
+from archiver.extractors import (drupal, feeds, forum, generic, ghost, livejournal, movabletype,
+                                 pixnet, spip, wordpress)
 
-EXTRACTORS = (feeds, wordpress, generic)
+EXTRACTORS = (feeds, forum, wordpress, drupal, movabletype, spip, pixnet, livejournal, ghost,
+              generic)
 
 
 def extractor_for(page):
