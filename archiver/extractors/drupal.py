@@ -81,6 +81,10 @@ def _is_single(page):
     classes = page.xpath("//body/@class").get("")
     if re.search(r"\bpage-node-\d+\b|\bnode-type-|\bpath-node\b|\bpage-node-type-", classes):
         return True
+    if re.search(r"\bpath-frontpage\b|\bfront\b|\bpath-taxonomy\b|\bpage-taxonomy", classes):
+        return False
+    if page.xpath(f"//*[@id='comments'] | //form[contains(@class, 'comment-form')] | {COMMENT_NODES}"):
+        return True
     return len(_listed_posts(page)) < 2
 
 

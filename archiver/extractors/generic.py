@@ -313,8 +313,8 @@ def _structural_comment(page, block, is_block, signals):
     nested_ids = {id(element) for element in nested}
 
     def own(elements):
-        return [element for element in elements
-                if not any(id(ancestor) in nested_ids for ancestor in element.iterancestors())]
+        return [element for element in elements if id(element) not in nested_ids
+                and not any(id(ancestor) in nested_ids for ancestor in element.iterancestors())]
 
     time = next((signal for signal in own(_descendants(block, signals))), None)
     author = _name_element(block, own, time)
