@@ -16,10 +16,13 @@ JSON_CONTENT_TYPES = re.compile(r"[/+]json\b|javascript", re.I)
 class Page:
     """A document to read. Extractors see only this, never a Scrapy response."""
 
-    def __init__(self, url, text, *, content_type="text/html", fetched_utc=None, selector=None):
+    def __init__(self, url, text, *, content_type="text/html", fetched_utc=None, selector=None,
+                 headers=None):
         self.url = url
         self.text = text
         self.content_type = content_type or "text/html"
+        # Lower-case names: APIs page through headers (WordPress REST: Link, X-WP-TotalPages).
+        self.headers = {name.lower(): value for name, value in (headers or {}).items()}
         self.fetched_utc = fetched_utc or datetime.now(timezone.utc)
         if selector is not None:
             self.__dict__["selector"] = selector
@@ -29,14 +32,16 @@ class Page:
         """Wrap a Scrapy response, reusing the tree Scrapy may already have parsed."""
         content_type = response.headers.get(b"Content-Type", b"text/html").decode("latin-1")
         selector = response.selector if hasattr(response, "selector") else None
+        headers = {name.decode("latin-1"): b", ".join(values).decode("latin-1")
+                   for name, values in response.headers.items()}
         return cls(response.url, response.text, content_type=content_type,
-                   fetched_utc=fetched_utc, selector=selector)
+                   fetched_utc=fetched_utc, selector=selector, headers=headers)
 
     @classmethod
-    def from_bytes(cls, url, body, content_type="text/html", fetched_utc=None):
+    def from_bytes(cls, url, body, content_type="text/html", fetched_utc=None, headers=None):
         """Decode raw bytes the way browsers do (BOM, header, then <meta charset>)."""
         _, text = html_to_unicode(content_type, body)
-        return cls(url, text, content_type=content_type, fetched_utc=fetched_utc)
+        return cls(url, text, content_type=content_type, fetched_utc=fetched_utc, headers=headers)
 
     @classmethod
     def from_file(cls, path, url=None):
@@ -80,6 +85,8 @@ class Page:
     @cached_property
     def language(self):
         """Primary language subtag from <html lang> or og:locale ("en", "fr"), or None."""
+        if self.is_json:  # an API answer names no language (and Scrapy parses it as JSON)
+            return None
         lang = self.selector.xpath("/html/@lang").get() or self.selector.xpath(
             "//meta[@property='og:locale']/@content").get() or ""
         lang = re.split(r"[-_]", lang.strip().lower())[0]

@@ -14,7 +14,7 @@ from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
-from archiver.extractors import find_links, wordpress
+from archiver.extractors import find_links, wordpress, wordpress_rest
 from archiver.extractors.common import comment_page_of, is_trap, post_url_of, strip_fragment
 from archiver.items import PageItem
 from archiver.page import Page
@@ -44,6 +44,7 @@ class BlogSpider(scrapy.Spider):
         self.arguments = {key: value for key, value in
                           {"url": url, "max_posts": max_posts, "since": since}.items() if value}
         self.timezone = None
+        self.rest_root = None  # the REST API's root, once its index has listed wp/v2
         self.posts = set()
         self.comment_pages = set()
         self.thread_sources = set()
@@ -60,19 +61,29 @@ class BlogSpider(scrapy.Spider):
         if info is not None:
             self.timezone = info.timezone
             self.logger.info("Site %r, zone %s (from %s)", info.name, info.timezone, response.url)
+        self.rest_root = wordpress_rest.api_root(page)
+        if self.rest_root is None:
+            self.logger.info("No WordPress REST API (wp/v2) listed at %s: comments from the HTML "
+                             "pages and feeds alone", response.url)
         yield self._item(response, role, page, site_info=info)
         yield from self._discover()
 
     def site_unknown(self, failure):
         yield from self.failed(failure)
         self.logger.info("No WordPress REST index at %s: times without a zone on the page stay "
-                         "local wall times", failure.request.url)
+                         "local wall times, comments come from the HTML pages and feeds alone",
+                         failure.request.url)
         yield from self._discover()
 
     def _discover(self):
         if self.single_post:
             yield self._request(self.start_url, self.parse_start, "post")
             return
+        if self.rest_root:
+            # Optional, like the index it comes from: role "site".
+            yield scrapy.Request(wordpress_rest.posts_url(self.rest_root, self.since),
+                                 callback=self.parse_index, errback=self.rest_refused,
+                                 cb_kwargs={"role": "site"})
         yield self._request(self.base, self.parse_index, "listing")
         for path in SITEMAPS:
             yield self._request(self.base + path, self.parse_index, "sitemap")
@@ -88,8 +99,11 @@ class BlogSpider(scrapy.Spider):
             yield from self._follow_thread(response, role, page, links)
 
     def parse_index(self, response, role):
-        """A page that lists posts: a listing page, a sitemap or a feed."""
+        """A page that lists posts: a listing page, a sitemap, a feed or the REST API's posts."""
         page = self._page(response)
+        if self._not_json(response, role, page):
+            yield self._item(response, role, page)
+            return
         yield from self._follow_index(response, role, page, find_links(page))
 
     def parse_post(self, response, role):
@@ -102,7 +116,27 @@ class BlogSpider(scrapy.Spider):
         next pages."""
         page = self._page(response)
         yield self._item(response, role, page)
-        yield from self._thread_sources(find_links(page).feeds)
+        if not self._not_json(response, role, page):
+            yield from self._thread_sources(find_links(page).feeds)
+
+    def _not_json(self, response, role, page):
+        """Whether a REST API address answered with something else (a security plugin's or a
+        cache's HTML page): archived, not followed, and the API is asked nothing more."""
+        if wordpress_rest.is_api_url(response.url) and not page.is_json:
+            self.logger.info("REST API address %s (%s) answered %s, not JSON: the HTML pages "
+                             "alone give what it would have", response.url, role, page.content_type)
+            self.crawler.stats.inc_value("archiver/fetch/optional/not_json")
+            self.rest_root = None
+            return True
+        return False
+
+    def rest_refused(self, failure):
+        """Errback of the REST API's posts: refused or failed, it is asked nothing more. (One
+        post's comments may be refused alone, a password-protected post's: that stops nothing.)"""
+        yield from self.failed(failure)
+        self.rest_root = None
+        self.logger.info("The REST API did not list the posts: comments from the HTML pages and "
+                         "feeds alone")
 
     def _follow_index(self, response, role, page, links):
         yield self._item(response, role, page)
@@ -124,6 +158,8 @@ class BlogSpider(scrapy.Spider):
 
     def _thread_sources(self, urls):
         for url in urls:
+            if wordpress_rest.is_api_url(url) and not self.rest_root:
+                continue
             if url not in self.thread_sources:
                 self.thread_sources.add(url)
                 yield self._request(url, self.parse_thread_source, "comments")

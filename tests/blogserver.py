@@ -1,6 +1,6 @@
 """A test server: the static demo blog plus scripted faults, on a free loopback port.
 
-    python -m tests.blogserver data/demo-blog [--faults] [--robots-503]
+    python -m tests.blogserver data/demo-blog [--faults] [--robots-503] [--rest MODE]
 
 Prints its base URL ("http://127.0.0.1:PORT/") as the first line of stdout, then serves
 until killed (Scrapy's mockserver pattern). Besides every path of the snapshot
@@ -18,16 +18,32 @@ of them to the home page as listed posts, so a whole-blog crawl meets them. The 
 copies of the example thread name their own path as canonical, so they are archived as
 posts of their own and leave the real one alone. --robots-503 makes /robots.txt answer
 503 Service Unavailable.
+
+The snapshot holds the REST index (/wp-json/) but no other REST route, so the blog's REST
+comments answer 404. --rest MODE scripts the REST API's wp/v2 routes instead:
+
+    json      the posts and comments collections in tests/demo_rest, recorded from the
+              WordPress harness seeded as the demo blog was, with one reply (75) approved
+              after the snapshot was taken; answered as WordPress answers them (filters `post`
+              and `after`, `_fields`, X-WP-Total, X-WP-TotalPages, Link), but REST_PAGE_SIZE
+              items a page at most, so that short collections span pages
+    401       wp/v2 routes answer 401, as when a plugin keeps them from visitors
+    disabled  every REST address, the index included, answers 401 (REST disabled for visitors)
+    html      wp/v2 routes answer 200 with the home page's HTML, as some caches and security
+              plugins do
 """
 
 import argparse
 import dataclasses
 import functools
+import json
+import math
 import re
 import sys
 import threading
 import time
-from urllib.parse import urljoin, urlsplit
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from archiver.demo import BlogHandler, Reply, serve
 
@@ -36,6 +52,11 @@ SLOW_SECONDS = 5
 ELSEWHERE = "http://other.invalid/2014/08/12/elsewhere/"
 HTML = "text/html; charset=UTF-8"
 CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*"')
+REST_ROOT = "/wp-json/"
+REST_COLLECTIONS = Path(__file__).resolve().parent / "demo_rest"
+REST_PAGE_SIZE = 3
+REST_MODES = ("json", "401", "disabled", "html")
+JSON = "application/json; charset=UTF-8"
 
 
 def server_error(blog, base_url):
@@ -80,6 +101,61 @@ FAULTS = {
 }
 
 
+@dataclasses.dataclass(frozen=True)
+class ApiReply(Reply):
+    """A Reply with the headers an API pages by."""
+
+    headers: tuple = ()
+
+
+def rest_error(status, code, message):
+    body = json.dumps({"code": code, "message": message, "data": {"status": status}})
+    return ApiReply(status, JSON, body.encode())
+
+
+def rest_reply(mode, blog, base_url, target):
+    """The scripted answer of the REST API in `mode` to a request for `target`."""
+    if mode == "disabled":
+        return rest_error(401, "rest_not_logged_in", "You are not currently logged in.")
+    if mode == "401":
+        return rest_error(401, "rest_forbidden", "Sorry, you are not allowed to do that.")
+    if mode == "html":
+        return blog.respond("/", base_url)
+    return rest_collection(blog, base_url, target)
+
+
+def rest_collection(blog, base_url, target):
+    """A page of the recorded posts or comments, filtered, cut and paged as WordPress does."""
+    parts = urlsplit(target)
+    name = parts.path[len(REST_ROOT):].strip("/")
+    if name not in ("wp/v2/posts", "wp/v2/comments"):
+        return rest_error(404, "rest_no_route", "No route was found matching the URL and request method.")
+    params = parse_qsl(parts.query)
+    asked = dict(params)
+    items = json.loads((REST_COLLECTIONS / f"{name.rpartition('/')[2]}.json").read_text(encoding="utf-8"))
+    posts = {value for key, value in params if key == "post" or key.startswith("post[")}
+    if posts:
+        items = [item for item in items if str(item["post"]) in posts]
+    if "after" in asked:
+        items = [item for item in items if item["date"] > asked["after"]]
+    size = min(int(asked.get("per_page", 10)), REST_PAGE_SIZE)
+    number = int(asked.get("page", 1))
+    pages = math.ceil(len(items) / size)
+    shown = items[(number - 1) * size:number * size]
+    if "_fields" in asked:
+        fields = asked["_fields"].split(",")
+        shown = [{key: item[key] for key in fields if key in item} for item in shown]
+    # WordPress names each page with the request's own parameters, `post` as an array.
+    kept = [("post[0]" if key == "post" else key, value) for key, value in params if key != "page"]
+    address = urljoin(base_url, parts.path)
+    links = [f'<{address}?{urlencode([*kept, ("page", n)])}>; rel="{rel}"'
+             for rel, n in (("prev", number - 1), ("next", number + 1)) if 1 <= n <= pages]
+    headers = (("X-WP-Total", str(len(items))), ("X-WP-TotalPages", str(pages)))
+    headers += (("Link", ", ".join(links)),) if links else ()
+    body = json.dumps(shown).replace(blog.origin, base_url.rstrip("/"))
+    return ApiReply(200, JSON, body.encode(), headers=headers)
+
+
 def with_fault_links(reply):
     """A listing page with every fault path added as a listed post."""
     links = "".join(f'<article><h2 class="entry-title"><a href="{path}">{path}</a></h2></article>\n'
@@ -90,9 +166,11 @@ def with_fault_links(reply):
 class FaultHandler(BlogHandler):
     """The demo blog's handler, answering the fault paths as well."""
 
-    def __init__(self, *args, fault_links=False, robots_503=False, **kwargs):
+    def __init__(self, *args, fault_links=False, robots_503=False, rest=None, **kwargs):
         self.fault_links = fault_links
         self.robots_503 = robots_503
+        self.rest = rest
+        self.api_headers = ()
         super().__init__(*args, **kwargs)
 
     def reply(self):
@@ -101,8 +179,19 @@ class FaultHandler(BlogHandler):
             return Reply(503, "text/plain; charset=utf-8", b"Service Unavailable\n")
         if path in FAULTS:
             return FAULTS[path](self.server.blog, self.server.base_url)
+        if self.rest and path.startswith(REST_ROOT) and (path != REST_ROOT or self.rest == "disabled"):
+            return rest_reply(self.rest, self.server.blog, self.server.base_url, self.path)
         reply = super().reply()
         return with_fault_links(reply) if path == "/" and self.fault_links else reply
+
+    def send(self, reply, with_body):
+        self.api_headers = getattr(reply, "headers", ())
+        super().send(reply, with_body)
+
+    def end_headers(self):
+        for name, value in self.api_headers:
+            self.send_header(name, value)
+        super().end_headers()
 
 
 def main(argv=None):
@@ -110,8 +199,10 @@ def main(argv=None):
     parser.add_argument("root", help="a snapshot folder with manifest.json, e.g. data/demo-blog")
     parser.add_argument("--faults", action="store_true", help="link the fault paths from the home page")
     parser.add_argument("--robots-503", action="store_true", help="answer /robots.txt with 503")
+    parser.add_argument("--rest", choices=REST_MODES, help="script the REST API's wp/v2 routes")
     args = parser.parse_args(argv)
-    handler = functools.partial(FaultHandler, fault_links=args.faults, robots_503=args.robots_503)
+    handler = functools.partial(FaultHandler, fault_links=args.faults, robots_503=args.robots_503,
+                                rest=args.rest)
     with serve(args.root, handler=handler) as base_url:
         sys.stdout.write(base_url + "\n")
         sys.stdout.flush()

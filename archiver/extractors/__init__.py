@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 
 from archiver import clean, dates
 from archiver.extractors import (drupal, feeds, forum, generic, ghost, livejournal, movabletype,
-                                 pixnet, spip, wordpress)
+                                 pixnet, spip, wordpress, wordpress_rest)
 
-EXTRACTORS = (feeds, forum, wordpress, drupal, movabletype, spip, pixnet, livejournal, ghost,
-              generic)
+EXTRACTORS = (feeds, wordpress_rest, forum, wordpress, drupal, movabletype, spip, pixnet,
+              livejournal, ghost, generic)
 
 
 def extractor_for(page):

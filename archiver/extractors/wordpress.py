@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from parsel import Selector
 
+from archiver.extractors import wordpress_rest
 from archiver.extractors.common import (absolute, comment_page_of, css, first, inner_html, is_trap,
                                         number_in, per_page, post_url_of, strip_fragment, text_of,
                                         unique, without, without_elements)
@@ -139,15 +140,20 @@ def read_thread(page):
 
 
 def find_links(page):
-    """On a post: its comment pages and its own comment feed. On a listing: posts and next pages."""
+    """On a post: its comment pages, its own comment feed and REST comments. On a listing: posts
+    and next pages."""
     feeds = unique(absolute(page.url, href) for href in page.xpath(
         "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href").getall())
     if is_single(page):
         post_url, post_id = post_url_of(_canonical(page)), _post_id(page)
         current = _comment_page(page)
-        return PageLinks(thread_pages=_comment_pages(page, current), comment_page=current, feeds=[
-            url for url in feeds if url.startswith(post_url) and url != post_url
-            or post_id and re.search(rf"[?&]p={post_id}(&|$)", url)])
+        sources = [url for url in feeds if url.startswith(post_url) and url != post_url
+                   or post_id and re.search(rf"[?&]p={post_id}(&|$)", url)]
+        # The REST API's comments of the post: exact ids, parents and GMT times, whatever the
+        # theme shows; the spider asks for them only when the site's REST index lists wp/v2.
+        rest = wordpress_rest.comments_url(page, post_id)
+        return PageLinks(thread_pages=_comment_pages(page, current), comment_page=current,
+                         feeds=sources + ([rest] if rest else []))
     posts = unique(absolute(page.url, href) for query in LISTING_POSTS
                    for href in page.css(f"{query}::attr(href)").getall())
     listings = unique(absolute(page.url, href) for query in LISTING_NEXT
