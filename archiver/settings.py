@@ -14,6 +14,7 @@ AUTOTHROTTLE_START_DELAY = 1
 AUTOTHROTTLE_MAX_DELAY = 30
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "archiver.middlewares.ThreadSourceRobotsTxtMiddleware": 40,
     "archiver.middlewares.StrictRobotsTxtMiddleware": 100,
     "archiver.middlewares.OffsiteRedirectMiddleware": 650,
 }
@@ -23,6 +24,13 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
+
+# Hosts besides the blog that hold its comment threads: the crawl fetches thread sources there
+# and nothing else off the blog.
+THREAD_SOURCE_ORIGINS = ["https://disqus.com"]
+# A server to ask instead of such an origin (a local mirror in tests), as JSON:
+# -s 'THREAD_SOURCE_MIRRORS={"https://disqus.com": "http://127.0.0.1:8001"}'
+THREAD_SOURCE_MIRRORS = {}
 
 ITEM_PIPELINES = {
     "archiver.pipelines.ExtractPipeline": 300,

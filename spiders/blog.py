@@ -162,7 +162,20 @@ class BlogSpider(scrapy.Spider):
                 continue
             if url not in self.thread_sources:
                 self.thread_sources.add(url)
-                yield self._request(url, self.parse_thread_source, "comments")
+                yield self._thread_source_request(url)
+
+    def _thread_source_request(self, url):
+        """A thread source on the blog, or on a platform origin that THREAD_SOURCE_ORIGINS lets
+        threads come from (Disqus), asked of its THREAD_SOURCE_MIRRORS server when it has one.
+        The offsite filter keeps every other host out."""
+        request = self._request(url, self.parse_thread_source, "comments")
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self.settings.getlist("THREAD_SOURCE_ORIGINS"):
+            return request
+        mirror = self.settings.getdict("THREAD_SOURCE_MIRRORS").get(origin)
+        return request.replace(url=mirror.rstrip("/") + url[len(origin):] if mirror else url,
+                               meta={**request.meta, "allow_offsite": True})
 
     def failed(self, failure):
         """Errback: one log line and one stats key per failed request; HTTP errors are archived."""

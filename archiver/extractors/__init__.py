@@ -16,13 +16,15 @@ sanitises the HTML, derives text and linked sources and parses the times, for th
 for `archiver extract` and for re-parsing stored pages alike.
 """
 
+import dataclasses
 from urllib.parse import urlsplit
 
 from archiver import clean, dates
 from archiver.extractors import (drupal, feeds, forum, generic, ghost, livejournal, movabletype,
                                  pixnet, spip, wordpress, wordpress_rest)
+from archiver.extractors import disqus
 
-EXTRACTORS = (feeds, wordpress_rest, forum, wordpress, drupal, movabletype, spip, pixnet,
+EXTRACTORS = (disqus, feeds, wordpress_rest, forum, wordpress, drupal, movabletype, spip, pixnet,
               livejournal, ghost, generic)
 
 
@@ -32,7 +34,14 @@ def extractor_for(page):
 
 
 def find_links(page):
-    return extractor_for(page).find_links(page)
+    """What `page` points to. A page that embeds a Disqus thread names it among its thread
+    sources, whichever platform the page itself is on."""
+    module = extractor_for(page)
+    links = module.find_links(page)
+    if module is disqus:
+        return links
+    embedded = [url for url in disqus.embedded_threads(page) if url not in links.feeds]
+    return dataclasses.replace(links, feeds=[*links.feeds, *embedded]) if embedded else links
 
 
 def extract(page, timezone=None):
