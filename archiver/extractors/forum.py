@@ -13,23 +13,30 @@ from archiver.extractors.common import per_page
 
 PLATFORM = "forum"
 
-# Permalinks of forum posts, by forum software.
+# Permalinks of forum posts, by forum software. Every page is asked, WordPress ones included,
+# so only link targets are searched, never the whole text.
 POST_PERMALINK = re.compile(
-    r"""href=["'][^"']*(?:"""
-    r"""/[\w.-]+\.\d+/post-\d+"""  # XenForo: /threads/slug.123/post-456 (any route prefix)
-    r"""|/posts/\d+/?["'#]"""  # XenForo: /posts/456/
-    r"""|showthread\.php\?[^"']*\bp=\d+|showpost\.php\?[^"']*\bp=\d+"""  # vBulletin
-    r"""|viewtopic\.php\?[^"']*\bp=\d+"""  # phpBB
-    r"""|/t/[\w-]+/\d+/\d+["'#]"""  # Discourse: /t/slug/123/4
-    r"""|[?&]do=findComment&(?:amp;)?comment=\d+"""  # Invision
-    r"""|/discussion/comment/\d+"""  # Vanilla
-    r""")""", re.I)
+    r"/[\w.-]+\.\d+/post-\d+"  # XenForo: /threads/slug.123/post-456 (any route prefix)
+    r"|/posts/\d+/"  # XenForo: /posts/456/
+    r"|show(?:thread|post)\.php\?[^\"'\s>]*\bp=\d+"  # vBulletin
+    r"|viewtopic\.php\?[^\"'\s>]*\bp=\d+"  # phpBB
+    r"|/t/[\w-]+/\d+/\d+"  # Discourse: /t/slug/123/4
+    r"|do=findComment&(?:amp;)?comment=\d+"  # Invision
+    r"|/discussion/comment/\d+")  # Vanilla
 # Whose article this is: the first that recognises the page reads the post.
 POST_PLATFORMS = (wordpress, drupal, generic)
 
 
+@per_page
 def detect(page):
-    return len(set(POST_PERMALINK.findall(page.text))) >= 2
+    found = set()
+    for href in page.selector.root.xpath("//a/@href"):
+        match = POST_PERMALINK.search(href)
+        if match:
+            found.add(match[0])
+            if len(found) >= 2:
+                return True
+    return False
 
 
 @per_page
