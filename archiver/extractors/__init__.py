@@ -20,12 +20,12 @@ import dataclasses
 from urllib.parse import urlsplit
 
 from archiver import clean, dates
-from archiver.extractors import (drupal, feeds, forum, generic, ghost, livejournal, movabletype,
-                                 pixnet, spip, wordpress, wordpress_rest)
+from archiver.extractors import (blogger, drupal, feeds, forum, generic, ghost, livejournal,
+                                 movabletype, pixnet, spip, wordpress, wordpress_rest)
 from archiver.extractors import disqus
 
-EXTRACTORS = (disqus, feeds, wordpress_rest, forum, wordpress, drupal, movabletype, spip, pixnet,
-              livejournal, ghost, generic)
+EXTRACTORS = (disqus, blogger, feeds, wordpress_rest, forum, wordpress, drupal, movabletype, spip,
+              pixnet, livejournal, ghost, generic)
 
 
 def extractor_for(page):
