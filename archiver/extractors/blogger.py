@@ -52,10 +52,11 @@ POST_TITLE = (".post-title", ".entry-title", "h1", "h2", "h3")
 POST_AUTHOR = (".post-author .fn [itemprop=name]", ".post-author .fn", ".post-header .fn",
                ".post-author", ".fn", "a[rel~=author]")
 # Layouts templates title an <abbr> with the time, the 2017 themes a <time>; older ones print
-# only the time's text in the timestamp link, and the date in the date header above the post.
+# only the time's text in the timestamp link, and the date in the date header above the post;
+# third-party templates keep at least the permalink's rel.
 POST_TIME = ("time.published[datetime]", "abbr.published[title]", ".published[title]",
              ".post-timestamp time[datetime]", ".post-timestamp .timestamp-link",
-             ".post-timestamp", "a.timestamp-link")
+             ".post-timestamp", "a.timestamp-link", "a[rel~=bookmark]")
 POST_BODY = (".post-body", ".entry-content", "[itemprop~=articleBody]")
 POST_BOILERPLATE = (".//*[self::script or self::style or self::form"
                     " or contains(@class, 'post-share-buttons')]")
