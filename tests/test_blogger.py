@@ -2,7 +2,6 @@
 Blogger site served on 127.0.0.1 (tests/sites/blogger, see its README)."""
 
 import json
-import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -13,14 +12,12 @@ import pytest
 from archiver.cli import thread_as_json
 from archiver.extractors import extract, find_links
 from archiver.page import Page
+from tests.test_crawl import ROOT, crawl, rows
 
-ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "tests" / "sites" / "blogger"
+SITE = Path(__file__).parent / "sites" / "blogger"
 ORIGIN = "https://riverside-notes.blogspot.com"
 POST_URL = "https://blog.example/2008/10/reality-check.html"
 FETCHED = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=0"]
 SPRING_FLOOD = "2023/03/spring-flood-on-river.html"
 COMMENT_FEED_QUERY = "?alt=json&v=2&orderby=published&reverse=false"
 
@@ -214,19 +211,11 @@ def blog():
         server.wait()
 
 
-def rows(db, sql, *params):
-    with sqlite3.connect(db) as conn:
-        return [tuple(row) for row in conn.execute(sql, params)]
-
-
 @pytest.fixture(scope="module")
 def archive(blog, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("blogger")
-    db, log = tmp_path / "archive.db", tmp_path / "crawl.log"
-    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={blog}",
-                           "-s", f"ARCHIVE_DB={db}", "-s", f"LOG_FILE={log}", *FAST],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:] + log.read_text(encoding="utf-8")[-3000:]
+    db = tmp_path / "archive.db"
+    crawl(blog, db, tmp_path)
     return db
 
 
