@@ -277,3 +277,17 @@ def test_crawl_follows_comment_feeds_page_by_page_and_the_posts_feed(blog, archi
     ]
     stats = json.loads(rows(archive, "SELECT stats FROM crawls")[0][0])
     assert "archiver/extract/error" not in stats
+
+
+def test_comments_paged_without_threading_name_their_other_pages():
+    paging = (f"<div class='paging-control-container'><a class='paging-control' href='{POST_URL}?commentPage=1'>"
+              f"Oldest</a><a class='paging-control' href='{POST_URL}?commentPage=2'>Older</a>"
+              "<span class='comment-range-text'>401 - 450 of 450</span></div>")
+    html = post_page("<dl class='avatar-comment-indent' id='comments-block'>"
+                     + definition("113", "Ana", "October 27, 2008 6:32 PM", "Hola.") + "</dl>" + paging)
+    newest, second = Page(POST_URL, html), Page(f"{POST_URL}?commentPage=2", html)
+    assert (find_links(newest).comment_page, find_links(newest).thread_pages) == (
+        None, [f"{POST_URL}?commentPage=1", f"{POST_URL}?commentPage=2"])
+    assert (find_links(second).comment_page, find_links(second).thread_pages) == (
+        2, [f"{POST_URL}?commentPage=1"])
+    assert (extract(second).comment_page, extract(second).post.url) == (2, POST_URL)

@@ -385,18 +385,15 @@ def _clock_minutes(text):
     return hour * 60 + minute if hour < 24 and minute < 60 else None
 
 
-@per_page
 def _comment_page(page):
-    """The page of a post's comments this is, when Blogger pages them (`?commentPage=N`, the
-    first page without it); None when the comments are not paged."""
+    """The page of a post's comments this is, as its address names it (`?commentPage=N`: Blogger
+    pages comments without threading 200 at a time); None for the post's own address."""
     match = COMMENT_PAGE.search(page.url)
-    if match:
-        return int(match[1])
-    area = first(page, COMMENT_AREA)
-    return 1 if area and any(COMMENT_PAGE.search(href) for href in area.css("a::attr(href)").getall()) else None
+    return int(match[1]) if match else None
 
 
 def _comment_pages(page, current):
+    """The post's other comment pages, as its comment area links them."""
     area = first(page, COMMENT_AREA)
     if not area:
         return []
