@@ -45,6 +45,7 @@ class BlogSpider(scrapy.Spider):
                           {"url": url, "max_posts": max_posts, "since": since}.items() if value}
         self.timezone = None
         self.rest_root = None  # the REST API's root, once its index has listed wp/v2
+        self.rest_held = None  # REST addresses waiting for the API's posts to answer
         self.posts = set()
         self.comment_pages = set()
         self.thread_sources = set()
@@ -80,9 +81,11 @@ class BlogSpider(scrapy.Spider):
             yield self._request(self.start_url, self.parse_start, "post")
             return
         if self.rest_root:
-            # Optional, like the index it comes from: role "site".
+            # Optional, like the index it comes from: role "site". REST addresses wait for it:
+            # refused, it stops them all.
+            self.rest_held = []
             yield scrapy.Request(wordpress_rest.posts_url(self.rest_root, self.since),
-                                 callback=self.parse_index, errback=self.rest_refused,
+                                 callback=self.parse_rest_posts, errback=self.rest_refused,
                                  cb_kwargs={"role": "site"})
         yield self._request(self.base, self.parse_index, "listing")
         for path in SITEMAPS:
@@ -130,11 +133,18 @@ class BlogSpider(scrapy.Spider):
             return True
         return False
 
+    def parse_rest_posts(self, response, role):
+        """The REST API's first page of posts: it answers visitors, so the REST addresses held
+        meanwhile go (unless it answered with something else than JSON)."""
+        held, self.rest_held = self.rest_held, None
+        yield from self.parse_index(response, role)
+        yield from self._thread_sources(held)
+
     def rest_refused(self, failure):
         """Errback of the REST API's posts: refused or failed, it is asked nothing more. (One
         post's comments may be refused alone, a password-protected post's: that stops nothing.)"""
         yield from self.failed(failure)
-        self.rest_root = None
+        self.rest_root = self.rest_held = None
         self.logger.info("The REST API did not list the posts: comments from the HTML pages and "
                          "feeds alone")
 
@@ -158,8 +168,12 @@ class BlogSpider(scrapy.Spider):
 
     def _thread_sources(self, urls):
         for url in urls:
-            if wordpress_rest.is_api_url(url) and not self.rest_root:
-                continue
+            if wordpress_rest.is_api_url(url):
+                if self.rest_held is not None:
+                    self.rest_held.append(url)
+                    continue
+                if not self.rest_root:
+                    continue
             if url not in self.thread_sources:
                 self.thread_sources.add(url)
                 yield self._thread_source_request(url)
