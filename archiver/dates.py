@@ -159,6 +159,8 @@ def _parse_shown(text, language, now, day_first):
     value = parse_plain(text, language, day_first)
     if value is not None:
         return value
+    if _time_of_day_only(text, language):  # "6:32 PM": dateparser would say it was today
+        return None
     has_time = bool(HAS_TIME.search(text))
     settings = {"PREFER_DATES_FROM": "past"}
     if now is not None:
@@ -214,6 +216,15 @@ def parse_plain(text, language=None, day_first=None, year=None):
             hour=clock[0], minute=clock[1], second=clock[2]) if clock else day
     except ValueError:
         return None
+
+
+def _time_of_day_only(text, language):
+    """True for a clock time shown without any date."""
+    match = CLOCK.search(f" {text.lower()} ")
+    if not match:
+        return False
+    rest = _cut(f" {text.lower()} ", match)
+    return not _words(language)["leftover"].sub("", rest).strip()
 
 
 def _date_fields(rest, words, day_first, default_year=None):
@@ -275,17 +286,22 @@ def _words(language):
     }
 
 
-def normalise(value, tz=None):
-    """Published fields (page, local, utc) for a datetime or date, given the blog's zone."""
+def normalise(value, tz=None, assumed_tz=None):
+    """Published fields (page, local, utc) for a datetime or date, given the blog's zone.
+
+    Without the blog's zone, a wall time is taken to be in `assumed_tz` when given (the
+    offset of the post's own time), and a time with its own offset keeps it: converting it
+    to another fixed offset would move it across a daylight-saving change.
+    """
     if value is None:
         return Published()
     if not isinstance(value, datetime):
         return Published(page=value.isoformat(), local=value.isoformat())
     if value.tzinfo is None:
         page = value.isoformat()
-        if tz is None:
+        if (tz or assumed_tz) is None:
             return Published(page=page, local=page)
-        value = value.replace(tzinfo=tz)
+        value = value.replace(tzinfo=tz or assumed_tz)
     else:
         page = value.isoformat()
     local = value.astimezone(tz) if tz is not None else value
@@ -293,8 +309,8 @@ def normalise(value, tz=None):
     return Published(page=page, local=local.isoformat(), utc=utc)
 
 
-def parse_published(shown=None, machine=None, *, tz=None, language=None, now=None,
-                    day_first=None, after=None):
+def parse_published(shown=None, machine=None, *, tz=None, assumed_tz=None, language=None,
+                    now=None, day_first=None, after=None):
     """The Published triple for a time shown as `shown`, with an optional machine value.
 
     >>> parse_published("August 12, 2014 at 2:15 pm", tz=zone("Europe/London")).utc
@@ -309,7 +325,7 @@ def parse_published(shown=None, machine=None, *, tz=None, language=None, now=Non
     if value is None and shown:
         naive_now = now.astimezone(tz or UTC).replace(tzinfo=None) if now else None
         value = parse_shown(shown, language, naive_now, day_first, after)
-    result = normalise(value, tz)
+    result = normalise(value, tz, assumed_tz)
     return Published(shown=shown, page=result.page, local=result.local, utc=result.utc,
                      relative_to=relative_to)
 

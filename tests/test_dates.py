@@ -115,3 +115,18 @@ def test_what_is_not_plain_is_left_to_dateparser(shown, language):
 def test_a_date_without_its_year_falls_on_or_after_its_post(shown, post_date, expected):
     language = "de" if "März" in shown else "en"
     assert parse_published(shown, language=language, after=post_date).page == expected
+
+
+def test_a_clock_time_without_a_date_gives_no_date():
+    assert parse_published("6:32 PM", language="en", now=FETCHED) == Published("6:32 PM")
+
+
+def test_without_the_blogs_zone_a_zoned_time_keeps_its_own_offset():
+    # The post's offset (+01:00, summer) is only assumed for wall times shown without one; a
+    # comment's own zoned time from after the change back to winter time keeps +00:00.
+    summer = zone("+01:00")
+    assert parse_published(None, "2014-11-02T10:00:00+00:00", assumed_tz=summer) == Published(
+        None, "2014-11-02T10:00:00+00:00", "2014-11-02T10:00:00+00:00", "2014-11-02T10:00:00Z")
+    assert parse_published("November 2, 2014 at 10:00 am", assumed_tz=summer, language="en") == Published(
+        "November 2, 2014 at 10:00 am", "2014-11-02T10:00:00", "2014-11-02T10:00:00+01:00",
+        "2014-11-02T09:00:00Z")

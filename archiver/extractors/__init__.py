@@ -54,10 +54,10 @@ def extract(page, timezone=None):
     if thread is None:
         return None
     thread.language = thread.language or page.language
-    tz = dates.zone(timezone) or _offset_of(thread.post.published_machine)
     site_host = urlsplit(thread.post.url or page.url).netloc
     records = [thread.post, *thread.comments]
-    when = {"tz": tz, "language": thread.language, "now": page.fetched_utc,
+    when = {"tz": dates.zone(timezone), "assumed_tz": _offset_of(thread.post.published_machine),
+            "language": thread.language, "now": page.fetched_utc,
             "day_first": dates.day_first(record.published_shown for record in records)}
     _finish(thread.post, page, site_host, when)
     # Comments come after their post: its date gives the year to dates shown without one.

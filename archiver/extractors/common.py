@@ -11,7 +11,8 @@ from parsel import SelectorList
 from parsel.csstranslator import HTMLTranslator
 
 COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
-COMMENT_PAGE_QUERY = "cpage"
+# WordPress (?cpage=2) and Blogger without threaded comments (?commentPage=2).
+COMMENT_PAGE_QUERIES = ("cpage", "commentPage")
 # Links that are the same page again, or actions, never archive content (grab-site's
 # "blogs" ignore set): crawling them only multiplies requests.
 EXSLT = {"re": "http://exslt.org/regular-expressions"}
@@ -133,7 +134,7 @@ def comment_page_of(url):
     if match:
         return int(match[1])
     for key, value in parse_qsl(parts.query):
-        if key == COMMENT_PAGE_QUERY and value.isdigit():
+        if key in COMMENT_PAGE_QUERIES and value.isdigit():
             return int(value)
     return None
 
@@ -143,7 +144,7 @@ def post_url_of(url):
     parts = urlsplit(url)
     path = COMMENT_PAGE_PATH.sub("/", parts.path)
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if k != COMMENT_PAGE_QUERY])
+                       if k not in COMMENT_PAGE_QUERIES])
     return urlunsplit(parts._replace(path=path, query=query, fragment=""))
 
 
