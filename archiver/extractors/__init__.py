@@ -20,14 +20,15 @@ import dataclasses
 from urllib.parse import urlsplit
 
 from archiver import clean, dates
-from archiver.extractors import (blogger, drupal, feeds, forum, generic, ghost, livejournal,
-                                 movabletype, pixnet, spip, wordpress, wordpress_rest)
-from archiver.extractors import disqus
+from archiver.extractors import (blogger, disqus, drupal, feeds, forum, generic, ghost,
+                                 livejournal, movabletype, pixnet, spip, wordpress, wordpress_rest)
+from archiver.extractors.common import per_page
 
 EXTRACTORS = (disqus, blogger, feeds, wordpress_rest, forum, wordpress, drupal, movabletype, spip,
               pixnet, livejournal, ghost, generic)
 
 
+@per_page
 def extractor_for(page):
     """The first extractor module that recognises `page`."""
     return next(module for module in EXTRACTORS if module.detect(page))

@@ -136,7 +136,7 @@ def read_thread(page):
     post = _read_post(page)
     current = _comment_page(page)
     return Thread(platform=platform_of(page), post=post, comments=_read_comments(page),
-                  comment_page=current, more_comment_pages=_comment_pages(page, current))
+                  comment_page=current, more_comment_pages=_comment_pages(page))
 
 
 def find_links(page):
@@ -152,7 +152,7 @@ def find_links(page):
         # The REST API's comments of the post: exact ids, parents and GMT times, whatever the
         # theme shows; the spider asks for them only when the site's REST index lists wp/v2.
         rest = wordpress_rest.comments_url(page, post_id)
-        return PageLinks(thread_pages=_comment_pages(page, current), comment_page=current,
+        return PageLinks(thread_pages=_comment_pages(page), comment_page=current,
                          feeds=sources + ([rest] if rest else []))
     posts = unique(absolute(page.url, href) for query in LISTING_POSTS
                    for href in page.css(f"{query}::attr(href)").getall())
@@ -424,11 +424,12 @@ def _same_page(a, b):
     return (a.netloc, a.path.rstrip("/")) == (b.netloc, b.path.rstrip("/"))
 
 
-def _comment_pages(page, current):
+@per_page
+def _comment_pages(page):
     """Every other comment page of this post, from the pager or, when the theme prints
     none (Twenty Twenty-Three does not), the pages before the one the permalinks name.
     Only this post's, from its comment area (a "recent comments" widget links elsewhere), and
-    not `current`, the one this page shows."""
+    not the one this page shows."""
     area = first(page, COMMENT_AREA)
     if area is None:
         return []
@@ -441,7 +442,7 @@ def _comment_pages(page, current):
         model = strip_fragment(max(pages, key=comment_page_of))
         pages += [COMMENT_PAGE_NUMBER.sub(f"comment-page-{n}", model)
                   for n in range(1, comment_page_of(model)) if COMMENT_PAGE_NUMBER.search(model)]
-    return [url for url in unique(pages) if comment_page_of(url) != current]
+    return [url for url in unique(pages) if comment_page_of(url) != _comment_page(page)]
 
 
 def read_site(page):
