@@ -176,13 +176,14 @@ def read_page_body(row):
 def save_thread(db, site, thread):
     """Upsert a thread's post, comments and links; return the post id.
 
-    A thread read from HTML overrides what is stored and alone writes links; one read from
-    a feed only fills in values still missing (but for UTC times, see PLATFORM_UTC), so the
-    order in which pages arrive does not matter.
+    A thread read from HTML overrides what is stored; one read from another source (a feed,
+    an API) only fills in values still missing (but for UTC times, see PLATFORM_UTC), so the
+    order in which pages arrive does not matter. The links of a post or comment are written
+    by the source its row is from: the HTML once a page has shown it.
     """
     prefer = "new" if thread.source == "html" else "old"
     post = thread.post
-    post_id = _upsert(db, "posts", {
+    post_id, post_source = _upsert(db, "posts", {
         "site": site, "url": post.url, "platform": thread.platform,
         "platform_id": post.platform_id, "title": post.title or None,
         "author": post.author or None, "published_shown": post.published_shown,
@@ -193,18 +194,19 @@ def save_thread(db, site, thread):
         "body_html": post.body_html or None, "body_text": post.body_text or None,
         "comment_count_shown": post.comment_count_shown, "language": thread.language,
         "source": thread.source,
-    }, conflict=["site", "url"], prefer=prefer)
-    if post.body_html and prefer == "new":
+    }, conflict=["site", "url"], prefer=prefer, returning=("id", "source"))
+    if post.body_html and post_source == thread.source:
         _save_links(db, post_id, None, post.links)
     comment_ids = []
     for index, comment in enumerate(thread.comments):
         # A parent comes before its replies on the page, so its row id is already known.
         parent_id = comment_ids[comment.parent] if comment.parent is not None else None
-        comment_id = _upsert(db, "comments", _comment_row(post_id, thread, index, comment, parent_id),
-                             conflict=["post_id", "comment_key"], prefer=prefer,
-                             reverse=PLATFORM_UTC)
+        comment_id, comment_source = _upsert(
+            db, "comments", _comment_row(post_id, thread, index, comment, parent_id),
+            conflict=["post_id", "comment_key"], prefer=prefer, reverse=PLATFORM_UTC,
+            returning=("id", "source"))
         comment_ids.append(comment_id)
-        if prefer == "new":
+        if comment_source == thread.source:
             _save_links(db, post_id, comment_id, comment.links)
     _resolve_parents(db, post_id)
     _number_comments(db, post_id)
@@ -237,8 +239,8 @@ def _comment_row(post_id, thread, index, comment, parent_id):
     }
 
 
-def _upsert(db, table, row, conflict, prefer, reverse=()):
-    """INSERT … ON CONFLICT DO UPDATE, returning the row id.
+def _upsert(db, table, row, conflict, prefer, reverse=(), returning=None):
+    """INSERT … ON CONFLICT DO UPDATE, returning the row id (or the `returning` columns).
 
     prefer="new": a non-null new value replaces the stored one; prefer="old": new values
     only fill stored nulls; columns in `reverse` take the other rule. Either way a null
@@ -256,8 +258,9 @@ def _upsert(db, table, row, conflict, prefer, reverse=()):
     sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
            f"VALUES ({', '.join('?' for _ in columns)}) "
            f"ON CONFLICT ({', '.join(f'[{c}]' for c in conflict)}) DO UPDATE SET {updates} "
-           f"RETURNING [{pk}]")
-    return db.execute(sql, [row[c] for c in columns]).fetchone()[0]
+           f"RETURNING {', '.join(f'[{c}]' for c in returning or [pk])}")
+    found = db.execute(sql, [row[c] for c in columns]).fetchone()
+    return tuple(found) if returning else found[0]
 
 
 def _save_links(db, post_id, comment_id, links):
@@ -277,12 +280,23 @@ def _save_links(db, post_id, comment_id, links):
 
 
 def _resolve_parents(db, post_id):
-    """Point replies at their parents by the platform's ids, whichever page each came from."""
+    """Point replies at their parents by the platform's ids, whichever page each came from,
+    and give each reply whose parent is known its depth below it (a source that sees a reply
+    apart from its parent, an API page or a feed, cannot tell)."""
     db.execute(
         "UPDATE comments SET parent_id = parent.id FROM comments AS parent "
         "WHERE comments.post_id = ? AND parent.post_id = comments.post_id "
         "AND parent.platform_id = comments.parent_platform_id "
         "AND comments.parent_id IS NOT parent.id", [post_id])
+    # From the comments whose parent is not archived down: a cycle in hostile data is never
+    # reached from them, so the recursion ends.
+    db.execute(
+        "WITH RECURSIVE below (id, depth) AS ("
+        "  SELECT id, coalesce(depth, 1) FROM comments WHERE post_id = ? AND parent_id IS NULL"
+        "  UNION ALL"
+        "  SELECT reply.id, below.depth + 1 FROM comments AS reply JOIN below ON reply.parent_id = below.id"
+        ") UPDATE comments SET depth = below.depth FROM below "
+        "WHERE comments.id = below.id AND comments.depth IS NOT below.depth", [post_id])
 
 
 def _number_comments(db, post_id):

@@ -135,3 +135,32 @@ def test_an_archive_made_before_a_new_column_gains_it_when_opened(tmp_path):
     db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_relative_times'")
     db.close()
     assert "published_relative_to" in storage.open_archive(path).table("comments").columns_dict
+
+
+def api_reply():
+    """A reply only an API shows, to comment 13 (the page's reply to 11), with a link in it."""
+    reply = Comment(body_html='<p>See <a href="https://src.example/y">this</a></p>', body_text="See this",
+                    author="Ann", platform_id="14", parent_platform_id="13",
+                    links=[Link("https://src.example/y", "this", "src.example", True)])
+    return Thread(platform="wordpress", post=Post(url=POST_URL), comments=[reply], source="rest")
+
+
+@pytest.mark.parametrize("order", ["page first", "API first"])
+def test_a_reply_only_an_api_shows_gets_its_depth_and_links(db, order):
+    threads = [html_thread(), api_reply()]
+    save(db, *(threads if order == "page first" else reversed(threads)))
+    reply = db.execute("SELECT reply.id, parent.platform_id, reply.depth, reply.source FROM comments AS reply "
+                       "JOIN comments AS parent ON parent.id = reply.parent_id "
+                       "WHERE reply.platform_id = '14'").fetchone()
+    assert reply[1:] == ("13", 3, "rest")
+    links = db.execute("SELECT url FROM links WHERE comment_id = ?", [reply[0]]).fetchall()
+    assert links == [("https://src.example/y",)]
+
+
+def test_links_of_a_comment_the_page_shows_come_from_the_page(db):
+    feed_copy = feed_thread()
+    feed_copy.comments[0].links = [Link("https://feed.example/only", "only", "feed.example", True)]
+    save(db, feed_copy, html_thread())
+    ping_links = db.execute("SELECT l.url FROM links l JOIN comments c ON c.id = l.comment_id "
+                            "WHERE c.platform_id = '12'").fetchall()
+    assert ping_links == []

@@ -20,8 +20,8 @@ POST_URL = SITE + "2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-uni
 COMMENTS = (f"{SITE}wp-json/wp/v2/comments?post=1&per_page=100&orderby=id&order=asc"
             "&_fields=id,post,parent,author_name,author_url,date,date_gmt,link,content")
 # What tests/blogserver.py --rest json adds to the example thread: a reply approved after the
-# page was cached, which only the REST API shows.
-LATE_REPLY = (10, "75", "9", None, "comment", "Sue R", None, "2014-08-14T08:05:00Z")
+# page was cached, which only the REST API shows; its depth follows from its parent's.
+LATE_REPLY = (10, "75", "9", 4, "comment", "Sue R", None, "2014-08-14T08:05:00Z")
 
 
 def recorded(name, post=None):
