@@ -22,14 +22,12 @@ import lxml.html
 from parsel import Selector
 
 from archiver import dates
-from archiver.extractors.common import (absolute, first, inner_html, is_trap, number_in, per_page,
-                                        strip_fragment, text_of, unique, without)
+from archiver.extractors.common import (absolute, first, generators, inner_html, is_trap, number_in,
+                                        per_page, strip_fragment, text_of, unique, without)
 from archiver.items import Comment, PageLinks, Post, Thread
 
 PLATFORM = "blogger"
 
-GENERATOR = re.compile(r"<meta[^>]+(?:name=['\"]generator['\"][^>]+content=['\"]blogger|"
-                       r"content=['\"]blogger['\"][^>]+name=['\"]generator)", re.I)
 # What only Blogger's templates print: its widget manager, comment-form script, main widget id
 # and the hosts of its own scripts and images.
 MARKERS = ("_WidgetManager", "BLOG_CMT_", "id='Blog1'", 'id="Blog1"', "blogger.com/feeds/",
@@ -111,7 +109,7 @@ def detect(page):
     head = page.text[:200_000]
     if page.is_xml:
         return bool(re.search(r"<feed\b", head[:3000])) and FEED_ID in head[:10_000]
-    if GENERATOR.search(head):
+    if any(name.startswith("blogger") for name in generators(page)):
         return True
     return sum(marker in head for marker in MARKERS) >= 2
 

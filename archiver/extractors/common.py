@@ -43,6 +43,16 @@ def per_page(function):
     return remembered
 
 
+@per_page
+def generators(page):
+    """What the page's <meta name="generator"> tags name, lower-cased ("wordpress 6.1",
+    "blogger"): read off the parsed tree once, for every platform's `detect`."""
+    if page.is_json or page.is_xml:
+        return ()
+    return tuple(value.strip().lower() for value in page.xpath(
+        "//meta[translate(@name, 'GENERATOR', 'generator') = 'generator']/@content").getall())
+
+
 def css(node, query):
     """`node.css(query)`, without walking the tree when the document lacks a class it needs.
 

@@ -8,7 +8,7 @@ answers, and carry RDFa (`typeof="schema:Comment"`, `property="schema:dateCreate
 
 import re
 
-from archiver.extractors.common import absolute, css, is_trap, per_page, unique
+from archiver.extractors.common import absolute, css, generators, is_trap, per_page, unique
 from archiver.extractors.markup import Template, canonical, read_comments, read_post
 from archiver.items import PageLinks, Thread
 
@@ -71,7 +71,7 @@ COMMENT_PAGER = ("#comments .pager a", ".comment-wrapper .pager a", "#comments .
 
 def detect(page):
     head = page.text[:300_000]
-    if re.search(r'<meta[^>]+name=["\']generator["\'][^>]+Drupal', head, re.I):
+    if any("drupal" in name for name in generators(page)):
         return True
     return sum(marker in head for marker in MARKERS) >= 2
 

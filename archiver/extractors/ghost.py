@@ -7,14 +7,13 @@ is read as on any other blog.
 
 import re
 
-from archiver.extractors.common import absolute, css, is_trap, per_page, unique
+from archiver.extractors.common import absolute, css, generators, is_trap, per_page, unique
 from archiver.extractors.generic import comments_of
 from archiver.extractors.markup import read_post
 from archiver.items import PageLinks, Thread
 
 PLATFORM = "ghost"
 
-GENERATOR = re.compile(r'<meta[^>]+name=["\']generator["\'][^>]+content=["\']Ghost\b', re.I)
 POST_TITLE = ("h1.gh-article-title", "h1.article-title", "h1.post-full-title", "h1.post-title",
               "article h1", "h1")
 POST_AUTHOR = (".gh-article-author-name a", ".author-name a", ".byline-meta-content .author-name",
@@ -29,7 +28,7 @@ NEXT_PAGES = ("link[rel=next]", "a.older-posts", ".pagination a.older-posts", "a
 
 
 def detect(page):
-    return bool(GENERATOR.search(page.text[:100_000]))
+    return any(re.match(r"ghost\b", name) for name in generators(page))
 
 
 @per_page

@@ -9,15 +9,14 @@ above the text, and a reply's byline links to the comment it answers.
 
 import re
 
-from archiver.extractors.common import absolute, css, is_trap, per_page, unique
+from archiver.extractors.common import absolute, css, generators, is_trap, per_page, unique
 from archiver.extractors.markup import Template, read_comments, read_post
 from archiver.items import PageLinks, Thread
 
 PLATFORM = "movabletype"
 TYPEPAD = "typepad"
 
-GENERATOR = re.compile(r'<meta[^>]+name=["\']generator["\'][^>]+content=["\'][^"\']*'
-                       r'(Movable Type|typepad\.com|MovableType)', re.I)
+GENERATORS = ("movable type", "movabletype", "typepad.com")
 # Script and stylesheet names and class names of the default templates.
 MARKERS = ("mt-comments.cgi", "mt-comments.fcgi", "mt-tb.cgi", "/mt-static/", "mt-site.js",
            "mtCommentOnSubmit", "styles-site.css", "OpenTrackback", '"comments-post"', '"comments-body"',
@@ -72,7 +71,8 @@ NEXT_PAGES = ("link[rel=next]", ".pager a[rel=next]", ".content-nav a.content-na
 
 def detect(page):
     head = page.text[:300_000]
-    return bool(GENERATOR.search(head)) or sum(marker in head for marker in MARKERS) >= 2
+    return (any(known in name for name in generators(page) for known in GENERATORS)
+            or sum(marker in head for marker in MARKERS) >= 2)
 
 
 def platform_of(page):

@@ -9,13 +9,12 @@ a list inside its item; site templates keep these classes or the Crayons plugin'
 
 import re
 
-from archiver.extractors.common import absolute, css, is_trap, per_page, unique
+from archiver.extractors.common import absolute, css, generators, is_trap, per_page, unique
 from archiver.extractors.markup import Template, read_comments, read_post
 from archiver.items import PageLinks, Thread
 
 PLATFORM = "spip"
 
-GENERATOR = re.compile(r'<meta[^>]+name=["\']generator["\'][^>]+content=["\']SPIP', re.I)
 MARKERS = ("spip.php", "spip_logos", "spip_out", "spip_in", "squelettes-dist", "prive/", "spip_documents")
 ITEM = ("contains(concat(' ', normalize-space(@class), ' '), ' comment-item ')"
         " or contains(concat(' ', normalize-space(@class), ' '), ' forum-fil ')")
@@ -53,7 +52,8 @@ NEXT_PAGES = ("link[rel=next]", ".pagination a.lien_pagination[rel=next]", ".pag
 
 def detect(page):
     head = page.text[:300_000]
-    return bool(GENERATOR.search(head)) or sum(marker in head for marker in MARKERS) >= 3
+    return (any(name.startswith("spip") for name in generators(page))
+            or sum(marker in head for marker in MARKERS) >= 3)
 
 
 @per_page

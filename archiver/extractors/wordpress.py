@@ -15,8 +15,8 @@ import lxml.html
 from parsel import Selector
 
 from archiver.extractors import wordpress_rest
-from archiver.extractors.common import (absolute, comment_page_of, css, first, inner_html, is_trap,
-                                        number_in, per_page, post_url_of, strip_fragment, text_of,
+from archiver.extractors.common import (absolute, comment_page_of, css, first, generators,
+                                        inner_html, is_trap, number_in, per_page, post_url_of, strip_fragment, text_of,
                                         unique, without, without_elements)
 from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
 
@@ -111,7 +111,7 @@ PING_LABEL_IN_HTML = re.compile(r"(^|>)\s*(pingback|trackback)\s*:?\s*", re.I)
 
 def detect(page):
     head = page.text[:200_000]
-    if re.search(r'<meta[^>]+name=["\']generator["\'][^>]+WordPress', head, re.I):
+    if any("wordpress" in name for name in generators(page)):
         return True
     return sum(marker in head for marker in MARKERS) >= 2
 
