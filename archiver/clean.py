@@ -132,13 +132,18 @@ def find_links(root, base_url=None, site_host=None):
         href = anchor.get("href")
         if href and not href.startswith("#"):
             add(href, " ".join(anchor.text_content().split()))
-    for node in root.iter():
-        if not isinstance(node.tag, str):
-            continue
-        inside_anchor = node.tag == "a" or next(node.iterancestors("a"), None) is not None
-        parent_inside_anchor = inside_anchor and node.tag != "a" or next(node.iterancestors("a"), None) is not None
-        texts = ([] if inside_anchor else [node.text]) + ([] if parent_inside_anchor else [node.tail])
+
+    def bare_urls(node, in_anchor):
+        """URLs written out in text outside any <a>, whose own link was added above."""
+        inside = in_anchor or node.tag == "a"
+        texts = ([] if inside or not isinstance(node.tag, str) else [node.text]) + \
+                ([] if in_anchor else [node.tail])
         for text in texts:
             for match in BARE_URL.finditer(text or ""):
                 add(match.group(0), match.group(0))
+        for child in node:
+            bare_urls(child, inside)
+
+    if "http" in root.text_content().lower():
+        bare_urls(root, False)
     return links
