@@ -22,8 +22,9 @@ import lxml.html
 from parsel import Selector
 
 from archiver import dates
-from archiver.extractors.common import (absolute, first, generators, inner_html, is_trap, number_in,
-                                        per_page, strip_fragment, text_of, unique, without)
+from archiver.extractors.common import (absolute, first, generators, hrefs, inner_html, is_trap,
+                                        number_in, per_page, strip_fragment, text_of, unique,
+                                        without)
 from archiver.items import Comment, PageLinks, Post, Thread
 
 PLATFORM = "blogger"
@@ -143,10 +144,8 @@ def find_links(page):
         current = _comment_page(page)
         return PageLinks(thread_pages=_comment_pages(page, current), comment_page=current,
                          feeds=_comment_feeds(page))
-    posts = unique(absolute(page.url, href) for query in LISTING_POSTS
-                   for href in _scope(page).css(f"{query}::attr(href)").getall())
-    older = unique(absolute(page.url, href) for query in LISTING_NEXT
-                   for href in page.css(f"{query}::attr(href)").getall())
+    posts = hrefs(page, LISTING_POSTS, within=_scope(page))
+    older = hrefs(page, LISTING_NEXT)
     return PageLinks(posts=[url for url in posts if POST_PATH.search(urlsplit(url).path) and not is_trap(url)],
                      listings=older + _posts_feeds(page))
 

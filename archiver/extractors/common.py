@@ -8,6 +8,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from parsel import SelectorList
+
+from archiver.items import PageLinks
 from parsel.csstranslator import HTMLTranslator
 
 COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
@@ -51,6 +53,20 @@ def generators(page):
         return ()
     return tuple(value.strip().lower() for value in page.xpath(
         "//meta[translate(@name, 'GENERATOR', 'generator') = 'generator']/@content").getall())
+
+
+def hrefs(page, queries, within=None):
+    """The absolute link targets that any of `queries` finds (in `within`, else the whole page),
+    in order, each once."""
+    node = page if within is None else within
+    return unique(absolute(page.url, href) for query in queries
+                  for href in css(node, f"{query}::attr(href)").getall())
+
+
+def listing_links(page, post_links, next_pages):
+    """A listing page's posts and next pages, from the platform's queries for each."""
+    return PageLinks(posts=[url for url in hrefs(page, post_links) if not is_trap(url)],
+                     listings=hrefs(page, next_pages))
 
 
 def css(node, query):

@@ -8,7 +8,7 @@ answers, and carry RDFa (`typeof="schema:Comment"`, `property="schema:dateCreate
 
 import re
 
-from archiver.extractors.common import absolute, css, generators, is_trap, per_page, unique
+from archiver.extractors.common import generators, hrefs, is_trap, listing_links, per_page
 from archiver.extractors.markup import Template, canonical, read_comments, read_post
 from archiver.items import PageLinks, Thread
 
@@ -85,7 +85,7 @@ def _is_single(page):
         return False
     if page.xpath(f"//*[@id='comments'] | //form[contains(@class, 'comment-form')] | {COMMENT_NODES}"):
         return True
-    return len(_listed_posts(page)) < 2
+    return len(hrefs(page, LISTING_POSTS)) < 2
 
 
 def read_thread(page):
@@ -99,22 +99,14 @@ def read_thread(page):
                   more_comment_pages=_comment_pages(page))
 
 
-def _listed_posts(page):
-    return unique(absolute(page.url, href) for query in LISTING_POSTS
-                  for href in css(page, f"{query}::attr(href)").getall())
-
-
 def _comment_pages(page):
     """Drupal pages comments with `?page=N` on the node's own address."""
     post_url = canonical(page)
-    pages = unique(absolute(page.url, href) for query in COMMENT_PAGER
-                   for href in css(page, f"{query}::attr(href)").getall())
+    pages = hrefs(page, COMMENT_PAGER)
     return [url for url in pages if url != post_url and "page=" in url and not is_trap(url)]
 
 
 def find_links(page):
     if _is_single(page):
         return PageLinks(thread_pages=_comment_pages(page))
-    return PageLinks(posts=[url for url in _listed_posts(page) if not is_trap(url)],
-                     listings=unique(absolute(page.url, href) for query in NEXT_PAGES
-                                     for href in css(page, f"{query}::attr(href)").getall()))
+    return listing_links(page, LISTING_POSTS, NEXT_PAGES)

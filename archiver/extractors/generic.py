@@ -12,8 +12,8 @@ from collections import defaultdict
 from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
 
-from archiver.extractors.common import (absolute, css, inner_html, is_trap, text_of, unique, without,
-                                        without_elements)
+from archiver.extractors.common import (absolute, hrefs, inner_html, listing_links, text_of, unique,
+                                        without, without_elements)
 from archiver.extractors.markup import (CHROME, Template, author_of, canonical, machine_time,
                                         read_comments, read_post)
 from archiver.items import Comment, PageLinks, Thread
@@ -374,12 +374,8 @@ def _block_id(block):
 
 def find_links(page):
     """A listing's posts and next pages; a post's own comment feed."""
-    posts = unique(absolute(page.url, href) for query in LISTING_POSTS
-                   for href in css(page, f"{query}::attr(href)").getall())
-    if len(posts) >= 2:
-        return PageLinks(posts=[url for url in posts if not is_trap(url)],
-                         listings=unique(absolute(page.url, href) for query in NEXT_PAGES
-                                         for href in css(page, f"{query}::attr(href)").getall()))
+    if len(hrefs(page, LISTING_POSTS)) >= 2:
+        return listing_links(page, LISTING_POSTS, NEXT_PAGES)
     post_url = canonical(page)
     return PageLinks(feeds=unique(
         absolute(page.url, link.attrib["href"]) for link in page.xpath(

@@ -7,7 +7,7 @@ is read as on any other blog.
 
 import re
 
-from archiver.extractors.common import absolute, css, generators, is_trap, per_page, unique
+from archiver.extractors.common import generators, listing_links, per_page
 from archiver.extractors.generic import comments_of
 from archiver.extractors.markup import read_post
 from archiver.items import PageLinks, Thread
@@ -48,8 +48,4 @@ def read_thread(page):
 def find_links(page):
     if _is_single(page):
         return PageLinks()
-    return PageLinks(posts=[url for url in unique(absolute(page.url, href) for query in LISTING_POSTS
-                                                   for href in css(page, f"{query}::attr(href)").getall())
-                            if not is_trap(url)],
-                     listings=unique(absolute(page.url, href) for query in NEXT_PAGES
-                                     for href in css(page, f"{query}::attr(href)").getall()))
+    return listing_links(page, LISTING_POSTS, NEXT_PAGES)

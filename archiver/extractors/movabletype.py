@@ -9,7 +9,7 @@ above the text, and a reply's byline links to the comment it answers.
 
 import re
 
-from archiver.extractors.common import absolute, css, generators, is_trap, per_page, unique
+from archiver.extractors.common import generators, listing_links, per_page
 from archiver.extractors.markup import Template, read_comments, read_post
 from archiver.items import PageLinks, Thread
 
@@ -118,8 +118,4 @@ def _posted_by(page, post):
 def find_links(page):
     if _is_single(page):
         return PageLinks()
-    return PageLinks(posts=[url for url in unique(absolute(page.url, href) for query in LISTING_POSTS
-                                                   for href in css(page, f"{query}::attr(href)").getall())
-                            if not is_trap(url)],
-                     listings=unique(absolute(page.url, href) for query in NEXT_PAGES
-                                     for href in css(page, f"{query}::attr(href)").getall()))
+    return listing_links(page, LISTING_POSTS, NEXT_PAGES)

@@ -8,7 +8,7 @@ Each message is a `ul.single-post`: `li.post-info` with its anchor, name and tim
 
 import re
 
-from archiver.extractors.common import absolute, css, is_trap, per_page, unique
+from archiver.extractors.common import listing_links, per_page
 from archiver.extractors.markup import Template, read_comments, read_post
 from archiver.items import PageLinks, Thread
 
@@ -66,8 +66,4 @@ def read_thread(page):
 def find_links(page):
     if _is_single(page):
         return PageLinks()
-    return PageLinks(posts=[url for url in unique(absolute(page.url, href) for query in LISTING_POSTS
-                                                   for href in css(page, f"{query}::attr(href)").getall())
-                            if not is_trap(url)],
-                     listings=unique(absolute(page.url, href) for query in NEXT_PAGES
-                                     for href in css(page, f"{query}::attr(href)").getall()))
+    return listing_links(page, LISTING_POSTS, NEXT_PAGES)

@@ -16,8 +16,9 @@ from parsel import Selector
 
 from archiver.extractors import wordpress_rest
 from archiver.extractors.common import (absolute, comment_page_of, css, first, generators,
-                                        inner_html, is_trap, number_in, per_page, post_url_of, strip_fragment, text_of,
-                                        unique, without, without_elements)
+                                        inner_html, is_trap, listing_links, number_in, per_page,
+                                        post_url_of, strip_fragment, text_of, unique, without,
+                                        without_elements)
 from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
 
 PLATFORM = "wordpress"
@@ -154,12 +155,9 @@ def find_links(page):
         rest = wordpress_rest.comments_url(page, post_id)
         return PageLinks(thread_pages=_comment_pages(page), comment_page=current,
                          feeds=sources + ([rest] if rest else []))
-    posts = unique(absolute(page.url, href) for query in LISTING_POSTS
-                   for href in page.css(f"{query}::attr(href)").getall())
-    listings = unique(absolute(page.url, href) for query in LISTING_NEXT
-                      for href in page.css(f"{query}::attr(href)").getall())
-    return PageLinks(posts=[url for url in posts if not is_trap(url)],
-                     listings=[url for url in listings if comment_page_of(url) is None], feeds=feeds)
+    links = listing_links(page, LISTING_POSTS, LISTING_NEXT)
+    return PageLinks(posts=links.posts, feeds=feeds,
+                     listings=[url for url in links.listings if comment_page_of(url) is None])
 
 
 def _read_post(page):
