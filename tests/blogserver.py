@@ -34,11 +34,13 @@ comments answer 404. --rest MODE scripts the REST API's wp/v2 routes instead:
 """
 
 import argparse
+import contextlib
 import dataclasses
 import functools
 import json
 import math
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -46,6 +48,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from archiver.demo import BlogHandler, Reply, serve
+
+ROOT = Path(__file__).resolve().parent.parent
 
 EXAMPLE_POST = "/2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/"
 SLOW_SECONDS = 5
@@ -207,6 +211,19 @@ def main(argv=None):
         sys.stdout.write(base_url + "\n")
         sys.stdout.flush()
         threading.Event().wait()
+
+
+@contextlib.contextmanager
+def running(site="data/demo-blog", *flags):
+    """This server in a process of its own, serving `site` (a snapshot folder) with `flags`;
+    yields its base URL and stops it afterwards."""
+    process = subprocess.Popen([sys.executable, "-m", "tests.blogserver", str(site), *flags],
+                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        yield process.stdout.readline().strip()
+    finally:
+        process.kill()
+        process.wait()
 
 
 if __name__ == "__main__":

@@ -2,8 +2,6 @@
 Blogger site served on 127.0.0.1 (tests/sites/blogger, see its README)."""
 
 import json
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -12,7 +10,8 @@ import pytest
 from archiver.cli import thread_as_json
 from archiver.extractors import extract, find_links
 from archiver.page import Page
-from tests.test_crawl import ROOT, crawl, rows
+from tests.blogserver import running
+from tests.test_crawl import crawl, rows
 
 SITE = Path(__file__).parent / "sites" / "blogger"
 ORIGIN = "https://riverside-notes.blogspot.com"
@@ -202,13 +201,8 @@ def test_a_posts_feed_lists_posts_and_its_next_page_and_is_no_thread():
 @pytest.fixture(scope="module")
 def blog():
     """The Blogger snapshot on a free loopback port; yields its base URL."""
-    server = subprocess.Popen([sys.executable, "-m", "tests.blogserver", str(SITE)],
-                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        yield server.stdout.readline().strip()
-    finally:
-        server.kill()
-        server.wait()
+    with running(SITE) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,11 @@ import json
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.blogserver import ROOT, running
+
 EXAMPLE = "2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/"
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=0"]
@@ -34,13 +34,8 @@ EXAMPLE_THREAD = [
 @pytest.fixture(scope="module")
 def blog():
     """The demo blog on a free loopback port; yields its base URL."""
-    server = subprocess.Popen([sys.executable, "-m", "tests.blogserver", "data/demo-blog"],
-                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        yield server.stdout.readline().strip()
-    finally:
-        server.kill()
-        server.wait()
+    with running() as url:
+        yield url
 
 
 def crawl(url, db, tmp_path, *args):
@@ -153,20 +148,11 @@ def test_archiver_crawl_exits_non_zero_when_every_request_fails(tmp_path):
     assert rows(tmp_path / "none.db", "SELECT status, pages FROM crawls") == [("failed", 0)]
 
 
-def start_server(*flags):
-    return subprocess.Popen([sys.executable, "-m", "tests.blogserver", "data/demo-blog", *flags],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
-
-
 @pytest.fixture
 def faulty_blog():
     """The demo blog whose home page also lists the fault pages of tests/blogserver.py."""
-    server = start_server("--faults")
-    try:
-        yield server.stdout.readline().strip()
-    finally:
-        server.kill()
-        server.wait()
+    with running("data/demo-blog", "--faults") as url:
+        yield url
 
 
 def test_faults_are_logged_counted_and_the_crawl_goes_on(faulty_blog, tmp_path):
@@ -196,15 +182,10 @@ def test_faults_are_logged_counted_and_the_crawl_goes_on(faulty_blog, tmp_path):
 
 
 def test_robots_txt_answering_503_means_disallow_all(tmp_path):
-    server = start_server("--robots-503")
-    try:
-        url = server.stdout.readline().strip()
+    with running("data/demo-blog", "--robots-503") as url:
         done = subprocess.run([sys.executable, "-m", "archiver.cli", "crawl", url, "--db", str(tmp_path / "r.db"),
                                "--log-file", str(tmp_path / "r.log"), *FAST], cwd=ROOT,
                               capture_output=True, text=True, timeout=120)
-    finally:
-        server.kill()
-        server.wait()
     assert done.returncode == 1, done.stdout + done.stderr
     assert "robots.txt answered 503 for 127.0.0.1:" in (tmp_path / "r.log").read_text(encoding="utf-8")
     assert rows(tmp_path / "r.db", "SELECT count(*) FROM pages") == [(0,)]

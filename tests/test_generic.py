@@ -3,15 +3,14 @@ Drupal site served on 127.0.0.1 into a real SQLite file, and the readers on page
 traps they must avoid. Each platform's saved pages and their exact output are checked by
 test_extractors.py (tests/pages/<platform>/)."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from archiver.extractors import extract, extractor_for, generic
 from archiver.page import Page
-from tests.test_crawl import ROOT, crawl, rows
+from tests.blogserver import running
+from tests.test_crawl import crawl, rows
 
 SITE = Path(__file__).parent / "sites" / "generic"
 PAGES = Path(__file__).parent / "pages"
@@ -33,13 +32,8 @@ THREAD = [
 @pytest.fixture(scope="module")
 def site():
     """The Drupal snapshot on a free loopback port; yields its base URL."""
-    server = subprocess.Popen([sys.executable, "-m", "tests.blogserver", str(SITE)],
-                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        yield server.stdout.readline().strip()
-    finally:
-        server.kill()
-        server.wait()
+    with running(SITE) as url:
+        yield url
 
 
 def test_a_drupal_site_is_crawled_from_its_front_page_to_the_comments(site, tmp_path):

@@ -1,10 +1,7 @@
 """The WordPress REST API as a thread source: REST answers read on their own, and real crawls of
 the demo blog whose REST routes tests/blogserver.py scripts (answering, refusing, or disabled)."""
 
-import contextlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +9,8 @@ import pytest
 from archiver.cli import thread_as_json
 from archiver.extractors import extract, extractor_for, find_links, wordpress_rest
 from archiver.page import Page
-from tests.test_crawl import EXAMPLE, EXAMPLE_THREAD, ROOT, crawl, rows
+from tests.blogserver import running
+from tests.test_crawl import EXAMPLE, EXAMPLE_THREAD, crawl, rows
 
 COLLECTIONS = Path(__file__).resolve().parent / "demo_rest"
 SITE = "https://blog.example/"
@@ -156,18 +154,10 @@ def test_a_page_without_a_post_id_names_no_rest_comments():
     assert wordpress_rest.comments_url(post_page("", "single")) is None
 
 
-@contextlib.contextmanager
 def serving(mode):
-    """tests/blogserver.py with its REST API in `mode` (None: as the snapshot has it); yields
-    its base URL."""
-    flags = ["--rest", mode] if mode else []
-    process = subprocess.Popen([sys.executable, "-m", "tests.blogserver", "data/demo-blog", *flags],
-                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        yield process.stdout.readline().strip()
-    finally:
-        process.kill()
-        process.wait()
+    """The demo blog with its REST API in `mode` (None: as the snapshot has it); yields its
+    base URL."""
+    return running("data/demo-blog", *(["--rest", mode] if mode else []))
 
 
 @pytest.fixture(scope="module")
