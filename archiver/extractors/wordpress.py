@@ -40,10 +40,6 @@ IS_REPLY_LIST = "contains(concat(' ', normalize-space(@class), ' '), ' children 
 COMMENT_NODES = (f"//*[@id][{IS_COMMENT}][not(ancestor::*[not(self::body)]["
                  "contains(concat(' ', normalize-space(@class)), ' widget')"
                  " or contains(@class, 'latest-comments') or contains(@class, 'recentcomments')])]")
-# The comments a node sits in: its ancestors, and the comment just before a reply list that
-# encloses it (some themes close the parent's <li> before its <ul class="children">).
-HOLDERS = (f"ancestor::*[{IS_COMMENT}] | "
-           f"ancestor::*[{IS_REPLY_LIST}]/preceding-sibling::*[1][{IS_COMMENT}]")
 # Things inside a comment that are not its text.
 COMMENT_CHROME = (
     ".//*[contains(concat(' ', normalize-space(@class), ' '), ' comment-author ')"
@@ -229,7 +225,7 @@ def _read_comments(page):
     index_of = {number: i for i, (number, _) in enumerate(nodes)}
     comments = []
     for number, node in nodes:
-        holders = [n for n in _numbers(node.xpath(HOLDERS)) if n != number]
+        holders = [n for n in _holders(node.root) if n != number]
         parent = holders[-1] if holders else None
         comment = _read_comment(page, number, _extent(node))
         comment.parent_platform_id = parent
@@ -239,9 +235,32 @@ def _read_comments(page):
     return comments
 
 
-def _numbers(nodes):
-    """The comment numbers of comment nodes, in document order."""
-    return [COMMENT_ID.match(node.attrib["id"])[1] for node in nodes]
+def _holders(element):
+    """The numbers of the comments `element` sits in, outermost first: its ancestors, and the
+    comment just before a reply list that encloses it (some themes close the parent's <li>
+    before its <ul class="children">).
+
+    Walked up in Python: an XPath per element costs far more.
+    """
+    found = []
+    for ancestor in element.iterancestors():
+        holder = COMMENT_ID.match(ancestor.get("id") or "")
+        if holder:
+            found.append(holder[1])
+        if "children" in (ancestor.get("class") or "").split():
+            previous = _previous_element(ancestor)
+            holder = COMMENT_ID.match(previous.get("id") or "") if previous is not None else None
+            if holder:
+                found.append(holder[1])
+    return found[::-1]
+
+
+def _previous_element(element):
+    """The element just before `element` among its siblings, passing over HTML comments."""
+    previous = element.getprevious()
+    while previous is not None and not isinstance(previous.tag, str):
+        previous = previous.getprevious()
+    return previous
 
 
 def _extent(node):
@@ -261,16 +280,13 @@ def _own(node, number, query):
 
 
 def _belongs_to(element, comment_root, number):
-    """Whether no other comment holds `element` below `comment_root`, as HOLDERS decides.
-
-    The same test as HOLDERS, walked up in Python: an XPath per element costs far more.
-    """
+    """Whether no other comment holds `element` below `comment_root` (see _holders)."""
     for ancestor in element.iterancestors():
         if ancestor is comment_root:
             return True
         holder = COMMENT_ID.match(ancestor.get("id") or "")
         if holder is None and "children" in (ancestor.get("class") or "").split():
-            previous = ancestor.getprevious()
+            previous = _previous_element(ancestor)
             holder = COMMENT_ID.match(previous.get("id") or "") if previous is not None else None
         if holder is not None and holder[1] != number:
             return False
