@@ -98,13 +98,16 @@ def classes_in(node):
 
 
 _DOCUMENT_CLASSES = weakref.WeakKeyDictionary()
+CLASS_IN_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+# Attribute tests ("[href*='a.b']") and functional pseudo-classes (":not(.x)", "::attr(href)").
+NOT_A_CLASS_TEST = re.compile(r"\[[^\]]*\]|::?[\w-]+\([^)]*\)")
 
 
 @functools.lru_cache(maxsize=1024)
 def _needed_classes(query):
     """Per alternative of a selector list, the class names an element must have to match it
     (leaving out attribute tests and pseudo-classes such as :not(), which need none)."""
-    return tuple(frozenset(re.findall(r"\.(-?[_a-zA-Z][\w-]*)", re.sub(r"\[[^\]]*\]|::?[\w-]+\([^)]*\)", "", alternative)))
+    return tuple(frozenset(CLASS_IN_SELECTOR.findall(NOT_A_CLASS_TEST.sub("", alternative)))
                  for alternative in query.split(","))
 
 
