@@ -7,6 +7,7 @@ import weakref
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
+from lxml import etree
 from parsel import SelectorList
 
 from archiver.items import PageLinks
@@ -130,22 +131,32 @@ def inner_html(element):
 
 
 def without(element, xpath):
-    """A copy of `element` with the nodes matching `xpath` removed (their tails kept)."""
-    duplicate = copy.deepcopy(element)
-    duplicate.tail = None
-    for node in duplicate.xpath(xpath, namespaces=EXSLT):
-        node.drop_tree()
-    return duplicate
+    """`element` less the descendants matching the relative `xpath` (their tails kept): a copy,
+    or the element itself when none match (callers only read it)."""
+    return without_elements(element, compiled(xpath)(element))
 
 
 def without_elements(element, excluded):
-    """A copy of `element` without the given descendants (their tails kept)."""
+    """`element` less the given descendants (their tails kept): a copy, or the element itself
+    when there are none (callers only read it).
+
+    Found in the original and dropped from the copy, so that the common case, nothing to leave
+    out, copies nothing.
+    """
+    if not excluded:
+        return element
+    excluded = set(excluded)
     duplicate = copy.deepcopy(element)
-    doomed = [twin for original, twin in zip(element.iter(), duplicate.iter())
-              if any(original is node for node in excluded)]
+    doomed = [twin for original, twin in zip(element.iter(), duplicate.iter()) if original in excluded]
     for twin in doomed:
         twin.drop_tree()
     return duplicate
+
+
+@functools.lru_cache(maxsize=256)
+def compiled(xpath):
+    """`xpath` compiled once: `element.xpath(query)` compiles its query again on every call."""
+    return etree.XPath(xpath, namespaces=EXSLT)
 
 
 def absolute(base, url):

@@ -15,7 +15,7 @@ import lxml.html
 from parsel import Selector
 
 from archiver.extractors import wordpress_rest
-from archiver.extractors.common import (absolute, comment_page_of, css, first, generators,
+from archiver.extractors.common import (absolute, comment_page_of, compiled, css, first, generators,
                                         inner_html, is_trap, listing_links, number_in, per_page,
                                         post_url_of, strip_fragment, text_of, unique, without,
                                         without_elements)
@@ -40,17 +40,18 @@ IS_REPLY_LIST = "contains(concat(' ', normalize-space(@class), ' '), ' children 
 COMMENT_NODES = (f"//*[@id][{IS_COMMENT}][not(ancestor::*[not(self::body)]["
                  "contains(concat(' ', normalize-space(@class)), ' widget')"
                  " or contains(@class, 'latest-comments') or contains(@class, 'recentcomments')])]")
-# Things inside a comment that are not its text.
+# Things inside a comment that are not its text. Class tests behind `@class and`: most elements
+# of a text have no class, and then none of the tests runs.
 COMMENT_CHROME = (
-    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' comment-author ')"
+    ".//*[@class and (contains(concat(' ', normalize-space(@class), ' '), ' comment-author ')"
     " or contains(@class, 'comment-meta') or contains(@class, 'commentmetadata')"
     " or contains(@class, 'reply') or contains(@class, 'comment-edit-link')"
     " or contains(@class, 'edit-link') or contains(@class, 'comment-awaiting-moderation')"
     " or contains(@class, 'wp-block-comment-author-name') or contains(@class, 'wp-block-comment-date')"
     " or contains(@class, 'wp-block-comment-edit-link') or contains(@class, 'wp-block-avatar')"
     " or contains(@class, 'comment-likes') or contains(@class, 'comment-like')"
-    " or contains(@class, 'avatar') or contains(@class, 'says') or self::cite or self::footer"
-    " or contains(@class, 'report') or self::form or self::script or self::style or self::noscript]"
+    " or contains(@class, 'avatar') or contains(@class, 'says') or contains(@class, 'report'))"
+    " or self::cite or self::footer or self::form or self::script or self::style or self::noscript]"
 )
 AUTHOR = (".comment-author .fn", ".comment-author cite", ".wp-block-comment-author-name",
           "cite.fn", ".fn", ".comment-author-name", ".comment-author strong", ".comment-author b",
@@ -59,9 +60,9 @@ AUTHOR = (".comment-author .fn", ".comment-author cite", ".wp-block-comment-auth
           "[class$='-author']", "[class*='-author ']", "[class$='_author']", "[class*='_author ']",
           "cite", ".author")
 # Not the name: what author blocks also hold (Epoch puts the dated permalink in it).
-AUTHOR_CHROME = (".//*[contains(@class, 'says') or contains(@class, 'avatar')"
+AUTHOR_CHROME = (".//*[@class and (contains(@class, 'says') or contains(@class, 'avatar')"
                  " or contains(@class, 'screen-reader-text') or contains(@class, 'reply')"
-                 " or contains(@class, 'edit') or self::img or self::time"
+                 " or contains(@class, 'edit')) or self::img or self::time"
                  " or self::a[contains(@href, '#comment-')]]")
 SAYS = re.compile(r"\s+(says|said|wrote|dit|a écrit|écrit|sagt|meint|schreibt|schrieb|dice|dijo|"
                   r"escribió|disse|scrive|ha scritto|zegt|schreef)\s*:?$", re.I)
@@ -88,11 +89,11 @@ POST_BODY = (".entry-content", ".wp-block-post-content", ".post-content", ".entr
              ".post-entry", ".entrytext", ".entry", ".post-body", "article .content")
 # WordPress.com and Jetpack furniture inside post bodies: sharing, likes, related posts, ads.
 POST_BOILERPLATE = (
-    ".//*[contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
-    " or @id = 'jp-post-flair' or contains(@class, 'wpcnt') or contains(@class, 'wpl-likebox')"
+    ".//*[@class and (contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
+    " or contains(@class, 'wpcnt') or contains(@class, 'wpl-likebox')"
     " or contains(@class, 'post-likes-widget') or contains(@class, 'wp-block-post-comments')"
-    " or contains(@class, 'comments-area') or @id = 'comments' or self::script or self::style"
-    " or self::form]"
+    " or contains(@class, 'comments-area')) or @id = 'jp-post-flair' or @id = 'comments'"
+    " or self::script or self::style or self::form]"
 )
 LISTING_POSTS = (".entry-title a", ".wp-block-post-title a", "h2.post-title a", "a[rel~=bookmark]",
                  "article h2 a")
@@ -385,12 +386,12 @@ def _author(author):
     if author is None:
         return "", None
     trimmed = without(author.root, AUTHOR_CHROME)
-    link = trimmed.xpath("descendant-or-self::a[@href][1]/@href")
+    link = compiled("descendant-or-self::a[@href][1]/@href")(trimmed)
     return SAYS.sub("", text_of(trimmed)).strip(SEPARATORS), link[0] if link else None
 
 
 def _read_ping(page, number, node, own_root, kind):
-    link = own_root.xpath(".//a[@href][not(contains(@class, 'edit'))][1]")
+    link = compiled(".//a[@href][not(contains(@class, 'edit'))][1]")(own_root)
     rest = without(own_root, ".//a[@href][1] | .//*[contains(@class, 'edit')] | "
                              ".//*[contains(@class, 'comment-meta')]")
     body_html = PING_LABEL_IN_HTML.sub(r"\1", inner_html(rest), count=1).strip()
@@ -407,9 +408,9 @@ def _read_ping(page, number, node, own_root, kind):
 def _without_replies(element, number):
     """A comment's element without the other comments nested in it: a copy, or the element
     itself when it holds none (callers never change it)."""
-    others = [node for node in element.xpath(f".//*[@id][{IS_COMMENT}]")
+    others = [node for node in compiled(f".//*[@id][{IS_COMMENT}]")(element)
               if COMMENT_ID.match(node.get("id"))[1] != number]
-    others += element.xpath(f".//*[{IS_REPLY_LIST}]")
+    others += compiled(f".//*[{IS_REPLY_LIST}]")(element)
     return without_elements(element, others) if others else element
 
 
