@@ -1,6 +1,7 @@
 import pytest
 
-from archiver.extractors.common import comment_page_of, post_url_of
+from archiver.extractors.common import comment_page_of, css, post_url_of, text_of
+from archiver.page import Page
 
 
 @pytest.mark.parametrize("url, page, post", [
@@ -12,3 +13,25 @@ from archiver.extractors.common import comment_page_of, post_url_of
 ])
 def test_a_comment_page_names_its_number_and_its_post(url, page, post):
     assert (comment_page_of(url), post_url_of(url)) == (page, post)
+
+
+CLASSES_PAGE = """<html><body><div class="byline-author comment"><cite class="fn">Ann</cite>
+<p class="note">one</p></div><div class="entry_author x">Bob</div></body></html>"""
+
+
+@pytest.mark.parametrize("query, expected", [
+    (".fn", ["Ann"]),
+    (".missing, .fn", ["Ann"]),  # only the alternative the document can match runs
+    (".missing .fn", []),
+    (".comment .fn:not(.missing)", ["Ann"]),
+    ("[class*='-author '] cite", ["Ann"]),
+    ("[class$='-author'] cite", []),
+    ("[class$='_author']", []),
+    ("[class*='_author '], [class^='byline']", ["Ann one", "Bob"]),
+    ("[class|='byline']", ["Ann one"]),
+    ("[class~='x'], p.note", ["one", "Bob"]),
+])
+def test_css_skips_only_alternatives_the_document_cannot_match(query, expected):
+    page = Page("https://blog.example/", CLASSES_PAGE)
+    assert [text_of(node) for node in css(page, query)] == expected
+    assert [text_of(node) for node in page.css(query)] == expected

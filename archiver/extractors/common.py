@@ -6,12 +6,13 @@ import re
 import weakref
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import cssselect
 import lxml.html
 from lxml import etree
 from parsel import SelectorList
 
 from archiver.items import PageLinks
-from parsel.csstranslator import HTMLTranslator
+from parsel.csstranslator import GenericTranslator, HTMLTranslator
 
 COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
 # WordPress (?cpage=2) and Blogger without threaded comments (?commentPage=2).
@@ -71,45 +72,113 @@ def listing_links(page, post_links, next_pages):
 
 
 def css(node, query):
-    """`node.css(query)`, without walking the tree when the document lacks a class it needs.
+    """`node.css(query)`, without walking the tree for alternatives that cannot match: those
+    needing a class name, or a class attribute (`[class$='-author']`), the document lacks.
 
     Cascades list many themes' class names and a page uses few of them: each miss would
     otherwise be a walk over the whole page, or over every comment.
     """
-    alternatives = _needed_classes(query)
-    if all(alternatives):  # else some alternative needs no class at all
-        classes = classes_in(node)
-        if not any(needed <= classes for needed in alternatives):
-            return SelectorList()
-    return node.css(query)
+    if isinstance(node, list) and not node:
+        return SelectorList()
+    alternatives = _alternatives(query, _document_type(node))
+    possible = [xpath for xpath, needs in alternatives if _may_match(node, needs)]
+    if not possible:
+        return SelectorList()
+    if len(possible) == len(alternatives):
+        return node.css(query)
+    return node.xpath(" | ".join(possible))
 
 
-def classes_in(node):
-    """Every class name used in the document of `node` (a Page, a Selector or a list of them,
-    or an element)."""
+class _DocumentClasses:
+    """The class attributes of one document: the names in them, and memoised attribute tests."""
+
+    def __init__(self, root):
+        self.values = frozenset(CLASS_ATTRIBUTES(root))
+        self.names = frozenset(name for value in self.values for name in value.split())
+        self._passed = {}
+
+    def has_value(self, operator, expected):
+        """Whether some class attribute passes the CSS attribute test (possibly loosely:
+        `~=` as a substring), so that a query needing it may match."""
+        key = (operator, expected)
+        if key not in self._passed:
+            test = CLASS_ATTRIBUTE_TESTS[operator]
+            self._passed[key] = any(test(value, expected) for value in self.values)
+        return self._passed[key]
+
+
+def _document_classes(node):
+    """The _DocumentClasses of the document of `node` (a Page, a Selector or a non-empty list of
+    them, or an element), read once."""
     if isinstance(node, list):
-        return classes_in(node[0]) if node else frozenset()
+        node = node[0]
     element = node.selector.root if hasattr(node, "selector") else getattr(node, "root", node)
     root = element.getroottree().getroot()
     classes = _DOCUMENT_CLASSES.get(root)
     if classes is None:
-        classes = _DOCUMENT_CLASSES[root] = frozenset(
-            name for value in root.xpath("//@class") for name in value.split())
+        classes = _DOCUMENT_CLASSES[root] = _DocumentClasses(root)
     return classes
 
 
 _DOCUMENT_CLASSES = weakref.WeakKeyDictionary()
-CLASS_IN_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
-# Attribute tests ("[href*='a.b']") and functional pseudo-classes (":not(.x)", "::attr(href)").
-NOT_A_CLASS_TEST = re.compile(r"\[[^\]]*\]|::?[\w-]+\([^)]*\)")
+# Plain strings: lxml's "smart" ones would keep their elements, and so the document, alive.
+CLASS_ATTRIBUTES = etree.XPath("//@class", smart_strings=False)
+CLASS_ATTRIBUTE_TESTS = {
+    "=": str.__eq__,
+    "^=": str.startswith,
+    "$=": str.endswith,
+    "*=": str.__contains__,
+    "~=": str.__contains__,
+    "|=": lambda value, expected: value == expected or value.startswith(f"{expected}-"),
+}
+TRANSLATORS = {"html": HTMLTranslator(), "xml": GenericTranslator()}
+
+
+def _document_type(node):
+    """How parsel translates CSS for `node`: as for "html" or as for "xml"."""
+    if isinstance(node, list):
+        return node[0].type
+    selector = node.selector if hasattr(node, "selector") else node
+    return "xml" if getattr(selector, "type", "html") == "xml" else "html"
+
+
+def _may_match(node, needs):
+    names, attribute_tests = needs
+    if not names and not attribute_tests:
+        return True
+    classes = _document_classes(node)
+    return names <= classes.names and all(classes.has_value(*test) for test in attribute_tests)
 
 
 @functools.lru_cache(maxsize=1024)
-def _needed_classes(query):
-    """Per alternative of a selector list, the class names an element must have to match it
-    (leaving out attribute tests and pseudo-classes such as :not(), which need none)."""
-    return tuple(frozenset(CLASS_IN_SELECTOR.findall(NOT_A_CLASS_TEST.sub("", alternative)))
-                 for alternative in query.split(","))
+def _alternatives(query, document_type):
+    """Per alternative of a selector list: its XPath (as parsel writes it) and what the document
+    needs for it to match: class names, and tests of the class attribute. Negated parts
+    (:not(.x)) need nothing."""
+    translator = TRANSLATORS[document_type]
+    return tuple((translator.selector_to_xpath(alternative, "descendant-or-self::",
+                                               translate_pseudo_elements=True),
+                  _needs(alternative.parsed_tree))
+                 for alternative in cssselect.parse(query))
+
+
+def _needs(part):
+    """(class names, class attribute tests) that matching a part of a parsed selector needs in
+    the document."""
+    if part is None:
+        return frozenset(), frozenset()
+    # Each part filters what its `selector` matches, and a combined selector also needs its
+    # `subselector`; what :not() negates and the alternatives of :is() are no needs.
+    names, tests = _needs(getattr(part, "selector", None))
+    if isinstance(part, cssselect.parser.CombinedSelector):
+        more_names, more_tests = _needs(part.subselector)
+        names, tests = names | more_names, tests | more_tests
+    if isinstance(part, cssselect.parser.Class):
+        names |= {part.class_name}
+    elif (isinstance(part, cssselect.parser.Attrib) and part.attrib == "class"
+          and part.namespace is None and part.operator in CLASS_ATTRIBUTE_TESTS):
+        tests |= {(part.operator, getattr(part.value, "value", part.value))}
+    return names, tests
 
 
 def text_of(node):
@@ -218,12 +287,5 @@ def unique(urls):
 def css_elements(element, query):
     """lxml elements under `element` matching CSS `query`: what `css` does, for code that walks
     lxml trees, skipping documents that lack a class the query needs."""
-    alternatives = _needed_classes(query)
-    if all(alternatives) and not any(needed <= classes_in(element) for needed in alternatives):
-        return []
-    return element.xpath(_css_to_xpath(query))
-
-
-@functools.lru_cache(maxsize=1024)
-def _css_to_xpath(query):
-    return HTMLTranslator().css_to_xpath(query)
+    possible = [xpath for xpath, needs in _alternatives(query, "html") if _may_match(element, needs)]
+    return compiled(" | ".join(possible))(element) if possible else []
