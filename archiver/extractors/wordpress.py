@@ -37,7 +37,8 @@ IS_COMMENT = (
     " and translate(substring-after(@id, 'comm-'), '0123456789_', '') = '')")
 IS_REPLY_LIST = "contains(concat(' ', normalize-space(@class), ' '), ' children ')"
 # Widgets by class token: body classes such as `widget_title_layout1` only describe the page.
-COMMENT_NODES = (f"//*[@id][{IS_COMMENT}][not(ancestor::*[not(self::body)]["
+# Only ancestors with a class are tested: the tests are string work on every one.
+COMMENT_NODES = (f"//*[@id][{IS_COMMENT}][not(ancestor::*[@class][not(self::body)]["
                  "contains(concat(' ', normalize-space(@class)), ' widget')"
                  " or contains(@class, 'latest-comments') or contains(@class, 'recentcomments')])]")
 # Things inside a comment that are not its text. Class tests behind `@class and`: most elements
