@@ -11,6 +11,15 @@ BASE = "https://blog.example/2014/08/12/post/"
     ('<img src=x onerror="alert(1)">text', "text"),
     ('<a href="javascript:alert(1)">x</a>', '<a rel="nofollow noopener noreferrer">x</a>'),
     ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', '<a rel="nofollow noopener noreferrer">x</a>'),
+    # Other spellings of a script link, however the href is written.
+    ('<a HREF="JaVaScRiPt:alert(1)">x</a>', '<a rel="nofollow noopener noreferrer">x</a>'),
+    ('<a href=" javascript:alert(1)">x</a>', '<a rel="nofollow noopener noreferrer">x</a>'),
+    ('<a href="&#106;avascript:alert(1)">x</a>', '<a rel="nofollow noopener noreferrer">x</a>'),
+    ("<a href=vbscript:x>x</a>", '<a rel="nofollow noopener noreferrer">x</a>'),
+    # An absolute link next to a script one: each judged on its own.
+    ('<a href="https://a.example/x">a</a><a href="javascript:x()">b</a>',
+     '<a href="https://a.example/x" rel="nofollow noopener noreferrer">a</a>'
+     '<a rel="nofollow noopener noreferrer">b</a>'),
     ('<p onclick="steal()" style="color:red">x</p>', "<p>x</p>"),
     ('<iframe src="https://evil.example/"></iframe><form action="/x"><input name=a></form>ok', "ok"),
     ('<style>body{display:none}</style><svg onload=alert(1)><circle/></svg>ok', "ok"),
