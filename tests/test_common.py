@@ -1,6 +1,6 @@
 import pytest
 
-from archiver.extractors.common import comment_page_of, css, post_url_of, text_of
+from archiver.extractors.common import Classes, comment_page_of, css, css_elements, post_url_of, text_of
 from archiver.page import Page
 
 
@@ -35,3 +35,12 @@ def test_css_skips_only_alternatives_the_document_cannot_match(query, expected):
     page = Page("https://blog.example/", CLASSES_PAGE)
     assert [text_of(node) for node in css(page, query)] == expected
     assert [text_of(node) for node in page.css(query)] == expected
+
+
+def test_queries_in_one_element_skip_classes_only_the_rest_of_the_document_has():
+    page = Page("https://blog.example/", CLASSES_PAGE)
+    comment = page.selector.root.xpath("//div[contains(@class, 'comment')]")[0]
+    classes = Classes(comment)
+    assert classes.names == {"byline-author", "comment", "fn", "note"}
+    assert not classes.may_match(({"x"}, set()))
+    assert [text_of(element) for element in css_elements(comment, ".x p, .fn, p", classes)] == ["Ann", "one"]

@@ -81,7 +81,8 @@ def css(node, query):
     if isinstance(node, list) and not node:
         return SelectorList()
     alternatives = _alternatives(query, _document_type(node))
-    possible = [xpath for xpath, needs in alternatives if _may_match(node, needs)]
+    classes = _document_classes(node)
+    possible = [xpath for xpath, needs in alternatives if classes.may_match(needs)]
     if not possible:
         return SelectorList()
     if len(possible) == len(alternatives):
@@ -89,13 +90,19 @@ def css(node, query):
     return node.xpath(" | ".join(possible))
 
 
-class _DocumentClasses:
-    """The class attributes of one document: the names in them, and memoised attribute tests."""
+class Classes:
+    """The class attributes of an element and its descendants (a whole document, or one
+    comment): the names in them, and memoised attribute tests."""
 
-    def __init__(self, root):
-        self.values = frozenset(CLASS_ATTRIBUTES(root))
+    def __init__(self, element):
+        self.values = frozenset(CLASS_ATTRIBUTES(element))
         self.names = frozenset(name for value in self.values for name in value.split())
         self._passed = {}
+
+    def may_match(self, needs):
+        """Whether a selector needing these (class names, class attribute tests) may match."""
+        names, attribute_tests = needs
+        return names <= self.names and all(self.has_value(*test) for test in attribute_tests)
 
     def has_value(self, operator, expected):
         """Whether some class attribute passes the CSS attribute test (possibly loosely:
@@ -108,21 +115,21 @@ class _DocumentClasses:
 
 
 def _document_classes(node):
-    """The _DocumentClasses of the document of `node` (a Page, a Selector or a non-empty list of
-    them, or an element), read once."""
+    """The Classes of the document of `node` (a Page, a Selector or a non-empty list of them,
+    or an element), read once."""
     if isinstance(node, list):
         node = node[0]
     element = node.selector.root if hasattr(node, "selector") else getattr(node, "root", node)
     root = element.getroottree().getroot()
     classes = _DOCUMENT_CLASSES.get(root)
     if classes is None:
-        classes = _DOCUMENT_CLASSES[root] = _DocumentClasses(root)
+        classes = _DOCUMENT_CLASSES[root] = Classes(root)
     return classes
 
 
 _DOCUMENT_CLASSES = weakref.WeakKeyDictionary()
 # Plain strings: lxml's "smart" ones would keep their elements, and so the document, alive.
-CLASS_ATTRIBUTES = etree.XPath("//@class", smart_strings=False)
+CLASS_ATTRIBUTES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
 CLASS_ATTRIBUTE_TESTS = {
     "=": str.__eq__,
     "^=": str.startswith,
@@ -140,14 +147,6 @@ def _document_type(node):
         return node[0].type
     selector = node.selector if hasattr(node, "selector") else node
     return "xml" if getattr(selector, "type", "html") == "xml" else "html"
-
-
-def _may_match(node, needs):
-    names, attribute_tests = needs
-    if not names and not attribute_tests:
-        return True
-    classes = _document_classes(node)
-    return names <= classes.names and all(classes.has_value(*test) for test in attribute_tests)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -284,8 +283,10 @@ def unique(urls):
     return out
 
 
-def css_elements(element, query):
-    """lxml elements under `element` matching CSS `query`: what `css` does, for code that walks
-    lxml trees, skipping documents that lack a class the query needs."""
-    possible = [xpath for xpath, needs in _alternatives(query, "html") if _may_match(element, needs)]
+def css_elements(element, query, classes=None):
+    """lxml elements under `element` (or itself) matching CSS `query`: what `css` does, for code
+    that walks lxml trees, skipping alternatives that need a class missing from `classes` (the
+    Classes of `element` when a caller reads many queries in it; else the document's)."""
+    classes = _document_classes(element) if classes is None else classes
+    possible = [xpath for xpath, needs in _alternatives(query, "html") if classes.may_match(needs)]
     return compiled(" | ".join(possible))(element) if possible else []

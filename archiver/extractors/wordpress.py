@@ -12,13 +12,12 @@ import re
 from urllib.parse import urlsplit
 
 import lxml.html
-from parsel import Selector
 
 from archiver.extractors import wordpress_rest
-from archiver.extractors.common import (absolute, comment_page_of, compiled, css, first, generators,
-                                        inner_html, is_trap, listing_links, number_in, per_page,
-                                        post_url_of, strip_fragment, text_of, unique, without,
-                                        without_elements)
+from archiver.extractors.common import (Classes, absolute, comment_page_of, compiled, css,
+                                        css_elements, first, generators, inner_html, is_trap,
+                                        listing_links, number_in, per_page, post_url_of,
+                                        strip_fragment, text_of, unique, without, without_elements)
 from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
 
 PLATFORM = "wordpress"
@@ -229,7 +228,7 @@ def _read_comments(page):
     for number, node in nodes:
         holders = [n for n in _holders(node.root) if n != number]
         parent = holders[-1] if holders else None
-        comment = _read_comment(page, number, _extent(node))
+        comment = _read_comment(page, _CommentMarkup(number, _extent(node.root)))
         comment.parent_platform_id = parent
         comment.parent = index_of.get(parent)
         comment.depth = len(dict.fromkeys(holders)) + 1
@@ -265,20 +264,46 @@ def _previous_element(element):
     return previous
 
 
-def _extent(node):
-    """A comment's markup: its node, or a <dt> with the <dd> after it that holds its text."""
-    text = node.xpath("self::dt/following-sibling::*[1][self::dd]")
+def _extent(element):
+    """A comment's markup: its element, or a <dt> with the <dd> after it that holds its text."""
+    text = compiled("self::dt/following-sibling::*[1][self::dd]")(element)
     if not text:
-        return node
-    joined = lxml.html.Element("div", dict(node.attrib))
-    joined.extend([copy.deepcopy(node.root), copy.deepcopy(text[0].root)])
-    return Selector(root=joined)
+        return element
+    joined = lxml.html.Element("div", dict(element.attrib))
+    joined.extend([copy.deepcopy(element), copy.deepcopy(text[0])])
+    return joined
 
 
-def _own(node, number, query):
-    """Elements matching `query` inside this comment but outside the replies nested in it."""
-    return [element for element in css(node, query)
-            if element.root is not node.root and _belongs_to(element.root, node.root, number)]
+class _CommentMarkup:
+    """Comment `number`'s markup `element`, and the classes in it.
+
+    A comment is read through some forty cascade queries, most naming themes' classes that the
+    page has elsewhere but this comment lacks: checked against the comment's own classes, read
+    in one pass, they are skipped without a walk. (The queries only look inside the comment:
+    none goes to siblings.)
+    """
+
+    def __init__(self, number, element):
+        self.number = number
+        self.element = element
+        self.classes = Classes(element)
+
+    def has_any(self, queries):
+        """Whether any of `queries` matches in the comment, replies nested in it included."""
+        return any(css_elements(self.element, query, self.classes) for query in queries)
+
+    def own(self, query):
+        """Elements matching `query` inside this comment but outside the replies nested in it."""
+        return [element for element in css_elements(self.element, query, self.classes)
+                if element is not self.element and _belongs_to(element, self.element, self.number)]
+
+    def own_first(self, queries):
+        """The first of this comment's own elements along a cascade of queries, or None."""
+        for query in queries:
+            found = self.own(query)
+            if found:
+                return found[0]
+        return None
 
 
 def _belongs_to(element, comment_root, number):
@@ -295,27 +320,22 @@ def _belongs_to(element, comment_root, number):
     return True
 
 
-def _own_first(node, number, queries):
-    """The first of this comment's own elements along a cascade of queries, or None."""
-    for query in queries:
-        found = _own(node, number, query)
-        if found:
-            return found[0]
-    return None
-
-
-def _read_comment(page, number, node):
-    """Comment `number` from its markup `node`: a comment, or a pingback or trackback."""
-    classes = " " + (node.attrib.get("class") or "") + " "
+def _read_comment(page, comment):
+    """A comment from its _CommentMarkup: a comment, or a pingback or trackback."""
+    number, element = comment.number, comment.element
+    classes = " " + (element.get("class") or "") + " "
     kind = PINGBACK if " pingback " in classes else TRACKBACK if " trackback " in classes else None
-    if kind is None and not first(node, BODY):
-        label = PING_LABEL.match(text_of(_without_replies(node.root, number)))
-        kind = label[1].lower() if label else None
+    body = None
+    if kind is None:
+        body = comment.own_first(BODY)
+        if body is None and not comment.has_any(BODY):
+            label = PING_LABEL.match(text_of(_without_replies(element, number)))
+            kind = label[1].lower() if label else None
     if kind is not None:
-        return _read_ping(page, number, node, _without_replies(node.root, number), kind)
-    author = _own_first(node, number, AUTHOR)
+        return _read_ping(page, comment, _without_replies(element, number), kind)
+    author = comment.own_first(AUTHOR)
     name, author_link = _author(author)
-    shown, machine, permalink = _read_time(page, number, node, name)
+    shown, machine, permalink = _read_time(page, comment, name)
     return Comment(
         platform_id=number,
         author=name,
@@ -323,29 +343,31 @@ def _read_comment(page, number, node):
         permalink=permalink,
         published_shown=shown,
         published_machine=machine,
-        body_html=inner_html(without(_text_root(node, number, author), COMMENT_CHROME)),
+        body_html=inner_html(without(_text_root(comment, body, author), COMMENT_CHROME)),
     )
 
 
-def _text_root(node, number, author):
-    """The element holding a comment's text: its text container, or the comment less its heading."""
-    body = _own_first(node, number, BODY)
+def _text_root(comment, body, author):
+    """The element holding a comment's text: its text container `body`, or the comment less its
+    heading."""
+    number = comment.number
     if body is not None:
-        return _without_replies(body.root, number)
-    anchor = _own_first(node, number, (f"a[href*='#comment-{number}']",))
-    return _without_replies(without_elements(node.root, _heading(node, [author, anchor])), number)
+        return _without_replies(body, number)
+    anchor = comment.own_first((f"a[href*='#comment-{number}']",))
+    return _without_replies(without_elements(comment.element, _heading(comment.element, [author, anchor])),
+                            number)
 
 
-def _heading(node, parts):
+def _heading(element, parts):
     """The author and permalink of a comment, or the one element holding only them."""
     # Themes without a text container give them a line of their own: "<p>Ann • 2 weeks ago</p>".
-    parts = [part.root for part in parts if part is not None]
+    parts = [part for part in parts if part is not None]
     if len(parts) < 2:
         return parts
     ancestors = [parts[0], *parts[0].iterancestors()]
     common = next(element for element in [parts[1], *parts[1].iterancestors()]
                   if any(element is ancestor for ancestor in ancestors))
-    if common is node.root:
+    if common is element:
         return parts
     rest = text_of(without(common, COMMENT_CHROME))
     for part in parts:
@@ -353,18 +375,18 @@ def _heading(node, parts):
     return parts if re.search(r"\w", rest) else [common]
 
 
-def _read_time(page, number, node, author=""):
+def _read_time(page, comment, author=""):
     """(shown, machine, permalink): the permalink's text is the time in WordPress themes."""
     permalink = None
-    for anchor in _own(node, number, f"a[href*='#comment-{number}']"):
-        permalink = absolute(page.url, anchor.attrib["href"])
-        machine = anchor.xpath(PERMALINK_TIME).get()
+    for anchor in comment.own(f"a[href*='#comment-{comment.number}']"):
+        permalink = absolute(page.url, anchor.get("href"))
+        machine = next(map(str, compiled(PERMALINK_TIME)(anchor)), None)
         if machine or re.search(r"\d", text_of(anchor)):
             return text_of(anchor), machine, permalink
-    time = _own_first(node, number, ("time[datetime]",))
+    time = comment.own_first(("time[datetime]",))
     if time is not None:
-        return text_of(time), time.attrib["datetime"], permalink
-    holder = _own_first(node, number, TIME_TEXT)
+        return text_of(time), time.get("datetime"), permalink
+    holder = comment.own_first(TIME_TEXT)
     shown = _date_text(holder, author) if holder is not None else None
     return shown, None, permalink
 
@@ -374,7 +396,7 @@ def _date_text(holder, author=""):
     title = holder.attrib.get("title", "")  # wpDiscuz shows "3 years ago", titled with the date
     if re.search(r"\d", title):
         return " ".join(title.split())
-    trimmed = without(holder.root, ".//*[contains(@class, 'edit') or contains(@class, 'fn') or "
+    trimmed = without(holder, ".//*[contains(@class, 'edit') or contains(@class, 'fn') or "
                                    "contains(@class, 'author') or contains(@class, 'reply')]")
     text = text_of(trimmed)
     if author and text.startswith(author):
@@ -386,19 +408,19 @@ def _author(author):
     """(name, link) of an author block, without its avatar, "says", the time or the permalink."""
     if author is None:
         return "", None
-    trimmed = without(author.root, AUTHOR_CHROME)
+    trimmed = without(author, AUTHOR_CHROME)
     link = compiled("descendant-or-self::a[@href][1]/@href")(trimmed)
     return SAYS.sub("", text_of(trimmed)).strip(SEPARATORS), link[0] if link else None
 
 
-def _read_ping(page, number, node, own_root, kind):
+def _read_ping(page, comment, own_root, kind):
     link = compiled(".//a[@href][not(contains(@class, 'edit'))][1]")(own_root)
     rest = without(own_root, ".//a[@href][1] | .//*[contains(@class, 'edit')] | "
                              ".//*[contains(@class, 'comment-meta')]")
     body_html = PING_LABEL_IN_HTML.sub(r"\1", inner_html(rest), count=1).strip()
-    shown, machine, permalink = _read_time(page, number, node)
+    shown, machine, permalink = _read_time(page, comment)
     return Comment(
-        platform_id=number, type=kind,
+        platform_id=comment.number, type=kind,
         author=text_of(link[0]) if link else "",
         author_url=absolute(page.url, link[0].get("href")) if link else None,
         permalink=permalink, published_shown=shown, published_machine=machine,
