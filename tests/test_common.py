@@ -1,6 +1,8 @@
+import lxml.html
 import pytest
 
-from archiver.extractors.common import Classes, comment_page_of, css, css_elements, post_url_of, text_of
+from archiver.extractors.common import (Chrome, classes_in, comment_page_of, css, css_elements, post_url_of,
+                                        text_of, without_elements)
 from archiver.page import Page
 
 
@@ -40,7 +42,27 @@ def test_css_skips_only_alternatives_the_document_cannot_match(query, expected):
 def test_queries_in_one_element_skip_classes_only_the_rest_of_the_document_has():
     page = Page("https://blog.example/", CLASSES_PAGE)
     comment = page.selector.root.xpath("//div[contains(@class, 'comment')]")[0]
-    classes = Classes(comment)
+    classes = classes_in(comment, {})
     assert classes.names == {"byline-author", "comment", "fn", "note"}
     assert not classes.may_match(({"x"}, set()))
     assert [text_of(element) for element in css_elements(comment, ".x p, .fn, p", classes)] == ["Ann", "one"]
+
+
+def test_chrome_tests_only_the_class_parts_a_text_has():
+    chrome = Chrome(names=("script",), class_names=("comment-author",), class_parts=("reply", "avatar", "says"))
+    comment = lxml.html.fromstring('<div class="comment"><img class="avatar avatar-32">Ann <span class="says">'
+                                   'says</span><p>Hi</p><a class="comment-reply-link">Reply</a></div>')
+    assert chrome.xpath(classes_in(comment, {})) == (
+        ".//script | .//*[@class and (contains(@class, 'reply') or contains(@class, 'avatar')"
+        " or contains(@class, 'says'))]")
+    assert chrome.xpath(classes_in(comment.find("p"), {})) == ".//script"
+
+
+def test_leaving_out_elements_keeps_their_tails_and_copies_only_when_one_is_inside():
+    element = lxml.html.fromstring("<div>a<b>x<i>y</i></b>tail<span>s</span>end<em>e</em></div>")
+    bold, italic, span = element.find("b"), element.find("b/i"), element.find("span")
+    kept = without_elements(element, [italic, span, bold, span])
+    assert lxml.html.tostring(kept, encoding="unicode") == "<div>atailend<em>e</em></div>"
+    assert lxml.html.tostring(element, encoding="unicode") == (
+        "<div>a<b>x<i>y</i></b>tail<span>s</span>end<em>e</em></div>")
+    assert without_elements(element, [lxml.html.fromstring("<p>elsewhere</p>")]) is element

@@ -4,6 +4,7 @@ import copy
 import functools
 import re
 import weakref
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import cssselect
@@ -92,12 +93,30 @@ def css(node, query):
 
 class Classes:
     """The class attributes of an element and its descendants (a whole document, or one
-    comment): the names in them, and memoised attribute tests."""
+    comment): the names in them, memoised attribute tests, and what of each CSS query may match
+    where they are."""
 
-    def __init__(self, element):
-        self.values = frozenset(CLASS_ATTRIBUTES(element))
+    def __init__(self, values):
+        self.values = values
         self.names = frozenset(name for value in self.values for name in value.split())
+        self.text = " ".join(self.values)
         self._passed = {}
+        self._queries = {}
+        self._chromes = {}
+
+    def query(self, query):
+        """CSS `query` as one compiled XPath of its alternatives that may match here, or None."""
+        if query not in self._queries:
+            possible = [xpath for xpath, needs in _alternatives(query, "html") if self.may_match(needs)]
+            self._queries[query] = compiled(" | ".join(possible)) if possible else None
+        return self._queries[query]
+
+    def chrome(self, chrome):
+        """The compiled XPath of the Chrome that can be where these classes are, or None."""
+        if chrome not in self._chromes:
+            xpath = chrome.xpath(self)
+            self._chromes[chrome] = compiled(xpath) if xpath else None
+        return self._chromes[chrome]
 
     def may_match(self, needs):
         """Whether a selector needing these (class names, class attribute tests) may match."""
@@ -114,6 +133,32 @@ class Classes:
         return self._passed[key]
 
 
+@dataclass(frozen=True, eq=False)  # compared as itself: Classes remember each one's XPath
+class Chrome:
+    """What a text leaves out (bylines, buttons, scripts), as data: elements by name, elements
+    with one of `class_names`, and elements whose class attribute contains one of `class_parts`.
+
+    Written as one XPath, every element of a text is tested against every part, and a `self::`
+    test costs as much as a string test; `xpath` keeps only the parts the text's classes have
+    and finds named elements by name, which libxml2 does without testing each element.
+    """
+
+    names: tuple = ()  # element names, each possibly with a predicate: "a[contains(@href, '#x')]"
+    class_names: tuple = ()
+    class_parts: tuple = ()
+
+    def xpath(self, classes):
+        """The relative XPath of this chrome in a text whose Classes are `classes` (or contain
+        them), or "" when none can be there."""
+        tests = [f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+                 for name in self.class_names if name in classes.names]
+        tests += [f"contains(@class, '{part}')" for part in self.class_parts if part in classes.text]
+        steps = [f".//{name}" for name in self.names]
+        if tests:
+            steps.append(f".//*[@class and ({' or '.join(tests)})]")
+        return " | ".join(steps)
+
+
 def _document_classes(node):
     """The Classes of the document of `node` (a Page, a Selector or a non-empty list of them,
     or an element), read once."""
@@ -123,8 +168,18 @@ def _document_classes(node):
     root = element.getroottree().getroot()
     classes = _DOCUMENT_CLASSES.get(root)
     if classes is None:
-        classes = _DOCUMENT_CLASSES[root] = Classes(root)
+        classes = _DOCUMENT_CLASSES[root] = Classes(frozenset(CLASS_ATTRIBUTES(root)))
     return classes
+
+
+def classes_in(element, alike):
+    """The Classes of `element` and its descendants, shared through `alike` (a dict kept while
+    one page is read) by elements with the same class attributes: a page's comments mostly
+    have the same, and then what one Classes works out about each query serves them all."""
+    values = frozenset(CLASS_ATTRIBUTES(element))
+    if values not in alike:
+        alike[values] = Classes(values)
+    return alike[values]
 
 
 _DOCUMENT_CLASSES = weakref.WeakKeyDictionary()
@@ -209,16 +264,36 @@ def without_elements(element, excluded):
     when there are none (callers only read it).
 
     Found in the original and dropped from the copy, so that the common case, nothing to leave
-    out, copies nothing.
+    out, copies nothing; each is found in the copy by its position below `element`, not by
+    walking both trees side by side.
     """
-    if not excluded:
+    positions = [position for position in map(functools.partial(_position, element), dict.fromkeys(excluded))
+                 if position is not None]
+    if not positions:
         return element
-    excluded = set(excluded)
     duplicate = copy.deepcopy(element)
-    doomed = [twin for original, twin in zip(element.iter(), duplicate.iter()) if original in excluded]
+    doomed = []
+    for position in positions:
+        twin = duplicate
+        for index in position:
+            twin = twin[index]
+        doomed.append(twin)
     for twin in doomed:
         twin.drop_tree()
     return duplicate
+
+
+def _position(element, descendant):
+    """The child indexes that lead from `element` down to `descendant`, or None when it is not
+    below `element`."""
+    indexes = []
+    while descendant is not element:
+        parent = descendant.getparent()
+        if parent is None:
+            return None
+        indexes.append(parent.index(descendant))
+        descendant = parent
+    return indexes[::-1]
 
 
 @functools.lru_cache(maxsize=256)
@@ -287,6 +362,5 @@ def css_elements(element, query, classes=None):
     """lxml elements under `element` (or itself) matching CSS `query`: what `css` does, for code
     that walks lxml trees, skipping alternatives that need a class missing from `classes` (the
     Classes of `element` when a caller reads many queries in it; else the document's)."""
-    classes = _document_classes(element) if classes is None else classes
-    possible = [xpath for xpath, needs in _alternatives(query, "html") if classes.may_match(needs)]
-    return compiled(" | ".join(possible))(element) if possible else []
+    xpath = (_document_classes(element) if classes is None else classes).query(query)
+    return xpath(element) if xpath is not None else []

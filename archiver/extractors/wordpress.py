@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from archiver.extractors import wordpress_rest
-from archiver.extractors.common import (Classes, absolute, comment_page_of, compiled, css,
-                                        css_elements, first, generators, inner_html, is_trap,
+from archiver.extractors.common import (Chrome, absolute, classes_in, comment_page_of, compiled,
+                                        css, css_elements, first, generators, inner_html, is_trap,
                                         listing_links, number_in, per_page, post_url_of,
                                         strip_fragment, text_of, unique, without, without_elements)
 from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
@@ -40,19 +40,13 @@ IS_REPLY_LIST = "contains(concat(' ', normalize-space(@class), ' '), ' children 
 COMMENT_NODES = (f"//*[@id][{IS_COMMENT}][not(ancestor::*[@class][not(self::body)]["
                  "contains(concat(' ', normalize-space(@class)), ' widget')"
                  " or contains(@class, 'latest-comments') or contains(@class, 'recentcomments')])]")
-# Things inside a comment that are not its text. Class tests behind `@class and`: most elements
-# of a text have no class, and then none of the tests runs.
-COMMENT_CHROME = (
-    ".//*[@class and (contains(concat(' ', normalize-space(@class), ' '), ' comment-author ')"
-    " or contains(@class, 'comment-meta') or contains(@class, 'commentmetadata')"
-    " or contains(@class, 'reply') or contains(@class, 'comment-edit-link')"
-    " or contains(@class, 'edit-link') or contains(@class, 'comment-awaiting-moderation')"
-    " or contains(@class, 'wp-block-comment-author-name') or contains(@class, 'wp-block-comment-date')"
-    " or contains(@class, 'wp-block-comment-edit-link') or contains(@class, 'wp-block-avatar')"
-    " or contains(@class, 'comment-likes') or contains(@class, 'comment-like')"
-    " or contains(@class, 'avatar') or contains(@class, 'says') or contains(@class, 'report'))"
-    " or self::cite or self::footer or self::form or self::script or self::style or self::noscript]"
-)
+# Things inside a comment that are not its text. `comment-author` as a whole class name: the
+# `comment-author-admin` of a comment's wrapper marks whose it is.
+COMMENT_CHROME = Chrome(
+    names=("cite", "footer", "form", "script", "style", "noscript"), class_names=("comment-author",),
+    class_parts=("comment-meta", "commentmetadata", "reply", "edit-link", "comment-awaiting-moderation",
+                 "wp-block-comment-author-name", "wp-block-comment-date", "avatar", "comment-like",
+                 "says", "report"))
 AUTHOR = (".comment-author .fn", ".comment-author cite", ".wp-block-comment-author-name",
           "cite.fn", ".fn", ".comment-author-name", ".comment-author strong", ".comment-author b",
           ".comment-author", ".commentauthor",
@@ -60,10 +54,10 @@ AUTHOR = (".comment-author .fn", ".comment-author cite", ".wp-block-comment-auth
           "[class$='-author']", "[class*='-author ']", "[class$='_author']", "[class*='_author ']",
           "cite", ".author")
 # Not the name: what author blocks also hold (Epoch puts the dated permalink in it).
-AUTHOR_CHROME = (".//*[@class and (contains(@class, 'says') or contains(@class, 'avatar')"
-                 " or contains(@class, 'screen-reader-text') or contains(@class, 'reply')"
-                 " or contains(@class, 'edit')) or self::img or self::time"
-                 " or self::a[contains(@href, '#comment-')]]")
+AUTHOR_CHROME = Chrome(names=("img", "time", "a[contains(@href, '#comment-')]"),
+                       class_parts=("says", "avatar", "screen-reader-text", "reply", "edit"))
+# Not the date: what a meta line also holds.
+DATE_CHROME = Chrome(class_parts=("edit", "fn", "author", "reply"))
 SAYS = re.compile(r"\s+(says|said|wrote|dit|a écrit|écrit|sagt|meint|schreibt|schrieb|dice|dijo|"
                   r"escribió|disse|scrive|ha scritto|zegt|schreef)\s*:?$", re.I)
 SEPARATORS = " ·|-–—:,"
@@ -224,11 +218,11 @@ def _read_comments(page):
             seen.add(number)
             nodes.append((number, node))
     index_of = {number: i for i, (number, _) in enumerate(nodes)}
-    comments = []
+    comments, alike = [], {}
     for number, node in nodes:
         holders = [n for n in _holders(node.root) if n != number]
         parent = holders[-1] if holders else None
-        comment = _read_comment(page, _CommentMarkup(number, _extent(node.root)))
+        comment = _read_comment(page, _CommentMarkup(number, _extent(node.root), alike))
         comment.parent_platform_id = parent
         comment.parent = index_of.get(parent)
         comment.depth = len(dict.fromkeys(holders)) + 1
@@ -275,7 +269,8 @@ def _extent(element):
 
 
 class _CommentMarkup:
-    """Comment `number`'s markup `element`, and the classes in it.
+    """Comment `number`'s markup `element`, and the classes in it (shared through `alike` with
+    the page's other comments that have the same).
 
     A comment is read through some forty cascade queries, most naming themes' classes that the
     page has elsewhere but this comment lacks: checked against the comment's own classes, read
@@ -283,10 +278,10 @@ class _CommentMarkup:
     none goes to siblings.)
     """
 
-    def __init__(self, number, element):
+    def __init__(self, number, element, alike):
         self.number = number
         self.element = element
-        self.classes = Classes(element)
+        self.classes = classes_in(element, alike)
 
     def has_any(self, queries):
         """Whether any of `queries` matches in the comment, replies nested in it included."""
@@ -300,10 +295,33 @@ class _CommentMarkup:
     def own_first(self, queries):
         """The first of this comment's own elements along a cascade of queries, or None."""
         for query in queries:
-            found = self.own(query)
-            if found:
-                return found[0]
+            if self.classes.query(query) is not None:  # else nothing to walk for
+                found = self.own(query)
+                if found:
+                    return found[0]
         return None
+
+    def chrome_in(self, element, chrome):
+        """The elements of `chrome` in `element` of this comment."""
+        xpath = self.classes.chrome(chrome)
+        return xpath(element) if xpath is not None else []
+
+    def without(self, element, chrome):
+        """`element` of this comment less its `chrome` (a copy, or itself when it has none)."""
+        return without_elements(element, self.chrome_in(element, chrome))
+
+    def replies_in(self, element):
+        """The other comments nested in `element` of this comment, and reply lists."""
+        replies = [node for node in compiled(f".//*[@id][{IS_COMMENT}]")(element)
+                   if COMMENT_ID.match(node.get("id"))[1] != self.number]
+        if "children" in self.classes.names:  # IS_REPLY_LIST's class
+            replies += compiled(f".//*[{IS_REPLY_LIST}]")(element)
+        return replies
+
+    def without_replies(self, element):
+        """`element` of this comment without the other comments nested in it: a copy, or the
+        element itself when it holds none (callers never change it)."""
+        return without_elements(element, self.replies_in(element))
 
 
 def _belongs_to(element, comment_root, number):
@@ -329,12 +347,12 @@ def _read_comment(page, comment):
     if kind is None:
         body = comment.own_first(BODY)
         if body is None and not comment.has_any(BODY):
-            label = PING_LABEL.match(text_of(_without_replies(element, number)))
+            label = PING_LABEL.match(text_of(comment.without_replies(element)))
             kind = label[1].lower() if label else None
     if kind is not None:
-        return _read_ping(page, comment, _without_replies(element, number), kind)
+        return _read_ping(page, comment, comment.without_replies(element), kind)
     author = comment.own_first(AUTHOR)
-    name, author_link = _author(author)
+    name, author_link = _author(comment, author)
     shown, machine, permalink = _read_time(page, comment, name)
     return Comment(
         platform_id=number,
@@ -343,22 +361,27 @@ def _read_comment(page, comment):
         permalink=permalink,
         published_shown=shown,
         published_machine=machine,
-        body_html=inner_html(without(_text_root(comment, body, author), COMMENT_CHROME)),
+        body_html=_text_html(comment, body, author),
     )
 
 
-def _text_root(comment, body, author):
-    """The element holding a comment's text: its text container `body`, or the comment less its
-    heading."""
-    number = comment.number
+def _text_html(comment, body, author):
+    """A comment's text: its text container `body`, or else the comment less its heading; without
+    the replies nested in it or chrome.
+
+    What to leave out is found in the original and dropped from one copy: the tests only read
+    each element's own name and attributes, and an element inside a dropped one goes with it.
+    """
     if body is not None:
-        return _without_replies(body, number)
-    anchor = comment.own_first((f"a[href*='#comment-{number}']",))
-    return _without_replies(without_elements(comment.element, _heading(comment.element, [author, anchor])),
-                            number)
+        root, heading = body, []
+    else:
+        anchor = comment.own_first((f"a[href*='#comment-{comment.number}']",))
+        root, heading = comment.element, _heading(comment, [author, anchor])
+    excluded = [*heading, *comment.replies_in(root), *comment.chrome_in(root, COMMENT_CHROME)]
+    return inner_html(without_elements(root, excluded))
 
 
-def _heading(element, parts):
+def _heading(comment, parts):
     """The author and permalink of a comment, or the one element holding only them."""
     # Themes without a text container give them a line of their own: "<p>Ann • 2 weeks ago</p>".
     parts = [part for part in parts if part is not None]
@@ -367,9 +390,9 @@ def _heading(element, parts):
     ancestors = [parts[0], *parts[0].iterancestors()]
     common = next(element for element in [parts[1], *parts[1].iterancestors()]
                   if any(element is ancestor for ancestor in ancestors))
-    if common is element:
+    if common is comment.element:
         return parts
-    rest = text_of(without(common, COMMENT_CHROME))
+    rest = text_of(comment.without(common, COMMENT_CHROME))
     for part in parts:
         rest = rest.replace(text_of(part), "", 1)
     return parts if re.search(r"\w", rest) else [common]
@@ -387,28 +410,27 @@ def _read_time(page, comment, author=""):
     if time is not None:
         return text_of(time), time.get("datetime"), permalink
     holder = comment.own_first(TIME_TEXT)
-    shown = _date_text(holder, author) if holder is not None else None
+    shown = _date_text(comment, holder, author) if holder is not None else None
     return shown, None, permalink
 
 
-def _date_text(holder, author=""):
+def _date_text(comment, holder, author=""):
     """The date in a meta line, without edit links or the author's name around it."""
     title = holder.attrib.get("title", "")  # wpDiscuz shows "3 years ago", titled with the date
     if re.search(r"\d", title):
         return " ".join(title.split())
-    trimmed = without(holder, ".//*[contains(@class, 'edit') or contains(@class, 'fn') or "
-                                   "contains(@class, 'author') or contains(@class, 'reply')]")
+    trimmed = comment.without(holder, DATE_CHROME)
     text = text_of(trimmed)
     if author and text.startswith(author):
         text = text[len(author):].strip()
     return text if re.search(r"\d", text) else None
 
 
-def _author(author):
+def _author(comment, author):
     """(name, link) of an author block, without its avatar, "says", the time or the permalink."""
     if author is None:
         return "", None
-    trimmed = without(author, AUTHOR_CHROME)
+    trimmed = comment.without(author, AUTHOR_CHROME)
     link = compiled("descendant-or-self::a[@href][1]/@href")(trimmed)
     return SAYS.sub("", text_of(trimmed)).strip(SEPARATORS), link[0] if link else None
 
@@ -426,15 +448,6 @@ def _read_ping(page, comment, own_root, kind):
         permalink=permalink, published_shown=shown, published_machine=machine,
         body_html=body_html if PING_LABEL.sub("", text_of(without(rest, ".//time"))) else "",
     )
-
-
-def _without_replies(element, number):
-    """A comment's element without the other comments nested in it: a copy, or the element
-    itself when it holds none (callers never change it)."""
-    others = [node for node in compiled(f".//*[@id][{IS_COMMENT}]")(element)
-              if COMMENT_ID.match(node.get("id"))[1] != number]
-    others += compiled(f".//*[{IS_REPLY_LIST}]")(element)
-    return without_elements(element, others) if others else element
 
 
 @per_page
