@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 import lxml.html
+from lxml import etree
 
 from archiver.extractors import wordpress_rest
 from archiver.extractors.common import (Chrome, absolute, classes_in, comment_page_of, compiled,
@@ -23,6 +24,9 @@ from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteIn
 PLATFORM = "wordpress"
 
 MARKERS = ("/wp-content/", "/wp-includes/", "wp-json", "wp-block-", "wordpress.com")
+# WordPress.com's own sites: its name, widgets and static hosts (s0.wp.com).
+WPCOM_MARKERS = ("WordPress.com", "wpcomwidgets")
+WPCOM_STATIC = re.compile(r"(?<=s\d)\.wp\.com")
 # The comment walker's ids (`comment-12`, `li-comment-12`, `div-comment-12`) and wpDiscuz's
 # thread wrappers (`wc-comm-12_0`, `wpd-comm-12_3`: comment 12 answering 3), which hold the replies.
 COMMENT_ID = re.compile(r"^(?:(?:li-|div-)?comment-|(?:wc|wpd)-comm-)(\d+)(?:_\d+)?$")
@@ -97,6 +101,9 @@ LISTING_NEXT = ("a.next.page-numbers", "link[rel=next]", ".nav-previous a", ".na
 COMMENT_AREA = (".wp-block-comments", "div#comments", "section#comments", ".comments-area",
                 "#comments", ".commentlist", ".comment-list")
 COMMENT_PAGE_NUMBER = re.compile(r"comment-page-\d+")
+# In a comment area, as plain strings (parsel would wrap each in a Selector).
+COMMENT_IDS = etree.XPath(f".//*[{IS_COMMENT}]/@id", smart_strings=False)
+LINK_TARGETS = etree.XPath("descendant-or-self::a/@href", smart_strings=False)
 PING_LABEL = re.compile(r"^\s*(pingback|trackback)\s*:?\s*", re.I)
 PING_LABEL_IN_HTML = re.compile(r"(^|>)\s*(pingback|trackback)\s*:?\s*", re.I)
 
@@ -109,8 +116,11 @@ def detect(page):
 
 
 def platform_of(page):
-    return "wordpress.com" if re.search(r"WordPress\.com|s\d\.wp\.com|wpcomwidgets",
-                                        page.text[:200_000]) else PLATFORM
+    head = page.text[:200_000]
+    # Plain substring searches first: a regular expression alternation scans character by character.
+    hosted = any(marker in head for marker in WPCOM_MARKERS) or (
+        ".wp.com" in head and WPCOM_STATIC.search(head) is not None)
+    return "wordpress.com" if hosted else PLATFORM
 
 
 def is_single(page):
@@ -178,7 +188,7 @@ def _outside_comments(page, queries):
     """The first element of a cascade that is not in a comment: comments reuse the post's markup."""
     for query in queries:
         for element in css(page, query):
-            if not element.xpath(f"ancestor::*[{IS_COMMENT}]"):
+            if not compiled(f"ancestor::*[{IS_COMMENT}]")(element.root):
                 return element
     return None
 
@@ -463,10 +473,15 @@ def _comment_page(page):
         return None
     current = css(area, ".page-numbers.current::text, .wp-block-comments-pagination-numbers "
                        ".current::text").get()
-    shown = {f"#{node_id}" for node_id in area.xpath(f".//*[{IS_COMMENT}]/@id").getall()}
-    permalinks = [comment_page_of(strip_fragment(href)) for href in area.css("a::attr(href)").getall()
+    shown = {f"#{node_id}" for node in area for node_id in COMMENT_IDS(node.root)}
+    permalinks = [comment_page_of(strip_fragment(href)) for href in _link_targets(area)
                   if "#" in href and href[href.index("#"):] in shown]
     return number_in(current) or max(filter(None, permalinks), default=None)
+
+
+def _link_targets(area):
+    """The href of every link in the elements of `area`, in order."""
+    return [href for node in area for href in LINK_TARGETS(node.root)]
 
 
 def _same_page(a, b):
@@ -485,7 +500,7 @@ def _comment_pages(page):
     if area is None:
         return []
     post_url = post_url_of(_canonical(page))
-    hrefs = [absolute(page.url, href) for href in area.css("a::attr(href)").getall()]
+    hrefs = [absolute(page.url, href) for href in _link_targets(area)]
     pages = [href for href in hrefs if comment_page_of(href) and not is_trap(href)
              and _same_page(post_url_of(href), post_url)]
     if pages:
