@@ -85,9 +85,11 @@ def test_replies_listed_after_their_closed_parent_point_at_it():
     assert field(thread, "parent") == [None, 0, None]
 
 
-def test_a_recent_comments_widget_is_not_read_as_comments():
+@pytest.mark.parametrize("widget_class", ["widget widget_recent_comments", "sidebar\twidget_recent",
+                                          "wp-block-latest-comments"])
+def test_a_recent_comments_widget_is_not_read_as_comments(widget_class):
     elsewhere = comment(99, "Zed", "On another post.")
-    widget = ('<section id="recent-comments-2" class="widget widget_recent_comments">'
+    widget = (f'<section id="recent-comments-2" class="{widget_class}">'
               f'<div id="comments"><ol class="commentlist">{elsewhere}</ol></div></section>')
     thread = read(comment(1, "Ann", "On this post."), sidebar=widget)
     assert field(thread, "body") == ["On this post."]

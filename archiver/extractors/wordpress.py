@@ -31,19 +31,23 @@ WPCOM_STATIC = re.compile(r"(?<=s\d)\.wp\.com")
 # thread wrappers (`wc-comm-12_0`, `wpd-comm-12_3`: comment 12 answering 3), which hold the replies.
 COMMENT_ID = re.compile(r"^(?:(?:li-|div-)?comment-|(?:wc|wpd)-comm-)(\d+)(?:_\d+)?$")
 # COMMENT_ID in XPath 1.0: EXSLT regular expressions call back into Python for every node.
+# The one contains() first passes over the page's other ids at the cost of a single test.
 IS_COMMENT = (
+    "contains(@id, 'comm') and ("
     "((starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')"
     " or starts-with(@id, 'div-comment-')) and substring-after(@id, 'comment-') != ''"
     " and translate(substring-after(@id, 'comment-'), '0123456789', '') = '')"
     " or ((starts-with(@id, 'wc-comm-') or starts-with(@id, 'wpd-comm-'))"
     " and substring-after(@id, 'comm-') != ''"
-    " and translate(substring-after(@id, 'comm-'), '0123456789_', '') = '')")
+    " and translate(substring-after(@id, 'comm-'), '0123456789_', '') = ''))")
 IS_REPLY_LIST = "contains(concat(' ', normalize-space(@class), ' '), ' children ')"
-# Widgets by class token: body classes such as `widget_title_layout1` only describe the page.
-# Only ancestors with a class are tested: the tests are string work on every one.
-COMMENT_NODES = (f"//*[@id][{IS_COMMENT}][not(ancestor::*[@class][not(self::body)]["
-                 "contains(concat(' ', normalize-space(@class)), ' widget')"
-                 " or contains(@class, 'latest-comments') or contains(@class, 'recentcomments')])]")
+COMMENT_NODES = etree.XPath(f"//*[@id][{IS_COMMENT}]")
+COMMENT_NODES_WITHIN = etree.XPath(f".//*[@id][{IS_COMMENT}]")
+# "Recent comments" widgets, which give their entries comment ids too: a class name beginning
+# with "widget" (after XML whitespace, as XPath's normalize-space sees it), or one of these.
+# Not on <body>: body classes such as `widget_title_layout1` only describe the page.
+WIDGET_CLASS = re.compile(r"(?:^|[ \t\n\r])widget")
+WIDGET_CLASS_PARTS = ("latest-comments", "recentcomments")
 # Things inside a comment that are not its text. `comment-author` as a whole class name: the
 # `comment-author-admin` of a comment's wrapper marks whose it is.
 COMMENT_CHROME = Chrome(
@@ -222,22 +226,50 @@ def _terms(page, taxonomy):
 def _read_comments(page):
     """Every comment on the page, in document order, each with its parent and depth."""
     nodes, seen = [], set()
-    for node in page.xpath(COMMENT_NODES):
-        number = COMMENT_ID.match(node.attrib["id"])[1]
+    for node in _comment_nodes(page):
+        number = COMMENT_ID.match(node.get("id"))[1]
         if number not in seen:  # li#li-comment-5 wraps div#comment-5: the outer one stands
             seen.add(number)
             nodes.append((number, node))
     index_of = {number: i for i, (number, _) in enumerate(nodes)}
     comments, alike = [], {}
     for number, node in nodes:
-        holders = [n for n in _holders(node.root) if n != number]
+        holders = [n for n in _holders(node) if n != number]
         parent = holders[-1] if holders else None
-        comment = _read_comment(page, _CommentMarkup(number, _extent(node.root), alike))
+        comment = _read_comment(page, _CommentMarkup(number, _extent(node), alike))
         comment.parent_platform_id = parent
         comment.parent = index_of.get(parent)
         comment.depth = len(dict.fromkeys(holders)) + 1
         comments.append(comment)
     return comments
+
+
+def _comment_nodes(page):
+    """The elements with a comment's id, in document order, less those inside widgets.
+
+    Walked up in Python, each ancestor tested once for all the comments below it: an XPath
+    test of every ancestor of every comment cost more than finding the comments.
+    """
+    in_widget = {}  # element -> whether it or an ancestor of it is a widget
+    return [node for node in COMMENT_NODES(page.selector.root) if not _in_widget(node, in_widget)]
+
+
+def _in_widget(element, known):
+    """Whether an ancestor of `element` is a widget; `known` keeps the answer for each ancestor
+    passed, for the next comments."""
+    passed, found = [], False
+    for ancestor in element.iterancestors():
+        if ancestor in known:
+            found = known[ancestor]
+            break
+        passed.append(ancestor)
+        classes = ancestor.get("class")
+        if classes and ancestor.tag != "body" and (
+                WIDGET_CLASS.search(classes) or any(part in classes for part in WIDGET_CLASS_PARTS)):
+            found = True
+            break
+    known.update(dict.fromkeys(passed, found))
+    return found
 
 
 def _holders(element):
@@ -322,7 +354,7 @@ class _CommentMarkup:
 
     def replies_in(self, element):
         """The other comments nested in `element` of this comment, and reply lists."""
-        replies = [node for node in compiled(f".//*[@id][{IS_COMMENT}]")(element)
+        replies = [node for node in COMMENT_NODES_WITHIN(element)
                    if COMMENT_ID.match(node.get("id"))[1] != self.number]
         if "children" in self.classes.names:  # IS_REPLY_LIST's class
             replies += compiled(f".//*[{IS_REPLY_LIST}]")(element)
