@@ -19,12 +19,12 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit, urlunsplit
 
 import lxml.html
-from parsel import Selector
+from lxml import etree
 
 from archiver import dates
-from archiver.extractors.common import (absolute, first, generators, hrefs, inner_html, is_trap,
-                                        number_in, per_page, strip_fragment, text_of, unique,
-                                        without)
+from archiver.extractors.common import (absolute, compiled, first, first_elements, generators, hrefs,
+                                        inner_html, is_trap, number_in, per_page, strip_fragment,
+                                        text_of, unique, without)
 from archiver.items import Comment, PageLinks, Post, Thread
 
 PLATFORM = "blogger"
@@ -76,6 +76,13 @@ COMMENT_LAYOUTS = (
     (DEFINITIONS, ".//dl/dt[not(ancestor::*[contains(@id, 'backlinks')])]"),
 )
 COMMENT_ID = re.compile(r"^c(\d+)$|_cmt-(\d+)$|#c(\d+)$")
+# From a comment's element, compiled once (and values as plain strings, which keep no tree alive).
+COMMENT_BLOCK = etree.XPath(f"./div[{HAS_CLASS.format('comment-block')}]")
+THREAD_HOLDERS = etree.XPath(f"ancestor::li[{HAS_CLASS.format('comment')}]")
+COMMENT_ID_PLACES = etree.XPath("descendant-or-self::*/@id | .//a/@name | .//a/@href | ../@id",
+                                smart_strings=False)
+PERMALINK_TARGETS = etree.XPath(".//a[contains(@href, 'showComment')]/@href", smart_strings=False)
+AVATAR_TITLES = etree.XPath(".//*[contains(@class, 'avatar')]//img/@title", smart_strings=False)
 AUTHOR = ("cite.user", ".comment-author", ".comment-poster", "dt")
 # Not the name: the avatar (a profile link around an image) and the form's script.
 AUTHOR_CHROME = ".//*[contains(@class, 'avatar') or self::script or self::noscript or self::img]"
@@ -255,7 +262,7 @@ def _read_comments(page, language):
     if not area:
         return []
     for layout, query in COMMENT_LAYOUTS:
-        nodes = area[0].xpath(query)
+        nodes = compiled(query)(area[0].root)
         if nodes:
             break
     else:
@@ -267,7 +274,7 @@ def _read_comments(page, language):
         comment = _read_comment(page, own, language)
         comment.platform_id = number
         if layout == THREADED:
-            holders = node.xpath(f"ancestor::li[{HAS_CLASS.format('comment')}]")
+            holders = THREAD_HOLDERS(node)
             parent = _number(_own(THREADED, holders[-1])) if holders else None
             comment.parent_platform_id = parent
             comment.parent = index_of.get(parent)
@@ -282,23 +289,23 @@ def _own(layout, node):
     """A comment's own markup: a threaded comment's block without its replies, or a <dt>
     joined with the <dd>s that follow it (the text and the time)."""
     if layout == THREADED:
-        block = node.xpath(f"./div[{HAS_CLASS.format('comment-block')}]")
+        block = COMMENT_BLOCK(node)
         return block[0] if block else node
     if layout == DEFINITIONS:
         joined = lxml.html.Element("div")
-        joined.append(copy.deepcopy(node.root))
-        for sibling in node.root.itersiblings():
+        joined.append(copy.deepcopy(node))
+        for sibling in node.itersiblings():
             if sibling.tag != "dd":
                 break
             joined.append(copy.deepcopy(sibling))
-        return Selector(root=joined)
+        return joined
     return node
 
 
 def _number(own):
     """Blogger's comment id: on the comment (`c123`), its text (`Blog1_cmt-123`), an anchor
     (`<a name="c123">`) or its permalink (`#c123`)."""
-    for value in own.xpath("descendant-or-self::*/@id | .//a/@name | .//a/@href | ../@id").getall():
+    for value in COMMENT_ID_PLACES(own):
         match = COMMENT_ID.search(value)
         if match:
             return next(group for group in match.groups() if group)
@@ -306,21 +313,22 @@ def _number(own):
 
 
 def _read_comment(page, own, language):
-    name, author_url = _author(first(own, AUTHOR), own)
-    time = first(own, TIME)
+    """A comment from its own markup, an lxml element."""
+    name, author_url = _author(first_elements(own, AUTHOR), own)
+    time = first_elements(own, TIME)
     shown = text_of(time) or None if time else None
-    link = time[0].attrib.get("href") if time and time[0].root.tag == "a" else None
+    link = time[0].get("href") if time and time[0].tag == "a" else None
     if link is None:
-        link = own.xpath(".//a[contains(@href, 'showComment')]/@href").get()
+        link = next(iter(PERMALINK_TARGETS(own)), None)
     permalink = absolute(page.url, link)
-    body = first(own, BODY)
+    body = first_elements(own, BODY)
     return Comment(
         author=name,
         author_url=absolute(page.url, author_url),
         permalink=permalink,
         published_shown=shown,
         published_machine=_instant(permalink, shown, language),
-        body_html=inner_html(body[0].root) if body else "",
+        body_html=inner_html(body[0]) if body else "",
     )
 
 
@@ -328,12 +336,12 @@ def _author(author, own):
     """(name, link): the linked name, else the avatar's title, else the text less "said..."."""
     if not author:
         return "", None
-    element = author[0].root
-    for link in element.xpath(".//a[@href][not(ancestor::*[contains(@class, 'avatar')])]"):
+    element = author[0]
+    for link in compiled(".//a[@href][not(ancestor::*[contains(@class, 'avatar')])]")(element):
         name = text_of(link)
         if name:
             return name, link.get("href")
-    titled = own.xpath(".//*[contains(@class, 'avatar')]//img/@title").get()
+    titled = next(iter(AVATAR_TITLES(own)), None)
     if titled and titled.strip():
         return " ".join(titled.split()), None
     return SAID.sub("", text_of(without(element, AUTHOR_CHROME))).strip(), None

@@ -72,6 +72,16 @@ def listing_links(page, post_links, next_pages):
                      listings=hrefs(page, next_pages))
 
 
+def first_elements(element, queries):
+    """What `first` does, for an lxml element: the matches of the first of a cascade of CSS
+    queries that has any, or None."""
+    for query in queries:
+        found = css_elements(element, query)
+        if found:
+            return found
+    return None
+
+
 def css(node, query):
     """`node.css(query)`, without walking the tree for alternatives that cannot match: those
     needing a class name, or a class attribute (`[class$='-author']`), the document lacks.
