@@ -1,8 +1,8 @@
 import lxml.html
 import pytest
 
-from archiver.extractors.common import (Chrome, classes_in, comment_page_of, css, css_elements, post_url_of,
-                                        text_of, without_elements)
+from archiver.extractors.common import (Chrome, classes_in, comment_page_of, css, css_elements, leading_text,
+                                        post_url_of, text_of, without_elements)
 from archiver.page import Page
 
 
@@ -66,3 +66,13 @@ def test_leaving_out_elements_keeps_their_tails_and_copies_only_when_one_is_insi
     assert lxml.html.tostring(element, encoding="unicode") == (
         "<div>a<b>x<i>y</i></b>tail<span>s</span>end<em>e</em></div>")
     assert without_elements(element, [lxml.html.fromstring("<p>elsewhere</p>")]) is element
+
+
+def test_the_leading_text_is_that_of_the_element_less_what_is_left_out():
+    element = lxml.html.fromstring("<div> <!-- note --> Ping<ul class='children'><li>Reply</li></ul>back:"
+                                   " <b>from</b> elsewhere</div>")
+    replies = [element.find("ul")]
+    assert text_of(without_elements(element, replies)) == "Pingback: from elsewhere"
+    assert leading_text(element, replies, 9) == "Pingback:"
+    assert leading_text(element, replies, 100) == "Pingback: from elsewhere"
+    assert leading_text(element, [], 12) == "PingReplybac"

@@ -257,6 +257,30 @@ def text_of(node):
     return " ".join("".join(element.itertext()).split())
 
 
+def leading_text(element, excluded, length):
+    """The first `length` characters of `text_of(without_elements(element, excluded))`, read
+    only as far as they go: no copy, and no walk past them."""
+    seen = ""
+    for piece in _texts(element, set(excluded)):
+        seen += piece
+        collapsed = " ".join(seen.split())
+        if len(collapsed) >= length:
+            return collapsed[:length]
+    return " ".join(seen.split())
+
+
+def _texts(element, excluded):
+    """The text pieces `itertext` gives, in order, less those inside `excluded` (but not their
+    tails, which leaving an element out keeps)."""
+    if element.text and isinstance(element.tag, str):
+        yield element.text
+    for child in element:
+        if isinstance(child.tag, str) and child not in excluded:
+            yield from _texts(child, excluded)
+        if child.tail:
+            yield child.tail
+
+
 def inner_html(element):
     parts = [element.text or ""]
     parts.extend(lxml.html.tostring(child, encoding="unicode") for child in element)

@@ -17,8 +17,9 @@ from lxml import etree
 from archiver.extractors import wordpress_rest
 from archiver.extractors.common import (Chrome, absolute, classes_in, comment_page_of, compiled,
                                         css, css_elements, first, generators, inner_html, is_trap,
-                                        listing_links, number_in, per_page, post_url_of,
-                                        strip_fragment, text_of, unique, without, without_elements)
+                                        leading_text, listing_links, number_in, per_page,
+                                        post_url_of, strip_fragment, text_of, unique, without,
+                                        without_elements)
 from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
 
 PLATFORM = "wordpress"
@@ -109,6 +110,7 @@ COMMENT_PAGE_NUMBER = re.compile(r"comment-page-\d+")
 COMMENT_IDS = etree.XPath(f".//*[{IS_COMMENT}]/@id", smart_strings=False)
 LINK_TARGETS = etree.XPath("descendant-or-self::a/@href", smart_strings=False)
 PING_LABEL = re.compile(r"^\s*(pingback|trackback)\s*:?\s*", re.I)
+PING_LABEL_LENGTH = len("trackback")  # how much of a text tells whether it starts with one
 PING_LABEL_IN_HTML = re.compile(r"(^|>)\s*(pingback|trackback)\s*:?\s*", re.I)
 
 
@@ -389,7 +391,7 @@ def _read_comment(page, comment):
     if kind is None:
         body = comment.own_first(BODY)
         if body is None and not comment.has_any(BODY):
-            label = PING_LABEL.match(text_of(comment.without_replies(element)))
+            label = PING_LABEL.match(leading_text(element, comment.replies_in(element), PING_LABEL_LENGTH))
             kind = label[1].lower() if label else None
     if kind is not None:
         return _read_ping(page, comment, comment.without_replies(element), kind)
