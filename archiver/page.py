@@ -77,7 +77,12 @@ class Page:
     @cached_property
     def selector(self):
         kind = "xml" if self.is_xml else "html"
-        text = self.text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        try:
+            return self._parse(self.text, kind)
+        except UnicodeEncodeError:  # lone surrogates, which the parser's UTF-8 cannot carry
+            return self._parse(self.text.encode("utf-8", "surrogatepass").decode("utf-8", "replace"), kind)
+
+    def _parse(self, text, kind):
         if kind == "xml":
             text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
         return Selector(text=text, type=kind, base_url=self.url)

@@ -76,3 +76,8 @@ def test_the_leading_text_is_that_of_the_element_less_what_is_left_out():
     assert leading_text(element, replies, 9) == "Pingback:"
     assert leading_text(element, replies, 100) == "Pingback: from elsewhere"
     assert leading_text(element, [], 12) == "PingReplybac"
+
+
+def test_a_page_with_lone_surrogates_is_parsed_with_them_replaced():
+    page = Page("https://blog.example/", "<html><body><p>a\ud800b</p></body></html>")
+    assert page.selector.xpath("//p/text()").get() == "a\ufffd\ufffd\ufffdb"
