@@ -326,6 +326,7 @@ class _CommentMarkup:
         self.number = number
         self.element = element
         self.classes = classes_in(element, alike)
+        self._replies = {}
 
     def has_any(self, queries):
         """Whether any of `queries` matches in the comment, replies nested in it included."""
@@ -355,12 +356,15 @@ class _CommentMarkup:
         return without_elements(element, self.chrome_in(element, chrome))
 
     def replies_in(self, element):
-        """The other comments nested in `element` of this comment, and reply lists."""
-        replies = [node for node in COMMENT_NODES_WITHIN(element)
-                   if COMMENT_ID.match(node.get("id"))[1] != self.number]
-        if "children" in self.classes.names:  # IS_REPLY_LIST's class
-            replies += compiled(f".//*[{IS_REPLY_LIST}]")(element)
-        return replies
+        """The other comments nested in `element` of this comment, and reply lists (asked for
+        the same element by the ping test and for the text)."""
+        if element not in self._replies:
+            replies = [node for node in COMMENT_NODES_WITHIN(element)
+                       if COMMENT_ID.match(node.get("id"))[1] != self.number]
+            if "children" in self.classes.names:  # IS_REPLY_LIST's class
+                replies += compiled(f".//*[{IS_REPLY_LIST}]")(element)
+            self._replies[element] = replies
+        return self._replies[element]
 
     def without_replies(self, element):
         """`element` of this comment without the other comments nested in it: a copy, or the
