@@ -8,6 +8,8 @@ templates, are read by the structural reader: the blocks of one kind that hold o
 
 import re
 
+from lxml import etree
+
 from archiver.extractors import drupal, generic, wordpress
 from archiver.extractors.common import per_page
 
@@ -23,14 +25,23 @@ POST_PERMALINK = re.compile(
     r"|/t/[\w-]+/\d+/\d+"  # Discourse: /t/slug/123/4
     r"|do=findComment&(?:amp;)?comment=\d+"  # Invision
     r"|/discussion/comment/\d+")  # Vanilla
+# What every POST_PERMALINK contains: the page's link targets are searched with the regular
+# expression only when, all together, they hold one of these.
+PERMALINK_PARTS = ("/post-", "/posts/", "showthread.php?", "showpost.php?", "viewtopic.php?", "/t/",
+                   "do=findComment&", "/discussion/comment/")
+LINK_TARGETS = etree.XPath("//a/@href", smart_strings=False)
 # Whose article this is: the first that recognises the page reads the post.
 POST_PLATFORMS = (wordpress, drupal, generic)
 
 
 @per_page
 def detect(page):
+    hrefs = LINK_TARGETS(page.selector.root)
+    joined = "\n".join(hrefs)
+    if not any(part in joined for part in PERMALINK_PARTS):
+        return False
     found = set()
-    for href in page.selector.root.xpath("//a/@href"):
+    for href in hrefs:
         match = POST_PERMALINK.search(href)
         if match:
             found.add(match[0])
