@@ -1,8 +1,8 @@
 import lxml.html
 import pytest
 
-from archiver.extractors.common import (Chrome, classes_in, comment_page_of, css, css_elements, leading_text,
-                                        post_url_of, text_of, without_elements)
+from archiver.extractors.common import (Chrome, classes_in, comment_page_of, css, css_elements, has_markers,
+                                        leading_text, post_url_of, text_of, without_elements)
 from archiver.page import Page
 
 
@@ -81,3 +81,9 @@ def test_the_leading_text_is_that_of_the_element_less_what_is_left_out():
 def test_a_page_with_lone_surrogates_is_parsed_with_them_replaced():
     page = Page("https://blog.example/", "<html><body><p>a\ud800b</p></body></html>")
     assert page.selector.xpath("//p/text()").get() == "a\ufffd\ufffd\ufffdb"
+
+
+@pytest.mark.parametrize("needed, expected", [(1, True), (2, True), (3, False)])
+def test_markers_count_up_to_what_is_needed(needed, expected):
+    assert has_markers("<script src='/wp-includes/x.js'></script> wp-json", ("/wp-content/", "/wp-includes/",
+                                                                             "wp-json", "wp-block-"), needed) is expected

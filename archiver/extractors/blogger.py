@@ -22,9 +22,9 @@ import lxml.html
 from lxml import etree
 
 from archiver import dates
-from archiver.extractors.common import (absolute, compiled, first, first_elements, generators, hrefs,
-                                        inner_html, is_trap, number_in, per_page, strip_fragment,
-                                        text_of, unique, without)
+from archiver.extractors.common import (absolute, compiled, first, first_elements, generators,
+                                        has_markers, hrefs, inner_html, is_trap, number_in, per_page,
+                                        strip_fragment, text_of, unique, without)
 from archiver.items import Comment, PageLinks, Post, Thread
 
 PLATFORM = "blogger"
@@ -119,7 +119,7 @@ def detect(page):
         return bool(re.search(r"<feed\b", head[:3000])) and FEED_ID in head[:10_000]
     if any(name.startswith("blogger") for name in generators(page)):
         return True
-    return sum(marker in head for marker in MARKERS) >= 2
+    return has_markers(head, MARKERS, 2)
 
 
 def read_thread(page):

@@ -58,6 +58,20 @@ def generators(page):
         "//meta[translate(@name, 'GENERATOR', 'generator') = 'generator']/@content").getall())
 
 
+def has_markers(text, markers, needed):
+    """Whether at least `needed` of `markers` are in `text`. Each is a search through the
+    text (a page's first 200 KB), so none runs once the answer is known."""
+    found = 0
+    for index, marker in enumerate(markers):
+        if marker in text:
+            found += 1
+            if found >= needed:
+                return True
+        elif found + len(markers) - index - 1 < needed:
+            return False
+    return False
+
+
 def hrefs(page, queries, within=None):
     """The absolute link targets that any of `queries` finds (in `within`, else the whole page),
     in order, each once."""

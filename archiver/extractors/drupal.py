@@ -8,7 +8,7 @@ answers, and carry RDFa (`typeof="schema:Comment"`, `property="schema:dateCreate
 
 import re
 
-from archiver.extractors.common import generators, hrefs, is_trap, listing_links, per_page
+from archiver.extractors.common import generators, has_markers, hrefs, is_trap, listing_links, per_page
 from archiver.extractors.markup import Template, canonical, read_comments, read_post
 from archiver.items import PageLinks, Thread
 
@@ -73,7 +73,7 @@ def detect(page):
     head = page.text[:300_000]
     if any("drupal" in name for name in generators(page)):
         return True
-    return sum(marker in head for marker in MARKERS) >= 2
+    return has_markers(head, MARKERS, 2)
 
 
 @per_page

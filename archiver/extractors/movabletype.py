@@ -9,7 +9,7 @@ above the text, and a reply's byline links to the comment it answers.
 
 import re
 
-from archiver.extractors.common import generators, listing_links, per_page
+from archiver.extractors.common import generators, has_markers, listing_links, per_page
 from archiver.extractors.markup import Template, read_comments, read_post
 from archiver.items import PageLinks, Thread
 
@@ -72,7 +72,7 @@ NEXT_PAGES = ("link[rel=next]", ".pager a[rel=next]", ".content-nav a.content-na
 def detect(page):
     head = page.text[:300_000]
     return (any(known in name for name in generators(page) for known in GENERATORS)
-            or sum(marker in head for marker in MARKERS) >= 2)
+            or has_markers(head, MARKERS, 2))
 
 
 def platform_of(page):

@@ -8,7 +8,7 @@ Each message is a `ul.single-post`: `li.post-info` with its anchor, name and tim
 
 import re
 
-from archiver.extractors.common import listing_links, per_page
+from archiver.extractors.common import has_markers, listing_links, per_page
 from archiver.extractors.markup import Template, read_comments, read_post
 from archiver.items import PageLinks, Thread
 
@@ -43,7 +43,7 @@ NEXT_PAGES = ("link[rel=next]", ".page a.next", ".pagination a.next")
 
 def detect(page):
     head = page.text[:300_000]
-    return sum(marker in head for marker in MARKERS) >= 2
+    return has_markers(head, MARKERS, 2)
 
 
 @per_page

@@ -9,7 +9,7 @@ a list inside its item; site templates keep these classes or the Crayons plugin'
 
 import re
 
-from archiver.extractors.common import generators, listing_links, per_page
+from archiver.extractors.common import generators, has_markers, listing_links, per_page
 from archiver.extractors.markup import Template, read_comments, read_post
 from archiver.items import PageLinks, Thread
 
@@ -53,7 +53,7 @@ NEXT_PAGES = ("link[rel=next]", ".pagination a.lien_pagination[rel=next]", ".pag
 def detect(page):
     head = page.text[:300_000]
     return (any(name.startswith("spip") for name in generators(page))
-            or sum(marker in head for marker in MARKERS) >= 3)
+            or has_markers(head, MARKERS, 3))
 
 
 @per_page

@@ -16,8 +16,8 @@ from lxml import etree
 
 from archiver.extractors import wordpress_rest
 from archiver.extractors.common import (Chrome, absolute, classes_in, comment_page_of, compiled,
-                                        css, css_elements, first, generators, inner_html, is_trap,
-                                        leading_text, listing_links, number_in, per_page,
+                                        css, css_elements, first, generators, has_markers, inner_html,
+                                        is_trap, leading_text, listing_links, number_in, per_page,
                                         post_url_of, strip_fragment, text_of, unique, without,
                                         without_elements)
 from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
@@ -118,7 +118,7 @@ def detect(page):
     head = page.text[:200_000]
     if any("wordpress" in name for name in generators(page)):
         return True
-    return sum(marker in head for marker in MARKERS) >= 2
+    return has_markers(head, MARKERS, 2)
 
 
 def platform_of(page):
