@@ -1,8 +1,9 @@
 import lxml.html
 import pytest
 
-from archiver.extractors.common import (Chrome, classes_in, comment_page_of, css, css_elements, has_markers,
-                                        leading_text, post_url_of, text_of, without_elements)
+from archiver.extractors.common import (Chrome, classes_in, comment_page_of, compiled, css, css_elements,
+                                        first_outside, has_markers, leading_text, post_url_of, text_of,
+                                        text_without, without_elements)
 from archiver.page import Page
 
 
@@ -87,3 +88,14 @@ def test_a_page_with_lone_surrogates_is_parsed_with_them_replaced():
 def test_markers_count_up_to_what_is_needed(needed, expected):
     assert has_markers("<script src='/wp-includes/x.js'></script> wp-json", ("/wp-content/", "/wp-includes/",
                                                                              "wp-json", "wp-block-"), needed) is expected
+
+
+def test_text_and_first_link_around_left_out_elements_are_those_of_the_copy_without_them():
+    author = lxml.html.fromstring('<div><a href="/u/ann"><img class="avatar" src="a.png"></a> '
+                                  '<a href="https://ann.example/">Ann</a> <span class="says">says</span>:</div>')
+    chrome = [author.find("a"), author.find("span")]
+    kept = without_elements(author, chrome)
+    assert text_without(author, chrome) == text_of(kept) == "Ann :"
+    links = compiled("descendant-or-self::a[@href]")
+    assert first_outside(links(author), chrome, author).get("href") == links(kept)[0].get("href")
+    assert first_outside(links(author), [author.find("a[2]"), *chrome], author) is None

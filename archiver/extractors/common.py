@@ -271,6 +271,23 @@ def text_of(node):
     return " ".join("".join(element.itertext()).split())
 
 
+def text_without(element, excluded):
+    """`text_of(without_elements(element, excluded))`, without the copy."""
+    return " ".join("".join(_texts(element, set(excluded))).split())
+
+
+def first_outside(elements, excluded, within):
+    """The first of `elements` of `within` that is neither one of `excluded` nor inside one:
+    what a query finds first in `without_elements(within, excluded)`."""
+    for element in elements:
+        node = element
+        while node is not within and node not in excluded:
+            node = node.getparent()
+        if node is within:
+            return element
+    return None
+
+
 def leading_text(element, excluded, length):
     """The first `length` characters of `text_of(without_elements(element, excluded))`, read
     only as far as they go: no copy, and no walk past them."""

@@ -16,10 +16,10 @@ from lxml import etree
 
 from archiver.extractors import wordpress_rest
 from archiver.extractors.common import (Chrome, absolute, classes_in, comment_page_of, compiled,
-                                        css, css_elements, first, generators, has_markers, inner_html,
-                                        is_trap, leading_text, listing_links, number_in, per_page,
-                                        post_url_of, strip_fragment, text_of, unique, without,
-                                        without_elements)
+                                        css, css_elements, first, first_outside, generators,
+                                        has_markers, inner_html, is_trap, leading_text, listing_links,
+                                        number_in, per_page, post_url_of, strip_fragment, text_of,
+                                        text_without, unique, without, without_elements)
 from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
 
 PLATFORM = "wordpress"
@@ -478,9 +478,11 @@ def _author(comment, author):
     """(name, link) of an author block, without its avatar, "says", the time or the permalink."""
     if author is None:
         return "", None
-    trimmed = comment.without(author, AUTHOR_CHROME)
-    link = compiled("descendant-or-self::a[@href][1]/@href")(trimmed)
-    return SAYS.sub("", text_of(trimmed)).strip(SEPARATORS), link[0] if link else None
+    # Read around the chrome: no copy without it.
+    chrome = set(comment.chrome_in(author, AUTHOR_CHROME))
+    link = first_outside(compiled("descendant-or-self::a[@href]")(author), chrome, author)
+    name = SAYS.sub("", text_without(author, chrome)).strip(SEPARATORS)
+    return name, link.get("href") if link is not None else None
 
 
 def _read_ping(page, comment, own_root, kind):
