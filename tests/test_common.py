@@ -1,9 +1,9 @@
 import lxml.html
 import pytest
 
-from archiver.extractors.common import (Chrome, classes_in, comment_page_of, compiled, css, css_elements,
-                                        first_outside, has_markers, leading_text, post_url_of, text_of,
-                                        text_without, without_elements)
+from archiver.extractors.common import (Chrome, _alternatives, classes_in, comment_page_of, compiled, css,
+                                        css_elements, first_outside, has_markers, leading_text, post_url_of,
+                                        text_of, text_without, without_elements)
 from archiver.page import Page
 
 
@@ -99,3 +99,18 @@ def test_text_and_first_link_around_left_out_elements_are_those_of_the_copy_with
     links = compiled("descendant-or-self::a[@href]")
     assert first_outside(links(author), chrome, author).get("href") == links(kept)[0].get("href")
     assert first_outside(links(author), [author.find("a[2]"), *chrome], author) is None
+
+
+@pytest.mark.parametrize("query", [".comment .fn", "div.comment cite::text", ".comment.byline-author",
+                                   "p.note::text", ".comment::attr(class)", "div:not(.x) cite",
+                                   "[class~='note']", ".entry_author.x", ".fn, .note"])
+def test_class_tests_through_class_attributes_match_what_parsel_matches(query):
+    page = Page("https://blog.example/", CLASSES_PAGE)
+    assert css(page, query).getall() == page.selector.css(query).getall()
+
+
+def test_a_first_step_testing_one_class_goes_through_the_class_attributes():
+    [(xpath, _)] = _alternatives(".comments-area h2", "html")
+    assert xpath == (
+        "descendant-or-self::*/@class[contains(., 'comments-area') and contains(concat(' ', "
+        "normalize-space(.), ' '), ' comments-area ')]/parent::*/descendant::h2")
