@@ -18,7 +18,7 @@ def test_a_comment_page_names_its_number_and_its_post(url, page, post):
     assert (comment_page_of(url), post_url_of(url)) == (page, post)
 
 
-CLASSES_PAGE = """<html><body><div class="byline-author comment"><cite class="fn">Ann</cite>
+CLASSES_PAGE = """<html><body><div id="main" class="byline-author comment"><cite class="fn">Ann</cite>
 <p class="note">one</p></div><div class="entry_author x">Bob</div></body></html>"""
 
 
@@ -102,6 +102,7 @@ def test_text_and_first_link_around_left_out_elements_are_those_of_the_copy_with
 
 
 @pytest.mark.parametrize("query", [".comment .fn", "div.comment cite::text", ".comment.byline-author",
+                                   "#main .fn", "div#main", "#main::attr(id)", ".x #main",
                                    "p.note::text", ".comment::attr(class)", "div:not(.x) cite",
                                    "[class~='note']", ".entry_author.x", ".fn, .note"])
 def test_class_tests_through_class_attributes_match_what_parsel_matches(query):
@@ -109,8 +110,10 @@ def test_class_tests_through_class_attributes_match_what_parsel_matches(query):
     assert css(page, query).getall() == page.selector.css(query).getall()
 
 
-def test_a_first_step_testing_one_class_goes_through_the_class_attributes():
+def test_a_first_step_testing_one_class_or_id_goes_through_those_attributes():
     [(xpath, _)] = _alternatives(".comments-area h2", "html")
     assert xpath == (
         "descendant-or-self::*/@class[contains(., 'comments-area') and contains(concat(' ', "
         "normalize-space(.), ' '), ' comments-area ')]/parent::*/descendant::h2")
+    [(xpath, _)] = _alternatives("div#comments h4", "html")
+    assert xpath == "descendant-or-self::div/@id[. = 'comments']/parent::*/descendant::h4"
