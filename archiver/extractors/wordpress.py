@@ -222,9 +222,9 @@ def _post_id(page):
 def _terms(page, taxonomy):
     rel = "category" if taxonomy == "category" else "tag"
     links = css(page, f".taxonomy-{taxonomy} a, .wp-block-post-terms.taxonomy-{taxonomy} a")
-    if not links:
-        links = page.xpath(f"//a[contains(concat(' ', @rel, ' '), ' {rel} ')]" +
-                           ("" if rel == "category" else "[not(contains(@rel, 'category'))]"))
+    if not links:  # through the rel attributes: only the links that have one are tested
+        links = page.xpath(f"//a/@rel[contains(concat(' ', ., ' '), ' {rel} ')]" +
+                           ("" if rel == "category" else "[not(contains(., 'category'))]") + "/..")
     return list(dict.fromkeys(text_of(link) for link in links if text_of(link)))
 
 
