@@ -130,3 +130,8 @@ def test_without_the_blogs_zone_a_zoned_time_keeps_its_own_offset():
     assert parse_published("November 2, 2014 at 10:00 am", assumed_tz=summer, language="en") == Published(
         "November 2, 2014 at 10:00 am", "2014-11-02T10:00:00", "2014-11-02T10:00:00+01:00",
         "2014-11-02T09:00:00Z")
+
+
+def test_a_page_of_unknown_language_is_read_in_the_common_languages():
+    assert parse_published("12. März 2014 um 10:00").page == "2014-03-12T10:00:00"
+    assert parse_published("il y a 2 heures", now=FETCHED).utc == "2024-03-10T10:00:00Z"
