@@ -22,7 +22,7 @@ import lxml.html
 from lxml import etree
 
 from archiver import dates
-from archiver.extractors.common import (absolute, compiled, first, first_elements, generators,
+from archiver.extractors.common import (absolute, canonical, compiled, first, first_elements, generators,
                                         has_markers, hrefs, inner_html, is_trap, number_in, per_page,
                                         strip_fragment, text_of, unique, without)
 from archiver.items import Comment, PageLinks, Post, Thread
@@ -184,15 +184,7 @@ def _is_single(page):
     posts = page.xpath("//@id[starts-with(., 'post-body-')]/..") or first(page, (".post-body",)) or []
     if len(posts) != 1:
         return False
-    return bool(POST_PATH.search(urlsplit(_canonical(page)).path) or page.css("#comments"))
-
-
-def _canonical(page):
-    """The post's address: a canonical link or og:url that is absolute (mirrors make the
-    canonical link relative), else the page's own."""
-    found = [absolute(page.url, url) for url in page.xpath(
-        "//link[@rel='canonical']/@href | //meta[@property='og:url']/@content").getall()]
-    return next((url for url in found if url.startswith(("http://", "https://"))), page.url)
+    return bool(POST_PATH.search(urlsplit(canonical(page)).path) or page.css("#comments"))
 
 
 def _scope(page):
@@ -208,7 +200,7 @@ def _read_post(page):
     time = byline and first(byline, POST_TIME) or first(post, POST_TIME)
     body = first(post, POST_BODY)
     return Post(
-        url=strip_fragment(_canonical(page)),
+        url=strip_fragment(canonical(page)),
         platform_id=_post_id(page),
         title=text_of(title) if title else text_of(page.xpath("//title")),
         author=text_of(author) if author else "",
@@ -417,7 +409,7 @@ def _comment_feeds(page):
     post_id = _post_id(page)
     if post_id is None:
         return []
-    parts = urlsplit(_canonical(page))
+    parts = urlsplit(canonical(page))
     return [f"{parts.scheme}://{parts.netloc}/feeds/{post_id}/comments/default?{COMMENT_FEED_QUERY}"]
 
 

@@ -73,6 +73,17 @@ def has_markers(text, markers, needed):
     return False
 
 
+CANONICAL = ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content")
+
+
+def canonical(page):
+    """The post's own address: the canonical link or og:url, an absolute one first (saved and
+    mirrored copies make them relative), else the page's own address."""
+    found = [url.strip() for query in CANONICAL for url in page.xpath(query).getall() if url.strip()]
+    return next((url for url in found if url.startswith(("http://", "https://"))),
+                absolute(page.url, found[0]) if found else page.url)
+
+
 def hrefs(page, queries, within=None):
     """The absolute link targets that any of `queries` finds (in `within`, else the whole page),
     in order, each once."""

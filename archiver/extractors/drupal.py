@@ -8,8 +8,9 @@ answers, and carry RDFa (`typeof="schema:Comment"`, `property="schema:dateCreate
 
 import re
 
-from archiver.extractors.common import generators, has_markers, hrefs, is_trap, listing_links, per_page
-from archiver.extractors.markup import Template, canonical, read_comments, read_post
+from archiver.extractors.common import (canonical, generators, has_markers, hrefs, is_trap,
+                                        listing_links, per_page)
+from archiver.extractors.markup import Template, read_comments, read_post
 from archiver.items import PageLinks, Thread
 
 PLATFORM = "drupal"

@@ -12,9 +12,9 @@ from collections import defaultdict
 from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
 
-from archiver.extractors.common import (absolute, hrefs, inner_html, listing_links, text_of, unique,
-                                        without, without_elements)
-from archiver.extractors.markup import (CHROME, Template, author_of, canonical, machine_time,
+from archiver.extractors.common import (absolute, canonical, hrefs, inner_html, listing_links, text_of,
+                                        unique, without, without_elements)
+from archiver.extractors.markup import (CHROME, Template, author_of, machine_time,
                                         read_comments, read_post)
 from archiver.items import Comment, PageLinks, Thread
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import lxml.html
 import trafilatura
 
-from archiver.extractors.common import (absolute, css_elements, first, inner_html, text_of, without,
-                                        without_elements)
+from archiver.extractors.common import (absolute, canonical, css_elements, first, inner_html, text_of,
+                                        without, without_elements)
 from archiver.items import Comment, Post
 
 # Parts of a comment's text container that are not its text.
@@ -368,11 +368,3 @@ def _outside(page, queries, exclude):
             if not exclude or not element.xpath(exclude):
                 return element
     return None
-
-
-def canonical(page):
-    for query in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
-        url = page.xpath(query).get()
-        if url and url.strip():
-            return absolute(page.url, url)
-    return page.url

@@ -15,11 +15,12 @@ import lxml.html
 from lxml import etree
 
 from archiver.extractors import wordpress_rest
-from archiver.extractors.common import (Chrome, absolute, classes_in, comment_page_of, compiled,
-                                        css, css_elements, first, first_outside, generators,
-                                        has_markers, inner_html, is_trap, leading_text, listing_links,
-                                        number_in, per_page, post_url_of, strip_fragment, text_of,
-                                        text_without, unique, without, without_elements)
+from archiver.extractors.common import (Chrome, absolute, canonical, classes_in, comment_page_of,
+                                        compiled, css, css_elements, first, first_outside,
+                                        generators, has_markers, inner_html, is_trap, leading_text,
+                                        listing_links, number_in, per_page, post_url_of,
+                                        strip_fragment, text_of, text_without, unique, without,
+                                        without_elements)
 from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
 
 PLATFORM = "wordpress"
@@ -156,7 +157,7 @@ def find_links(page):
     feeds = unique(absolute(page.url, href) for href in page.xpath(
         "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href").getall())
     if is_single(page):
-        post_url, post_id = post_url_of(_canonical(page)), _post_id(page)
+        post_url, post_id = post_url_of(canonical(page)), _post_id(page)
         current = _comment_page(page)
         sources = [url for url in feeds if url.startswith(post_url) and url != post_url
                    or post_id and re.search(rf"[?&]p={post_id}(&|$)", url)]
@@ -177,7 +178,7 @@ def _read_post(page):
     meta_time = page.xpath("//meta[@property='article:published_time']/@content").get()
     body = first(page, POST_BODY)
     return Post(
-        url=post_url_of(_canonical(page)),
+        url=post_url_of(canonical(page)),
         platform_id=_post_id(page),
         title=text_of(title[0]) if title else text_of(page.xpath("//title")),
         author=text_of(author) if author is not None else
@@ -200,14 +201,6 @@ def _outside_comments(page, queries):
             if not compiled(f"ancestor::*[{IS_COMMENT}]")(element.root):
                 return element
     return None
-
-
-def _canonical(page):
-    for query in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
-        url = page.xpath(query).get()
-        if url:
-            return absolute(page.url, url)
-    return page.url
 
 
 def _post_id(page):
@@ -508,7 +501,7 @@ def _comment_page(page):
     """Which comment page this is: named in the URL, marked in the pager, or else named by the
     permalinks of the comments shown (a bare post URL shows the newest page by default); None
     when nothing says, and then it sorts after the numbered pages."""
-    named = comment_page_of(page.url) or comment_page_of(_canonical(page))
+    named = comment_page_of(page.url) or comment_page_of(canonical(page))
     if named:
         return named
     area = first(page, COMMENT_AREA)
@@ -542,7 +535,7 @@ def _comment_pages(page):
     area = first(page, COMMENT_AREA)
     if area is None:
         return []
-    post_url = post_url_of(_canonical(page))
+    post_url = post_url_of(canonical(page))
     hrefs = [absolute(page.url, href) for href in _link_targets(area)]
     pages = [href for href in hrefs if comment_page_of(href) and not is_trap(href)
              and _same_page(post_url_of(href), post_url)]
