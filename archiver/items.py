@@ -101,6 +101,11 @@ class PageLinks:
     # on such a source its next pages.
     feeds: list[str] = field(default_factory=list)
     comment_page: int | None = None  # the comment page this page shows, when it says
+    # What a listing, sitemap or feed says of the posts it lists, for incremental runs: when
+    # each last changed (ISO 8601, as given: sitemap lastmod, a feed entry's updated time) and
+    # how many comments each has.
+    modified: dict[str, str] = field(default_factory=dict)
+    comment_counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -130,4 +135,7 @@ class PageItem:
     timezone: str | None = None
     thread: Thread | None = None
     site_info: SiteInfo | None = None
+    # Known posts this page says changed (a listing's comment count, a feed, an API): their
+    # threads are read again, and until then they stay marked stale in the archive.
+    changed_posts: list[str] = field(default_factory=list)
     page: object = None  # the parsed Page, reused by the pipelines; never exported

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from collections import defaultdict
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -9,6 +10,7 @@ from scrapy import signals
 
 from archiver import storage
 from archiver.extractors import extract
+from archiver.extractors.common import comment_page_of, post_url_of
 from archiver.items import SiteInfo
 from archiver.outcome import crawl_outcome
 from archiver.page import Page
@@ -16,6 +18,8 @@ from archiver.page import Page
 logger = logging.getLogger(__name__)
 
 THREAD_ROLES = ("post", "comments")
+# A post page answering these is gone from the blog.
+GONE = (404, 410)
 
 
 def utc_now():
@@ -68,7 +72,12 @@ class ExtractPipeline:
 
 
 class ArchivePipeline:
-    """Writes every page and what was read from it to the SQLite archive, one transaction a page."""
+    """Writes every page and what was read from it to the SQLite archive, one transaction a page.
+
+    It also keeps the run's history: which thread pages it read, so that at the end the
+    comments a completely read thread no longer shows are marked removed, and the run's row
+    in `crawls` with what it found new, changed and removed.
+    """
 
     def __init__(self, crawler, path):
         self.crawler = crawler
@@ -78,6 +87,8 @@ class ArchivePipeline:
         self.crawl_id = None
         self.sites = set()
         self.post_ids = set()
+        # post id -> comment pages read, comment pages those pages name
+        self.comment_pages = defaultdict(lambda: (set(), set()))
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -89,10 +100,12 @@ class ArchivePipeline:
         self.db = storage.open_archive(self.path)
         self.crawl_id = storage.start_crawl(self.db, getattr(spider, "site", None),
                                             getattr(spider, "start_url", None),
-                                            getattr(spider, "arguments", {}), utc_now())
+                                            getattr(spider, "arguments", {}), utc_now(),
+                                            mode=getattr(spider, "mode", None))
         logger.info("Archiving into %s (crawl %s)", self.path, self.crawl_id)
 
     def process_item(self, item):
+        seen = storage.Seen(self.crawl_id, item.fetched_utc)
         with storage.transaction(self.db):
             if item.site not in self.sites:
                 parts = urlsplit(item.url)
@@ -102,18 +115,54 @@ class ArchivePipeline:
                 storage.save_site(self.db, item.site_info)
             post_id = None
             if item.thread is not None:
-                post_id = storage.save_thread(self.db, item.site, item.thread)
+                post_id = storage.save_thread(self.db, item.site, item.thread, seen)
                 self.post_ids.add(post_id)
+                if item.thread.source == "html":
+                    self._count_comment_page(post_id, item.thread)
+            elif item.role == "post" and item.status in GONE:
+                self._post_gone(item, seen)
+            storage.mark_stale(self.db, item.site, item.changed_posts, item.fetched_utc)
             storage.save_page(self.db, item, crawl_id=self.crawl_id, post_id=post_id)
         self.stats.inc_value("archiver/pages/saved")
         if 200 <= item.status < 300:
             self.stats.inc_value("archiver/pages/saved_ok")
         return item
 
+    def _count_comment_page(self, post_id, thread):
+        read, named = self.comment_pages[post_id]
+        read.add(thread.comment_page)
+        named.update(comment_page_of(url) for url in thread.more_comment_pages)
+
+    def _post_gone(self, item, seen):
+        url = post_url_of(item.url)
+        if url == item.url and storage.mark_post_removed(self.db, item.site, url, seen):
+            logger.warning("Post gone from the blog (HTTP %s), marked removed: %s", item.status, url)
+            self.stats.inc_value("archiver/posts/removed")
+
+    def _close_threads(self):
+        """Every thread whose comment pages were all read in this run: mark what they no longer
+        show as removed. A thread with a page missing (failed, not reached) is left as it is."""
+        seen = storage.Seen(self.crawl_id, utc_now())
+        for post_id, (read, named) in self.comment_pages.items():
+            if not named <= read:
+                self.stats.inc_value("archiver/threads/incomplete")
+                continue
+            with storage.transaction(self.db):
+                removed = storage.close_thread(self.db, post_id, seen)
+            if removed is None:
+                logger.warning("Every comment of post %s vanished at once: not marked removed; "
+                               "the page may no longer show its comments", post_id)
+                self.stats.inc_value("archiver/comments/vanished_threads")
+            elif removed:
+                logger.info("%s comments of post %s are gone from the blog, marked removed",
+                            removed, post_id)
+                self.stats.inc_value("archiver/comments/removed", removed)
+
     def spider_closed(self, spider, reason):
         """Written last: a run that dies before this stays 'running' in the crawls table."""
         if self.db is None:
             return
+        self._close_threads()
         self.stats.set_value("archiver/posts/saved", len(self.post_ids))
         self.stats.set_value("archiver/comments/saved", storage.count_comments(self.db, self.post_ids))
         stats = dict(self.stats.get_stats())
@@ -121,8 +170,9 @@ class ArchivePipeline:
         outcome = crawl_outcome(stats)
         storage.finish_crawl(
             self.db, self.crawl_id, finished_utc=utc_now(), finish_reason=reason,
-            status=outcome.status, pages=outcome.pages, posts=outcome.posts,
-            comments=outcome.comments, errors=outcome.errors,
+            status=outcome.status, requests=stats.get("downloader/request_count", 0),
+            pages=outcome.pages, posts=outcome.posts, comments=outcome.comments,
+            errors=outcome.errors, **storage.crawl_changes(self.db, self.crawl_id),
             stats=json.dumps(stats, default=str, sort_keys=True))
         storage.close_archive(self.db)
         self.db = None

@@ -32,6 +32,10 @@ THREAD_SOURCE_ORIGINS = ["https://disqus.com"]
 # -s 'THREAD_SOURCE_MIRRORS={"https://disqus.com": "http://127.0.0.1:8001"}'
 THREAD_SOURCE_MIRRORS = {}
 
+# Incremental runs read a thread nothing signalled changed again at least this often (days);
+# sooner after its last activity (see archiver.freshness).
+REFRESH_DAYS = 30
+
 ITEM_PIPELINES = {
     "archiver.pipelines.ExtractPipeline": 300,
     "archiver.pipelines.ArchivePipeline": 800,

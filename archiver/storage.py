@@ -11,11 +11,23 @@ import gzip
 import hashlib
 import json
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+# What the archive saw of a post or comment, and when: the first and latest run that read it
+# (a page showed it), when its current text was first seen if it changed since, and the run
+# that found it gone from the blog. Rows are never deleted: `removed_*` marks them.
+SEEN = {"first_seen_utc": str, "last_seen_utc": str, "first_seen_crawl": int,
+        "last_seen_crawl": int, "edited_utc": str, "removed_utc": str, "removed_by_crawl": int}
+SEEN_KEYS = [("first_seen_crawl", "crawls", "id"), ("last_seen_crawl", "crawls", "id"),
+             ("removed_by_crawl", "crawls", "id")]
+# An earlier text of a post or comment: the span of time it was seen, and the run that saw
+# it replaced.
+VERSION = {"first_seen_utc": str, "last_seen_utc": str, "replaced_utc": str,
+           "replaced_by_crawl": int}
 
 TABLES = {
     "sites": {
@@ -23,14 +35,24 @@ TABLES = {
                     "language": str},
         "pk": "site",
     },
+    "crawls": {
+        "columns": {"id": int, "site": str, "start_url": str, "arguments": str, "mode": str,
+                    "started_utc": str, "finished_utc": str, "finish_reason": str,
+                    "status": str, "requests": int, "pages": int, "posts": int, "comments": int,
+                    "posts_new": int, "posts_changed": int, "posts_removed": int,
+                    "comments_new": int, "comments_changed": int, "comments_removed": int,
+                    "errors": int, "stats": str},
+        "pk": "id",
+    },
     "posts": {
         "columns": {"id": int, "site": str, "url": str, "platform": str, "platform_id": str,
                     "title": str, "author": str, "published_shown": str, "published_local": str,
                     "published_utc": str, "published_relative_to": str, "categories": str,
                     "tags": str, "body_html": str, "body_text": str, "comment_count": int,
-                    "comment_count_shown": int, "language": str, "source": str},
+                    "comment_count_shown": int, "language": str, "source": str, **SEEN,
+                    "thread_read_utc": str, "stale_utc": str},
         "pk": "id",
-        "foreign_keys": [("site", "sites", "site")],
+        "foreign_keys": [("site", "sites", "site"), *SEEN_KEYS],
     },
     "comments": {
         "columns": {"id": int, "post_id": int, "platform_id": str, "parent_id": int,
@@ -39,9 +61,9 @@ TABLES = {
                     "author_url": str, "permalink": str, "published_shown": str,
                     "published_local": str, "published_utc": str, "published_relative_to": str,
                     "body_html": str,
-                    "body_text": str, "source": str, "comment_key": str},
+                    "body_text": str, "source": str, "comment_key": str, **SEEN},
         "pk": "id",
-        "foreign_keys": [("post_id", "posts", "id"), ("parent_id", "comments", "id")],
+        "foreign_keys": [("post_id", "posts", "id"), ("parent_id", "comments", "id"), *SEEN_KEYS],
     },
     "links": {
         "columns": {"id": int, "post_id": int, "comment_id": int, "position": int, "url": str,
@@ -49,19 +71,24 @@ TABLES = {
         "pk": "id",
         "foreign_keys": [("post_id", "posts", "id"), ("comment_id", "comments", "id")],
     },
-    "crawls": {
-        "columns": {"id": int, "site": str, "start_url": str, "arguments": str,
-                    "started_utc": str, "finished_utc": str, "finish_reason": str,
-                    "status": str, "pages": int, "posts": int, "comments": int, "errors": int,
-                    "stats": str},
-        "pk": "id",
-    },
     "pages": {
         "columns": {"id": int, "url": str, "site": str, "role": str, "status": int,
                     "headers": str, "content_type": str, "encoding": str, "fetched_utc": str,
                     "size": int, "sha256": str, "body": bytes, "post_id": int, "crawl_id": int},
         "pk": "id",
         "foreign_keys": [("post_id", "posts", "id"), ("crawl_id", "crawls", "id")],
+    },
+    "post_versions": {
+        "columns": {"id": int, "post_id": int, "version": int, "title": str, "body_html": str,
+                    "body_text": str, **VERSION},
+        "pk": "id",
+        "foreign_keys": [("post_id", "posts", "id"), ("replaced_by_crawl", "crawls", "id")],
+    },
+    "comment_versions": {
+        "columns": {"id": int, "comment_id": int, "version": int, "author": str,
+                    "author_url": str, "body_html": str, "body_text": str, **VERSION},
+        "pk": "id",
+        "foreign_keys": [("comment_id", "comments", "id"), ("replaced_by_crawl", "crawls", "id")],
     },
 }
 UNIQUE_INDEXES = {
@@ -78,12 +105,17 @@ INDEXES = [
     ("links", ["comment_id"]),
     ("links", ["domain"]),
     ("pages", ["post_id"]),
+    ("pages", ["site", "role"]),
+    ("post_versions", ["post_id"]),
+    ("comment_versions", ["comment_id"]),
 ]
 FTS = {"posts": ["title", "body_text"], "comments": ["author", "body_text"]}
 # A feed's UTC time is the one the platform stored; the one worked out from a local time shown
 # on a page can be an hour out around a DST change. So for this column the feed wins.
 PLATFORM_UTC = ("published_utc",)
 # Headers a page keeps: never cookies or credentials.
+# A thread that loses more comments than this at once, all of them, is not marked.
+MAX_REMOVALS_UNCHECKED = 3
 PRIVATE_HEADERS = {"set-cookie", "cookie", "authorization", "proxy-authorization",
                    "www-authenticate", "proxy-authenticate"}
 
@@ -108,10 +140,25 @@ def m002_relative_times(db):
     _add_missing_columns(db)
 
 
+@migrations()
+def m003_history(db):
+    """What was seen when, versions and removals. Tables older archives lack are created;
+    their new columns come without foreign keys, which SQLite cannot add in place."""
+    _add_missing_columns(db)
+    for name in ("post_versions", "comment_versions"):
+        spec = TABLES[name]
+        db.table(name).create(spec["columns"], pk=spec["pk"], foreign_keys=spec["foreign_keys"],
+                              if_not_exists=True)
+    for table, columns in INDEXES:
+        db.table(table).create_index(columns, if_not_exists=True)
+
+
 def _add_missing_columns(db):
     """Give existing tables the columns TABLES has gained since they were created."""
     for name, spec in TABLES.items():
         table = db.table(name)
+        if not table.exists():
+            continue
         for column, kind in spec["columns"].items():
             if column not in table.columns_dict:
                 table.add_column(column, kind)
@@ -173,17 +220,29 @@ def read_page_body(row):
     return gzip.decompress(row["body"])
 
 
-def save_thread(db, site, thread):
+@dataclass(frozen=True)
+class Seen:
+    """The run that read a page, and when (UTC, ISO 8601). Saving with it records history."""
+
+    crawl_id: int
+    utc: str
+
+
+def save_thread(db, site, thread, seen=None):
     """Upsert a thread's post, comments and links; return the post id.
 
     A thread read from HTML overrides what is stored; one read from another source (a feed,
     an API) only fills in values still missing (but for UTC times, see PLATFORM_UTC), so the
     order in which pages arrive does not matter. The links of a post or comment are written
     by the source its row is from: the HTML once a page has shown it.
+
+    With `seen`, the save is a sighting: first and last seen are kept, a text that differs from
+    the one an earlier run saw from the same source is kept as a version, and a row marked
+    removed is live again. Without it (re-reading stored pages) rows are updated in place.
     """
     prefer = "new" if thread.source == "html" else "old"
     post = thread.post
-    post_id, post_source = _upsert(db, "posts", {
+    post_id, post_source = _save_record(db, "posts", {
         "site": site, "url": post.url, "platform": thread.platform,
         "platform_id": post.platform_id, "title": post.title or None,
         "author": post.author or None, "published_shown": post.published_shown,
@@ -194,23 +253,85 @@ def save_thread(db, site, thread):
         "body_html": post.body_html or None, "body_text": post.body_text or None,
         "comment_count_shown": post.comment_count_shown, "language": thread.language,
         "source": thread.source,
-    }, conflict=["site", "url"], prefer=prefer, returning=("id", "source"))
+    }, conflict=["site", "url"], prefer=prefer, seen=seen)
     if post.body_html and post_source == thread.source:
         _save_links(db, post_id, None, post.links)
     comment_ids = []
     for index, comment in enumerate(thread.comments):
         # A parent comes before its replies on the page, so its row id is already known.
         parent_id = comment_ids[comment.parent] if comment.parent is not None else None
-        comment_id, comment_source = _upsert(
+        comment_id, comment_source = _save_record(
             db, "comments", _comment_row(post_id, thread, index, comment, parent_id),
-            conflict=["post_id", "comment_key"], prefer=prefer, reverse=PLATFORM_UTC,
-            returning=("id", "source"))
+            conflict=["post_id", "comment_key"], prefer=prefer, seen=seen)
         comment_ids.append(comment_id)
         if comment_source == thread.source:
             _save_links(db, post_id, comment_id, comment.links)
     _resolve_parents(db, post_id)
     _number_comments(db, post_id)
     return post_id
+
+
+# What a reader sees change when a post or comment is edited, and what a version keeps.
+EDITABLE = {"posts": ("title", "body_text"), "comments": ("author", "body_text")}
+VERSIONED = {"posts": ("post_versions", "post_id", ("title", "body_html", "body_text")),
+             "comments": ("comment_versions", "comment_id",
+                          ("author", "author_url", "body_html", "body_text"))}
+
+
+def _save_record(db, table, row, conflict, prefer, seen):
+    """Upsert one post or comment row, as a sighting when `seen` is given; return (id, source)."""
+    if seen is None:
+        return _upsert(db, table, row, conflict, prefer, reverse=_platform_utc(table),
+                       returning=("id", "source"))
+    history, owner, kept = VERSIONED[table]
+    keys = " AND ".join(f"[{column}] = ?" for column in conflict)
+    old = db.execute(f"SELECT id, source, last_seen_crawl, removed_utc, first_seen_utc, "
+                     f"last_seen_utc, edited_utc, {', '.join(kept)} FROM [{table}] WHERE {keys}",
+                     [row[column] for column in conflict]).fetchone()
+    old = dict(zip(["id", "source", "last_seen_crawl", "removed_utc", "first_seen_utc",
+                    "last_seen_utc", "edited_utc", *kept], old)) if old else None
+    edited = old is not None and _edited(table, old, row, seen)
+    row = {**row, "first_seen_utc": seen.utc, "first_seen_crawl": seen.crawl_id,
+           "last_seen_utc": seen.utc, "last_seen_crawl": seen.crawl_id}
+    first_wins = ("first_seen_utc", "first_seen_crawl")
+    last_wins = ("last_seen_utc", "last_seen_crawl")
+    reverse = _platform_utc(table) + (last_wins if prefer == "old" else first_wins)
+    record_id, source = _upsert(db, table, row, conflict, prefer, reverse=reverse,
+                                returning=("id", "source"))
+    if edited:
+        version = db.execute(f"SELECT count(*) + 1 FROM [{history}] WHERE [{owner}] = ?",
+                             [record_id]).fetchone()[0]
+        db.table(history).insert({
+            owner: record_id, "version": version, **{column: old[column] for column in kept},
+            "first_seen_utc": old["edited_utc"] or old["first_seen_utc"],
+            "last_seen_utc": old["last_seen_utc"], "replaced_utc": seen.utc,
+            "replaced_by_crawl": seen.crawl_id})
+        # A source that only fills gaps would keep the old text: the new one is the text now.
+        changed = {column: row[column] for column in kept if row.get(column) is not None}
+        db.execute(f"UPDATE [{table}] SET {', '.join(f'[{c}] = ?' for c in changed)}, "
+                   f"edited_utc = ? WHERE id = ?", [*changed.values(), seen.utc, record_id])
+    if old is not None and old["removed_utc"] is not None:
+        db.execute(f"UPDATE [{table}] SET removed_utc = NULL, removed_by_crawl = NULL WHERE id = ?",
+                   [record_id])
+    return record_id, source
+
+
+def _edited(table, old, row, seen):
+    """Whether `row` shows an edit of what an earlier run saw from the same source. Two pages
+    of one run (a post on each of its comment pages) never make versions of each other, and a
+    value the new read lacks is no edit."""
+    if old["source"] != row["source"] or old["last_seen_crawl"] in (None, seen.crawl_id):
+        return False
+    return any(row[column] is not None and _words(row[column]) != _words(old[column])
+               for column in EDITABLE[table])
+
+
+def _words(text):
+    return " ".join((text or "").split())
+
+
+def _platform_utc(table):
+    return PLATFORM_UTC if table == "comments" else ()
 
 
 def comment_key(comment):
@@ -322,12 +443,46 @@ def count_comments(db, post_ids):
     return db.execute(f"SELECT count(*) FROM comments WHERE post_id IN ({marks})", ids).fetchone()[0]
 
 
-def start_crawl(db, site, start_url, arguments, started_utc):
+def close_thread(db, post_id, seen):
+    """A run has read every page of a post's thread: its comments those pages no longer show
+    are marked removed by this run, and the thread is recorded as read. Returns how many
+    were marked, or None when every comment vanished at once, which is far likelier a page
+    that no longer shows its comments than a thread wiped: then nothing is marked."""
+    live = db.execute("SELECT count(*) FROM comments WHERE post_id = ? AND source = 'html' "
+                      "AND removed_utc IS NULL", [post_id]).fetchone()[0]
+    gone = [row[0] for row in db.execute(
+        "SELECT id FROM comments WHERE post_id = ? AND source = 'html' AND removed_utc IS NULL "
+        "AND last_seen_crawl IS NOT ?", [post_id, seen.crawl_id])]
+    vanished = len(gone) == live > MAX_REMOVALS_UNCHECKED
+    if not vanished and gone:
+        marks = ", ".join("?" for _ in gone)
+        db.execute(f"UPDATE comments SET removed_utc = ?, removed_by_crawl = ? WHERE id IN ({marks})",
+                   [seen.utc, seen.crawl_id, *gone])
+    db.execute("UPDATE posts SET thread_read_utc = ?, stale_utc = NULL WHERE id = ?", [seen.utc, post_id])
+    return None if vanished else len(gone)
+
+
+def mark_post_removed(db, site, url, seen):
+    """A post whose page is gone (404, 410) is marked removed by this run; True if it was known."""
+    return db.execute("UPDATE posts SET removed_utc = coalesce(removed_utc, ?), "
+                      "removed_by_crawl = coalesce(removed_by_crawl, ?) WHERE site = ? AND url = ?",
+                      [seen.utc, seen.crawl_id, site, url]).rowcount > 0
+
+
+def mark_stale(db, site, urls, utc):
+    """Record that a listing, feed or API says these posts changed, until their thread is read
+    again in full: a run that dies first leaves them for the next one."""
+    for url in urls:
+        db.execute("UPDATE posts SET stale_utc = coalesce(stale_utc, ?) WHERE site = ? AND url = ?",
+                   [utc, site, url])
+
+
+def start_crawl(db, site, start_url, arguments, started_utc, mode=None):
     with transaction(db):
         return db.execute(
-            "INSERT INTO crawls (site, start_url, arguments, started_utc, status) "
-            "VALUES (?, ?, ?, ?, 'running') RETURNING id",
-            [site, start_url, json.dumps(arguments, sort_keys=True), started_utc]).fetchone()[0]
+            "INSERT INTO crawls (site, start_url, arguments, mode, started_utc, status) "
+            "VALUES (?, ?, ?, ?, ?, 'running') RETURNING id",
+            [site, start_url, json.dumps(arguments, sort_keys=True), mode, started_utc]).fetchone()[0]
 
 
 def finish_crawl(db, crawl_id, **values):
@@ -335,3 +490,106 @@ def finish_crawl(db, crawl_id, **values):
     columns = ", ".join(f"[{key}] = ?" for key in values)
     with transaction(db):
         db.execute(f"UPDATE crawls SET {columns} WHERE id = ?", [*values.values(), crawl_id])
+
+
+def crawl_changes(db, crawl_id):
+    """What a run found new, changed and removed, from the history it wrote."""
+    def count(sql):
+        return db.execute(sql, [crawl_id]).fetchone()[0]
+
+    return {
+        "posts_new": count("SELECT count(*) FROM posts WHERE first_seen_crawl = ?"),
+        "posts_changed": count("SELECT count(DISTINCT post_id) FROM post_versions WHERE replaced_by_crawl = ?"),
+        "posts_removed": count("SELECT count(*) FROM posts WHERE removed_by_crawl = ?"),
+        "comments_new": count("SELECT count(*) FROM comments WHERE first_seen_crawl = ?"),
+        "comments_changed": count("SELECT count(DISTINCT comment_id) FROM comment_versions "
+                                  "WHERE replaced_by_crawl = ?"),
+        "comments_removed": count("SELECT count(*) FROM comments WHERE removed_by_crawl = ?"),
+    }
+
+
+@dataclass(frozen=True)
+class KnownPost:
+    """What the archive knows of one post, for deciding whether to read its thread again."""
+
+    id: int
+    platform_id: str | None
+    comments: int  # live comments, pingbacks and trackbacks
+    comments_shown: int | None  # the count its page showed
+    thread_read_utc: str | None  # the last time all its pages were read in one run
+    last_activity_utc: str | None  # its newest comment, or its publication
+    stale: bool  # a listing, feed or API said it changed since
+
+
+@dataclass
+class SiteState:
+    """What the archive holds of one blog: the per-site record incremental runs start from."""
+
+    last_run_utc: str | None = None  # start of the latest run that finished
+    posts: dict = field(default_factory=dict)  # url -> KnownPost
+    validators: dict = field(default_factory=dict)  # url -> (ETag, Last-Modified) of a page
+    pages: dict = field(default_factory=dict)  # url -> (body, Content-Type) for wanted roles
+
+
+def site_state(path, site, roles=()):
+    """The SiteState of `site` in the archive at `path`, with the stored bodies of its pages of
+    `roles` from the latest run that fetched any. Known posts are those a page of theirs was
+    read for: a post only a feed or an API named is still to be archived."""
+    state = SiteState()
+    db = open_archive(path)
+    try:
+        state.last_run_utc = db.execute(
+            "SELECT max(started_utc) FROM crawls WHERE site = ? AND finished_utc IS NOT NULL "
+            "AND status IN ('ok', 'partial')", [site]).fetchone()[0]
+        for row in db.query(
+                "SELECT url, id, platform_id, comment_count_shown, thread_read_utc, stale_utc,"
+                " (SELECT count(*) FROM comments WHERE post_id = posts.id AND removed_utc IS NULL) AS live,"
+                " max(coalesce(published_utc, ''), coalesce((SELECT max(published_utc) FROM comments"
+                "  WHERE post_id = posts.id), '')) AS activity "
+                "FROM posts WHERE site = ? AND source = 'html' AND removed_utc IS NULL", [site]):
+            state.posts[row["url"]] = KnownPost(
+                id=row["id"], platform_id=row["platform_id"], comments=row["live"],
+                comments_shown=row["comment_count_shown"], thread_read_utc=row["thread_read_utc"],
+                last_activity_utc=row["activity"] or None, stale=row["stale_utc"] is not None)
+        for row in db.query("SELECT url, headers FROM pages WHERE site = ? AND status = 200 "
+                            "AND role NOT IN ('post', 'comments')", [site]):
+            headers = {key.lower(): value for key, value in json.loads(row["headers"]).items()}
+            if "etag" in headers or "last-modified" in headers:
+                state.validators[row["url"]] = (headers.get("etag"), headers.get("last-modified"))
+        if roles:
+            marks = ", ".join("?" for _ in roles)
+            rows = db.query(
+                f"SELECT url, body, content_type FROM pages WHERE site = ? AND role IN ({marks}) "
+                f"AND status = 200 AND crawl_id = (SELECT max(crawl_id) FROM pages "
+                f"WHERE site = ? AND role IN ({marks}))", [site, *roles, site, *roles])
+            state.pages = {row["url"]: (read_page_body(row), row["content_type"]) for row in rows}
+    finally:
+        db.close()
+    return state
+
+
+def stored_pages(db, site=None, roles=None, ok_only=False):
+    """The stored pages (of one site, of some roles, 2xx only) as rows, in fetch order, read one
+    at a time: together their bodies can be far larger than memory."""
+    where, params = ["1"], []
+    if site is not None:
+        where.append("site = ?")
+        params.append(site)
+    if roles:
+        where.append(f"role IN ({', '.join('?' for _ in roles)})")
+        params.extend(roles)
+    if ok_only:
+        where.append("status BETWEEN 200 AND 299")
+    ids = [row[0] for row in db.execute(
+        f"SELECT id FROM pages WHERE {' AND '.join(where)} ORDER BY fetched_utc, id", params)]
+    for page_id in ids:
+        yield db.table("pages").get(page_id)
+
+
+def set_page_post(db, page_id, post_id):
+    db.execute("UPDATE pages SET post_id = ? WHERE id = ?", [post_id, page_id])
+
+
+def site_timezones(db):
+    """{site: its zone, or None} for every blog in the archive."""
+    return dict(db.execute("SELECT site, timezone FROM sites").fetchall())

@@ -3,10 +3,15 @@
     scrapy crawl blog -a url=https://blog.example/                  # the whole blog
     scrapy crawl blog -a url=https://blog.example/2014/08/12/post/  # one post and its thread
     scrapy crawl blog -a url=… -a max_posts=20 -a since=2024-01-01
+    scrapy crawl blog -a url=… -a full=1                             # read every post again
+
+The first run over a blog reads every post. Later runs over the same archive are incremental:
+they read the threads that are new, that the blog signals changed (see archiver.freshness),
+that a run left unfinished, or that are due for a refresh, and only the signals otherwise.
 """
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import scrapy
@@ -14,6 +19,7 @@ from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
+from archiver import freshness, storage
 from archiver.extractors import find_links, wordpress, wordpress_rest
 from archiver.extractors.common import comment_page_of, is_trap, post_url_of, strip_fragment
 from archiver.items import PageItem
@@ -21,15 +27,23 @@ from archiver.page import Page
 
 SITEMAPS = ("wp-sitemap.xml", "sitemap.xml", "sitemap_index.xml")
 FEED = "feed/"
+# WordPress's feed of the latest comments on the whole blog: where a blog without the REST
+# API signals new comments.
+COMMENTS_FEED = "comments/feed/"
+INDEX = "index"  # the role of the pages of the REST API's comment index
+# How far back of the last run a post's REST `modified_after` looks: WordPress compares it with
+# a time it may keep in the blog's zone.
+MODIFIED_MARGIN = timedelta(days=1)
 DATE_IN_URL = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(?:(0[1-9]|[12]\d|3[01])/)?")
 # Discovery pages that may well not exist: their absence is not an error.
-OPTIONAL_ROLES = ("site", "sitemap", "feed", "comments")
+OPTIONAL_ROLES = ("site", "sitemap", "feed", "comments", INDEX)
 
 
 class BlogSpider(scrapy.Spider):
     name = "blog"
 
-    def __init__(self, url=None, max_posts=None, since=None, *args, **kwargs):
+    def __init__(self, url=None, max_posts=None, since=None, full=None, refresh_days=None,
+                 *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not url or not re.match(r"https?://[^/]+", url):
             raise ValueError("give the blog to archive: scrapy crawl blog -a url=https://blog.example/")
@@ -41,14 +55,41 @@ class BlogSpider(scrapy.Spider):
         self.single_post = parts.path not in ("", "/")
         self.max_posts = _positive_int("max_posts", max_posts)
         self.since = _date("since", since)
+        self.full = _flag("full", full)
+        self.refresh_days = _positive_int("refresh_days", refresh_days)
         self.arguments = {key: value for key, value in
-                          {"url": url, "max_posts": max_posts, "since": since}.items() if value}
+                          {"url": url, "max_posts": max_posts, "since": since, "full": full,
+                           "refresh_days": refresh_days}.items() if value}
         self.timezone = None
         self.rest_root = None  # the REST API's root, once its index has listed wp/v2
         self.rest_held = None  # REST addresses waiting for the API's posts to answer
         self.posts = set()
         self.comment_pages = set()
         self.thread_sources = set()
+        self.known = storage.SiteState()
+        self.incremental = False
+        self.index = None  # the comment index being read: {url: page or None if it failed}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.read_archive()
+        return spider
+
+    def read_archive(self):
+        """What the archive holds of this blog decides whether this run is incremental."""
+        self.known = storage.site_state(self.settings.get("ARCHIVE_DB"), self.site, roles=(INDEX,))
+        self.refresh_days = self.refresh_days or self.settings.getint("REFRESH_DAYS")
+        self.incremental = bool(self.known.last_run_utc) and not self.full and not self.single_post
+        if self.incremental:
+            self.logger.info("Incremental run: %s posts archived, last run started %s; threads "
+                             "read again when signalled, unfinished or due (refresh within %s "
+                             "days); -a full=1 reads every post", len(self.known.posts),
+                             self.known.last_run_utc, self.refresh_days)
+
+    @property
+    def mode(self):
+        return "incremental" if self.incremental else "full"
 
     async def start(self):
         yield scrapy.Request(self.base + "wp-json/", callback=self.parse_site,
@@ -80,17 +121,42 @@ class BlogSpider(scrapy.Spider):
         if self.single_post:
             yield self._request(self.start_url, self.parse_start, "post")
             return
+        if self.incremental:
+            yield from self._read_again()
         if self.rest_root:
             # Optional, like the index it comes from: role "site". REST addresses wait for it:
             # refused, it stops them all.
             self.rest_held = []
-            yield scrapy.Request(wordpress_rest.posts_url(self.rest_root, self.since),
+            modified_after = None
+            if self.incremental:
+                last_run = freshness.parse_utc(self.known.last_run_utc) - MODIFIED_MARGIN
+                modified_after = last_run.strftime("%Y-%m-%dT%H:%M:%SZ")
+            yield scrapy.Request(wordpress_rest.posts_url(self.rest_root, self.since, modified_after),
                                  callback=self.parse_rest_posts, errback=self.rest_refused,
                                  cb_kwargs={"role": "site"})
         yield self._request(self.base, self.parse_index, "listing")
-        for path in SITEMAPS:
-            yield self._request(self.base + path, self.parse_index, "sitemap")
-        yield self._request(self.base + FEED, self.parse_index, "feed")
+        # The REST API lists every post edited or published since the last run: sitemaps
+        # would only repeat it.
+        if not (self.incremental and self.rest_root):
+            for path in SITEMAPS:
+                yield self._request(self.base + path, self.parse_index, "sitemap", conditional=True)
+        yield self._request(self.base + FEED, self.parse_index, "feed", conditional=True)
+        if self.incremental and not self.rest_root:
+            yield self._request(self.base + COMMENTS_FEED, self.parse_index, "feed", conditional=True)
+
+    def _read_again(self):
+        """The archived threads to read whatever the signals say: marked stale by a run that
+        did not get to read them, never read in full, or due for their refresh."""
+        now = datetime.now(timezone.utc)
+        for url, known in self.known.posts.items():
+            if known.stale:
+                reason = "stale"
+            elif freshness.refresh_due(known, url, now, self.refresh_days):
+                reason = "due" if known.thread_read_utc else "unfinished"
+            else:
+                continue
+            self.crawler.stats.inc_value(f"archiver/posts/read_again/{reason}")
+            yield from self._post_request(url, changed=True)
 
     def parse_start(self, response, role):
         """A start URL below the root: one post and its thread, or else a listing to follow."""
@@ -101,13 +167,17 @@ class BlogSpider(scrapy.Spider):
         else:
             yield from self._follow_thread(response, role, page, links)
 
-    def parse_index(self, response, role):
-        """A page that lists posts: a listing page, a sitemap, a feed or the REST API's posts."""
+    def parse_index(self, response, role, all_changed=False):
+        """A page that lists posts: a listing page, a sitemap, a feed or the REST API's posts
+        (in an incremental run, those edited or published since the last: `all_changed`)."""
+        if response.status == 304:
+            self.crawler.stats.inc_value("archiver/fetch/not_modified")
+            return
         page = self._page(response)
         if self._not_json(response, role, page):
             yield self._item(response, role, page)
             return
-        yield from self._follow_index(response, role, page, find_links(page))
+        yield from self._follow_index(response, role, page, find_links(page), all_changed)
 
     def parse_post(self, response, role):
         """A post page or one of its comment pages: archive it, follow the rest of its thread."""
@@ -137,8 +207,73 @@ class BlogSpider(scrapy.Spider):
         """The REST API's first page of posts: it answers visitors, so the REST addresses held
         meanwhile go (unless it answered with something else than JSON)."""
         held, self.rest_held = self.rest_held, None
-        yield from self.parse_index(response, role)
+        yield from self.parse_index(response, role, all_changed=self.incremental)
         yield from self._thread_sources(held)
+        if self.rest_root:
+            self.index = {}
+            yield self._index_request(wordpress_rest.comment_index_url(self.rest_root))
+
+    def _index_request(self, url):
+        self.index[url] = None
+        return scrapy.Request(url, callback=self.parse_comment_index, errback=self.index_failed,
+                              cb_kwargs={"role": INDEX})
+
+    def parse_comment_index(self, response, role):
+        """A page of the REST API's index of every comment. Its pages are held until all have
+        answered, then compared with the index the last run stored, and stored with the posts
+        whose comments differ marked stale in the same transaction: a run killed in between
+        leaves either the old index or the marks."""
+        page = self._page(response)
+        if self.index is None or self._not_json(response, role, page):
+            self.index = None
+            yield self._item(response, role, page)
+            return
+        self.index[response.url] = (response, page)
+        if len(self.index) == 1:
+            for url in wordpress_rest.index_pages(page):
+                yield self._index_request(url)
+        yield from self._index_done()
+
+    def index_failed(self, failure):
+        yield from self.failed(failure)
+        if self.index is not None:
+            self.index[failure.request.url] = False
+            yield from self._index_done()
+
+    def _index_done(self):
+        if any(value is None for value in self.index.values()):
+            return
+        held, self.index = self.index, None
+        read = [value for value in held.values() if value]
+        changed = self._index_changes([page for _, page in read], complete=len(read) == len(held))
+        known = [url for url in changed if url in self.known.posts]
+        for number, (response, page) in enumerate(read):
+            yield self._item(response, INDEX, page, changed_posts=known if number == 0 else [])
+        for url in changed:
+            yield from self._post_request(url, changed=True)
+
+    def _index_changes(self, pages, complete):
+        """The posts (URLs) whose comments differ between this comment index and the last run's:
+        new, edited, late-approved and, when every page answered, gone ones."""
+        if not self.incremental:
+            return []
+        before = {}
+        for url, (body, content_type) in self.known.pages.items():
+            before.update(wordpress_rest.comment_index(Page.from_bytes(url, body, content_type)))
+        if not before:
+            self.logger.info("No comment index from an earlier run to compare with: this one's "
+                             "is kept for the next")
+            return []
+        now = {}
+        for page in pages:
+            now.update(wordpress_rest.comment_index(page))
+        posts = {post for key, (post, digest) in now.items() if before.get(key) != (post, digest)}
+        if complete:
+            posts.update(post for key, (post, _) in before.items() if key not in now)
+        by_id = {known.platform_id: url for url, known in self.known.posts.items()}
+        changed = sorted(by_id.get(post) or f"{self.base}?p={post}" for post in posts)
+        self.crawler.stats.inc_value("archiver/posts/changed_in_index", len(changed))
+        return changed
 
     def rest_refused(self, failure):
         """Errback of the REST API's posts: refused or failed, it is asked nothing more. (One
@@ -148,12 +283,23 @@ class BlogSpider(scrapy.Spider):
         self.logger.info("The REST API did not list the posts: comments from the HTML pages and "
                          "feeds alone")
 
-    def _follow_index(self, response, role, page, links):
-        yield self._item(response, role, page)
+    def _follow_index(self, response, role, page, links, all_changed=False):
+        changed = []
+        if self.incremental:
+            changed = links.posts if all_changed else freshness.changed_posts(links, self.known.posts)
+            self.crawler.stats.inc_value("archiver/posts/signalled_changed", len(changed))
+        yield self._item(response, role, page,
+                         changed_posts=[url for url in changed if url in self.known.posts])
         for url in links.posts:
-            yield from self._post_request(url)
-        for url in links.listings:  # next listing pages, or the sitemaps a sitemap index lists
-            yield self._request(url, self.parse_index, role)
+            yield from self._post_request(url, changed=url in changed)
+        # Next listing pages, or the sitemaps a sitemap index lists. Where the REST API says what
+        # changed, older listing pages have nothing to add.
+        if role == "listing" and self.incremental and self.rest_root:
+            return
+        for url in links.listings:
+            request = self._request(url, self.parse_index, role, conditional=role != "listing")
+            request.cb_kwargs["all_changed"] = all_changed
+            yield request
 
     def _follow_thread(self, response, role, page, links):
         yield self._item(response, role, page)
@@ -215,10 +361,15 @@ class BlogSpider(scrapy.Spider):
         kind = "optional" if role in OPTIONAL_ROLES else "failed"
         self.crawler.stats.inc_value(f"archiver/fetch/{kind}/{outcome}")
 
-    def _post_request(self, url):
+    def _post_request(self, url, changed=False):
+        """A post's page, unless already asked for, off the blog, or (in an incremental run)
+        archived and neither signalled changed nor due."""
         url = strip_fragment(url)
         post_url = post_url_of(url)
         if post_url in self.posts or is_trap(url) or urlsplit(url).netloc != self.site:
+            return
+        if self.incremental and post_url in self.known.posts and not changed:
+            self.crawler.stats.inc_value("archiver/posts/unchanged")
             return
         if self.since and _url_date(url) and _url_date(url) < self.since.replace(day=1):
             self.crawler.stats.inc_value("archiver/posts/before_since")
@@ -229,13 +380,22 @@ class BlogSpider(scrapy.Spider):
         self.posts.add(post_url)
         yield self._request(url, self.parse_post, "post")
 
-    def _request(self, url, callback, role):
-        return scrapy.Request(url, callback=callback, errback=self.failed, cb_kwargs={"role": role})
+    def _request(self, url, callback, role, conditional=False):
+        """A request; `conditional` ones carry the validators (ETag, Last-Modified) the page
+        had when archived, so an unchanged page answers 304 with no body."""
+        validators = self.known.validators.get(url) if conditional and self.incremental else None
+        if not validators:
+            return scrapy.Request(url, callback=callback, errback=self.failed, cb_kwargs={"role": role})
+        etag, last_modified = validators
+        headers = {name: value for name, value in
+                   (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if value}
+        return scrapy.Request(url, callback=callback, errback=self.failed, cb_kwargs={"role": role},
+                              headers=headers, meta={"handle_httpstatus_list": [304]})
 
     def _page(self, response):
         return Page.from_response(response, fetched_utc=datetime.now(timezone.utc))
 
-    def _item(self, response, role, page, site_info=None):
+    def _item(self, response, role, page, site_info=None, changed_posts=()):
         headers = {key.decode("latin-1"): b", ".join(values).decode("latin-1")
                    for key, values in response.headers.items()}
         fetched = page.fetched_utc if page is not None else datetime.now(timezone.utc)
@@ -243,7 +403,7 @@ class BlogSpider(scrapy.Spider):
             url=response.url, status=response.status, headers=headers, body=response.body,
             fetched_utc=fetched.strftime("%Y-%m-%dT%H:%M:%SZ"), role=role, site=self.site,
             encoding=getattr(response, "encoding", None), timezone=self.timezone,
-            site_info=site_info, page=page)
+            site_info=site_info, changed_posts=list(changed_posts), page=page)
 
 
 def _url_date(url):
@@ -258,6 +418,14 @@ def _positive_int(name, value):
     if not str(value).isdigit() or int(value) < 1:
         raise ValueError(f"-a {name}= takes a whole number of at least 1, not {value!r}")
     return int(value)
+
+
+def _flag(name, value):
+    if value in (None, "", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ValueError(f"-a {name}= takes 1 or 0, not {value!r}")
 
 
 def _date(name, value):

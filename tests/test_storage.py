@@ -64,7 +64,10 @@ def test_saving_a_thread_writes_exact_rows(db):
         "published_local": "2014-08-12T12:44:00+01:00", "published_utc": "2014-08-12T11:44:00Z",
         "published_relative_to": None, "categories": '["Iraq"]', "tags": '["ISIS"]',
         "body_html": '<p>From <a href="https://src.example/x">here</a>.</p>', "body_text": "From here.",
-        "comment_count": 3, "comment_count_shown": None, "language": "en", "source": "html"}]
+        "comment_count": 3, "comment_count_shown": None, "language": "en", "source": "html",
+        "first_seen_utc": None, "last_seen_utc": None, "first_seen_crawl": None,
+        "last_seen_crawl": None, "edited_utc": None, "removed_utc": None, "removed_by_crawl": None,
+        "thread_read_utc": None, "stale_utc": None}]
     comments = [{k: r[k] for k in ("id", "post_id", "platform_id", "parent_id", "depth", "position",
                                    "type", "author", "published_utc")} for r in rows(db, "comments")]
     assert comments == [
@@ -110,9 +113,10 @@ def test_full_text_search_finds_comments_and_posts(db):
 def test_schema_has_foreign_keys_and_wal(db):
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {(fk.column, fk.other_table, fk.other_column) for fk in db.table("comments").foreign_keys} == {
-        ("post_id", "posts", "id"), ("parent_id", "comments", "id")}
+        ("post_id", "posts", "id"), ("parent_id", "comments", "id"), ("first_seen_crawl", "crawls", "id"),
+        ("last_seen_crawl", "crawls", "id"), ("removed_by_crawl", "crawls", "id")}
     assert set(db.table_names()) >= {"sites", "posts", "comments", "links", "pages", "crawls",
-                                     "posts_fts", "comments_fts"}
+                                     "post_versions", "comment_versions", "posts_fts", "comments_fts"}
 
 
 def test_page_headers_never_keep_cookies_or_credentials(db):
@@ -164,3 +168,102 @@ def test_links_of_a_comment_the_page_shows_come_from_the_page(db):
     ping_links = db.execute("SELECT l.url FROM links l JOIN comments c ON c.id = l.comment_id "
                             "WHERE c.platform_id = '12'").fetchall()
     assert ping_links == []
+
+
+def crawl(db, number):
+    """A crawls row, and the sighting of a run that started at hour `number`."""
+    crawl_id = storage.start_crawl(db, SITE, "https://blog.example/", {}, f"2026-01-0{number}T03:00:00Z")
+    return storage.Seen(crawl_id, f"2026-01-0{number}T03:00:00Z")
+
+
+def sight(db, seen, *threads):
+    for thread in threads:
+        with storage.transaction(db):
+            storage.save_thread(db, SITE, thread, seen)
+
+
+def edited_thread():
+    thread = html_thread()
+    thread.comments[0].body_text = "First, edited"
+    thread.comments[0].body_html = "<p>First, edited</p>"
+    thread.post.title = "A post (updated)"
+    return thread
+
+
+def test_an_edit_seen_by_a_later_run_keeps_the_earlier_text_as_a_version(db):
+    first, second, third = crawl(db, 1), crawl(db, 2), crawl(db, 3)
+    sight(db, first, html_thread())
+    sight(db, second, edited_thread())
+    sight(db, third, edited_thread())
+    assert rows(db, "comment_versions") == [{
+        "id": 1, "comment_id": 1, "version": 1, "author": "Jim", "author_url": None,
+        "body_html": "<p>First</p>", "body_text": "First", "first_seen_utc": first.utc,
+        "last_seen_utc": first.utc, "replaced_utc": second.utc, "replaced_by_crawl": second.crawl_id}]
+    assert rows(db, "post_versions") == [{
+        "id": 1, "post_id": 1, "version": 1, "title": "A post",
+        "body_html": '<p>From <a href="https://src.example/x">here</a>.</p>', "body_text": "From here.",
+        "first_seen_utc": first.utc, "last_seen_utc": first.utc, "replaced_utc": second.utc,
+        "replaced_by_crawl": second.crawl_id}]
+    comment = rows(db, "comments")[0]
+    assert {key: comment[key] for key in ("body_text", "first_seen_utc", "last_seen_utc",
+                                          "first_seen_crawl", "last_seen_crawl", "edited_utc")} == {
+        "body_text": "First, edited", "first_seen_utc": first.utc, "last_seen_utc": third.utc,
+        "first_seen_crawl": first.crawl_id, "last_seen_crawl": third.crawl_id, "edited_utc": second.utc}
+    sight(db, crawl(db, 4), html_thread())
+    assert [(r["version"], r["body_text"], r["first_seen_utc"], r["last_seen_utc"])
+            for r in rows(db, "comment_versions")] == [
+        (1, "First", first.utc, first.utc), (2, "First, edited", second.utc, third.utc)]
+
+
+def test_two_pages_of_one_run_and_other_sources_make_no_versions(db):
+    first, second = crawl(db, 1), crawl(db, 2)
+    sight(db, first, html_thread(), edited_thread())
+    edited_feed = feed_thread()
+    edited_feed.comments[0].body_text = "something else"
+    sight(db, second, edited_feed, edited_thread())
+    assert rows(db, "comment_versions") == [] and rows(db, "post_versions") == []
+
+
+def test_a_thread_read_in_full_marks_what_it_no_longer_shows_removed_and_a_return_revives_it(db):
+    first, second, third = crawl(db, 1), crawl(db, 2), crawl(db, 3)
+    sight(db, first, html_thread())
+    trashed = html_thread()
+    del trashed.comments[1]
+    trashed.comments[1].parent = 0
+    sight(db, second, trashed)
+    with storage.transaction(db):
+        assert storage.close_thread(db, 1, second) == 1
+    assert [(r["platform_id"], r["removed_utc"], r["removed_by_crawl"]) for r in rows(db, "comments")] == [
+        ("11", None, None), ("12", second.utc, second.crawl_id), ("13", None, None)]
+    assert db.execute("SELECT thread_read_utc, stale_utc FROM posts").fetchone() == (second.utc, None)
+    sight(db, third, html_thread())
+    assert [r["removed_utc"] for r in rows(db, "comments")] == [None, None, None]
+
+
+def test_a_thread_whose_comments_all_vanish_is_not_marked(db):
+    first, second = crawl(db, 1), crawl(db, 2)
+    thread = html_thread()
+    thread.comments += [Comment(body_html="x", body_text=f"x{n}", platform_id=f"2{n}") for n in range(3)]
+    sight(db, first, thread)
+    sight(db, second, Thread(platform="wordpress", post=html_thread().post, comments=[]))
+    with storage.transaction(db):
+        assert storage.close_thread(db, 1, second) is None
+    assert [r["removed_utc"] for r in rows(db, "comments")] == [None] * 6
+
+
+def test_a_run_row_counts_what_it_found_new_changed_and_removed(db):
+    first, second = crawl(db, 1), crawl(db, 2)
+    sight(db, first, html_thread())
+    trashed = edited_thread()
+    del trashed.comments[1]
+    trashed.comments[1].parent = 0
+    trashed.comments.append(Comment(body_html="<p>New</p>", body_text="New", author="Ann", platform_id="15"))
+    sight(db, second, trashed)
+    with storage.transaction(db):
+        storage.close_thread(db, 1, second)
+    assert storage.crawl_changes(db, first.crawl_id) == {
+        "posts_new": 1, "posts_changed": 0, "posts_removed": 0, "comments_new": 3,
+        "comments_changed": 0, "comments_removed": 0}
+    assert storage.crawl_changes(db, second.crawl_id) == {
+        "posts_new": 0, "posts_changed": 1, "posts_removed": 0, "comments_new": 1,
+        "comments_changed": 1, "comments_removed": 1}

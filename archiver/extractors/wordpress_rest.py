@@ -15,6 +15,8 @@ The collections page 100 items a request, through the `Link: rel="next"` header 
 `X-WP-TotalPages`.
 """
 
+import hashlib
+import json
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -29,6 +31,7 @@ PER_PAGE = 100  # the most WordPress gives in one answer
 POST_FIELDS = ("id", "link", "date_gmt")
 COMMENT_FIELDS = ("id", "post", "parent", "author_name", "author_url", "date", "date_gmt", "link",
                   "content")
+INDEX_FIELDS = ("id", "post", "parent", "author_name", "author_url", "date_gmt", "content")
 # Where a page names the API: its discovery link (the REST root), else the REST resource of the
 # post it shows (`…/wp-json/wp/v2/posts/5`, or `…/?rest_route=/wp/v2/posts/5` without pretty
 # permalinks), whose start is the root.
@@ -56,12 +59,47 @@ def api_root(index_page):
     return None
 
 
-def posts_url(root, after=None):
-    """The first page of the blog's posts, newest first; with `after` (a date), only later ones."""
+def posts_url(root, after=None, modified_after=None):
+    """The first page of the blog's posts, newest first; with `after` (a date), only later ones;
+    with `modified_after` (an ISO 8601 UTC time), only those published or edited since."""
     params = [("per_page", PER_PAGE), ("_fields", ",".join(POST_FIELDS))]
     if after is not None:
         params.append(("after", f"{after.isoformat()}T00:00:00"))
+    if modified_after is not None:
+        params.append(("modified_after", modified_after))
     return _route(root, "wp/v2/posts", params)
+
+
+def comment_index_url(root):
+    """The first page of every comment on the blog, oldest first, with what a reader sees of
+    each: for a few requests per hundred comments, the one view of the whole blog in which an
+    edited, removed or late-approved comment shows (WordPress keeps no modified time for them)."""
+    return _route(root, "wp/v2/comments", [
+        ("per_page", PER_PAGE), ("orderby", "id"), ("order", "asc"),
+        ("_fields", ",".join(INDEX_FIELDS))])
+
+
+def comment_index(page):
+    """{comment id: (post id, digest of what a reader sees of it)} from a page of the comment
+    index; empty for any other answer."""
+    items = _items(page)
+    if items is None or not _is_comments(items):
+        return {}
+    return {str(item["id"]): (str(item["post"]), hashlib.sha1(json.dumps(
+        [item.get(key) for key in INDEX_FIELDS], sort_keys=True).encode()).hexdigest())
+            for item in items}
+
+
+def index_pages(page):
+    """Every further page of a collection, from its first page's X-WP-TotalPages."""
+    total = page.headers.get("x-wp-totalpages", "")
+    if not total.isdigit():
+        return []
+    parts = urlsplit(page.url)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+             if key != "page"]
+    return [urlunsplit(parts._replace(query=urlencode([*query, ("page", str(number))], safe="/,")))
+            for number in range(2, int(total) + 1)]
 
 
 def comments_url(page, post_id=None):
@@ -114,7 +152,9 @@ def _is_comments(items):
 def read_thread(page):
     """A page of a post's comments, as a thread of source "rest"; None for any other answer."""
     items = _items(page)
-    if items is None or not _is_comments(items) or not items[0].get("link"):
+    # The blog's comment index mixes posts: it is no thread.
+    if items is None or not _is_comments(items) or not items[0].get("link") \
+            or len({item["post"] for item in items}) > 1:
         return None
     post = Post(url=post_url_of(absolute(page.url, items[0]["link"])), platform_id=str(items[0]["post"]))
     comments, index_of = [], {}
