@@ -9,6 +9,7 @@ import pytest
 
 from archiver.cli import thread_as_json
 from archiver.extractors import extract, find_links
+from archiver.items import PageLinks
 from archiver.page import Page
 from tests.blogserver import running
 from tests.test_crawl import crawl, rows
@@ -188,14 +189,49 @@ def test_a_reply_on_a_later_feed_page_names_its_parent_by_id():
         f"{ORIGIN}/feeds/1857300052613779001/comments/default{COMMENT_FEED_QUERY}&start-index=5&max-results=500"]
 
 
-def test_a_posts_feed_lists_posts_and_its_next_page_and_is_no_thread():
+def test_a_posts_feed_lists_posts_their_updates_and_comment_counts_and_its_next_page_and_is_no_thread():
     page = Page.from_bytes(f"{ORIGIN}/feeds/posts/default?alt=json&max-results=500",
                            site_file("posts-feed-1.json"), "application/json; charset=UTF-8")
     assert extract(page) is None
-    links = find_links(page)
-    assert (links.posts, links.listings) == (
-        [f"{ORIGIN}/{SPRING_FLOOD}", f"{ORIGIN}/2022/11/last-swallows.html"],
-        [f"{ORIGIN}/feeds/posts/default?alt=json&start-index=3&max-results=500"])
+    assert find_links(page) == PageLinks(
+        posts=[f"{ORIGIN}/{SPRING_FLOOD}", f"{ORIGIN}/2022/11/last-swallows.html"],
+        listings=[f"{ORIGIN}/feeds/posts/default?alt=json&start-index=3&max-results=500"],
+        modified={f"{ORIGIN}/{SPRING_FLOOD}": "2023-03-10T18:30:00.000-05:00",
+                  f"{ORIGIN}/2022/11/last-swallows.html": "2022-11-05T10:00:00.000-04:00"},
+        comment_counts={f"{ORIGIN}/{SPRING_FLOOD}": 5, f"{ORIGIN}/2022/11/last-swallows.html": 2})
+
+
+def test_the_atom_posts_feed_says_when_each_post_was_updated_not_published():
+    page = Page.from_bytes(f"{ORIGIN}/feeds/posts/default", (SITE / "atom" / "posts.xml").read_bytes(),
+                           "application/atom+xml; charset=UTF-8")
+    assert extract(page) is None
+    assert find_links(page) == PageLinks(
+        posts=[f"{ORIGIN}/{SPRING_FLOOD}", f"{ORIGIN}/2022/11/last-swallows.html",
+               f"{ORIGIN}/2022/10/mist-at-dawn.html"],
+        modified={f"{ORIGIN}/{SPRING_FLOOD}": "2023-04-02T08:41:17.318-04:00",
+                  f"{ORIGIN}/2022/11/last-swallows.html": "2022-11-05T10:00:00.000-04:00",
+                  f"{ORIGIN}/2022/10/mist-at-dawn.html": "2022-10-02T07:15:00.000-04:00"},
+        comment_counts={f"{ORIGIN}/{SPRING_FLOOD}": 5, f"{ORIGIN}/2022/11/last-swallows.html": 2,
+                        f"{ORIGIN}/2022/10/mist-at-dawn.html": 0})
+
+
+@pytest.mark.parametrize("name, url, counts", [
+    ("home.html", f"{ORIGIN}/", {f"{ORIGIN}/{SPRING_FLOOD}": 5, f"{ORIGIN}/2022/11/last-swallows.html": 2}),
+    ("older-posts.html", f"{ORIGIN}/search?updated-max=2022-11-05T10:00:00-04:00&max-results=2",
+     {f"{ORIGIN}/2022/10/mist-at-dawn.html": 0}),
+])
+def test_a_listing_gives_each_post_the_count_of_its_comment_link(name, url, counts):
+    links = find_links(Page.from_bytes(url, site_file(name)))
+    assert (links.posts, links.comment_counts, links.modified) == (list(counts), counts, {})
+
+
+def test_a_layouts_listing_counts_the_comments_its_form_links_name():
+    html = post_page("", data="'pageType': 'index'").replace(
+        "<h3 class='post-title entry-title'>reality check</h3>",
+        f"<h3 class='post-title entry-title'><a href='{POST_URL}'>reality check</a></h3>").replace(
+        "<div class='comments'", f"<span class='post-comment-link'><a class='comment-link' href='{POST_URL}"
+                                 "#comment-form' onclick=''>12 comments:</a></span><div class='comments'")
+    assert find_links(Page("https://blog.example/", html)).comment_counts == {POST_URL: 12}
 
 
 @pytest.fixture(scope="module")

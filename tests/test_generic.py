@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from archiver.extractors import extract, extractor_for, generic
+from archiver.extractors import extract, extractor_for, find_links, generic
+from archiver.items import PageLinks
 from archiver.page import Page
 from tests.blogserver import running
 from tests.test_crawl import crawl, rows
@@ -115,3 +116,40 @@ def test_pages_without_schema_org_comments_never_run_extruct(monkeypatch):
     html = """<html><head><script type="application/ld+json">{"@type": "BlogPosting"}</script></head>
     <body><article itemscope itemtype="https://schema.org/BlogPosting"><h1>Post</h1></article></body></html>"""
     assert generic.schema_comments(page(html)) == []
+
+
+LISTING = """<html><head>{head}</head><body><main>
+<article><h2 class="entry-title"><a href="/2024/05/one/">One</a></h2>{one}</article>
+<article itemscope itemtype="https://schema.org/BlogPosting">
+ <span itemprop="author" itemscope itemtype="https://schema.org/Person"><a href="/2024/05/one/">Ann</a></span>
+ <h2 class="entry-title"><a href="/2024/04/two/">Two</a></h2>
+ <meta itemprop="commentCount" content="12"><time itemprop="dateModified" datetime="2024-04-09">9 April</time></article>
+<article itemscope itemtype="http://schema.org/Article"><link itemprop="mainEntityOfPage" href="/2024/03/three/">
+ <h2 class="entry-title"><a href="/2024/03/three/">Three</a></h2>
+ <meta itemprop="interactionCount" content="UserComments:4">
+ <a href="/2024/03/three/#disqus_thread">0 Comments</a></article>
+</main></body></html>"""
+ITEM_LIST = """<script type="application/ld+json">{"@context": "https://schema.org", "@type": "CollectionPage",
+ "url": "https://b.example/", "dateModified": "2024-06-01", "mainEntity": {"@type": "ItemList", "itemListElement": [
+  {"@type": "ListItem", "position": 1, "item": {"@type": "BlogPosting", "url": "https://b.example/2024/05/one/",
+   "dateModified": "2024-05-03T10:00:00+02:00", "interactionStatistic": {"@type": "InteractionCounter",
+   "interactionType": "https://schema.org/CommentAction", "userInteractionCount": 7}}}]}}</script>"""
+
+
+def test_a_listing_gives_what_schema_org_items_state_of_each_post():
+    links = find_links(page(LISTING.format(head=ITEM_LIST, one=""), url="https://b.example/"))
+    assert links == PageLinks(
+        posts=["https://b.example/2024/05/one/", "https://b.example/2024/04/two/", "https://b.example/2024/03/three/"],
+        modified={"https://b.example/2024/05/one/": "2024-05-03T10:00:00+02:00",
+                  "https://b.example/2024/04/two/": "2024-04-09"},
+        comment_counts={"https://b.example/2024/05/one/": 7, "https://b.example/2024/04/two/": 12,
+                        "https://b.example/2024/03/three/": 4})
+
+
+def test_a_listing_counts_from_links_to_comments_only_where_they_show_a_number():
+    one = '<a href="/2024/05/one/#comments">3 comments</a>'
+    links = find_links(page(LISTING.format(head="", one=one), url="https://b.example/"))
+    assert (links.modified, links.comment_counts) == (
+        {"https://b.example/2024/04/two/": "2024-04-09"},
+        {"https://b.example/2024/05/one/": 3, "https://b.example/2024/04/two/": 12,
+         "https://b.example/2024/03/three/": 4})

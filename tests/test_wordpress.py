@@ -1,9 +1,14 @@
-"""How the WordPress extractor reads comment threads, on small pages in WordPress's own markup."""
+"""How the WordPress extractor reads comment threads and what listings and feeds say of their posts,
+on small pages in WordPress's own markup and the demo blog's pages."""
+
+import json
+from pathlib import Path
 
 import pytest
 
 from archiver.cli import thread_as_json
-from archiver.extractors import extract
+from archiver.extractors import extract, find_links
+from archiver.items import PageLinks
 from archiver.page import Page
 
 POST_URL = "https://blog.example/2014/08/12/a-post/"
@@ -126,3 +131,115 @@ def test_wpdiscuz_replies_nest_in_their_parent_and_take_the_date_from_its_title(
     assert field(thread, "author", "body", "parent", "published") == [
         ("Ann", "Question?", None, "2014-08-12T14:15:00"),
         ("Bob", "Answer.", 0, "2014-08-12T14:15:00")]
+
+
+LISTING_URL = "https://blog.example/"
+DEMO = Path(__file__).parent.parent / "data" / "demo-blog"
+DEMO_ORIGIN = "http://127.0.0.1:8082"
+
+
+def listing(*entries, sidebar=""):
+    """A classic theme's listing of these entries, with a sidebar."""
+    return Page(LISTING_URL, f"""<!DOCTYPE html><html lang="en-US"><head>
+<meta name="generator" content="WordPress 6.4"></head><body class="home blog">
+<main id="main">{"".join(entries)}</main><aside class="widget-area">{sidebar}</aside></body></html>""")
+
+
+def entry(slug, meta):
+    """A post on a listing, with this meta line ({url} stands for the post's address)."""
+    url = f"{LISTING_URL}{slug}/"
+    return f"""<article class="post type-post hentry"><header class="entry-header">
+<h2 class="entry-title"><a href="{url}" rel="bookmark">Post {slug}</a></h2></header>
+<footer class="entry-footer">{meta.format(url=url)}</footer></article>"""
+
+
+@pytest.mark.parametrize("meta, count", [
+    # WordPress core's comments_popup_link(): the post's title for screen readers only.
+    ('<span class="comments-link"><a href="{url}#comments">3 Comments<span class="screen-reader-text">'
+     ' on 5 &gt; 3? Counting votes</span></a></span>', 3),
+    ('<span class="comments-link"><a href="{url}#respond">Leave a comment<span class="screen-reader-text">'
+     ' on Books of 2016</span></a></span>', 0),
+    ('<a href="{url}#comments"><span class="screen-reader-text">Comments on Books of 2016: </span>3</a>', 3),
+    # Twenty Eleven: the bare number, "Reply" when there is none.
+    ('<span class="comments-link"><a href="{url}#comments">12</a></span>', 12),
+    ('<span class="comments-link"><a href="{url}#respond"><span class="leave-reply">Reply</span></a></span>', 0),
+    # Other themes' markup and words.
+    ('<span class="comm"><a href="{url}#comments" title="Kommentiere Muffins">51 Kommentare</a></span>', 51),
+    ('<span class="comment_count"><a href="{url}#respond" title="Comentarios" class="no_comment">+</a></span>', 0),
+    ('<li class="entry-comments"><a href="{url}#comments" class="comments-link">1.234 Kommentare</a></li>', 1234),
+    ('<a href="{url}#comments">1,234 Comments</a>', 1234),
+    ('<a href="{url}#comments">1\u202f234 commentaires</a>', 1234),
+    ('<a href="{url}#comments">Comments (7)</a>', 7),
+    # A count next to a reply link that goes to the form.
+    ('<a href="{url}#comments">4 Comments</a> <a href="{url}#respond">Leave a reply</a>', 4),
+])
+def test_a_listing_reads_each_posts_comment_count_from_the_link_to_its_comments(meta, count):
+    page = listing(entry("a", meta), entry("b", "<span class='posted-on'>May 1, 2024</span>"))
+    links = find_links(page)
+    assert (links.posts, links.comment_counts, links.modified) == (
+        [f"{LISTING_URL}a/", f"{LISTING_URL}b/"], {f"{LISTING_URL}a/": count}, {})
+
+
+@pytest.mark.parametrize("meta", [
+    '<a href="{url}#comments">One Comment</a>',  # no number shown
+    '<a href="{url}#comments">One Comment<span class="screen-reader-text"> on Books of 2016</span></a>',
+    '<a href="{url}#comments">3 Comments</a> <a href="{url}#comments">4 Comments</a>',  # they disagree
+    '<a href="{url}#comments" data-disqus-identifier="7 https://blog.example/?p=7">0 Comments</a>',
+    '<a href="{url}#comments"><span class="dsq-postid" data-dsqidentifier="7">0 Comments</span></a>',
+    '<a href="{url}#comment-12">12 May 2024</a>',
+])
+def test_no_count_is_given_where_the_links_do_not_state_one(meta):
+    assert find_links(listing(entry("a", meta), entry("b", ""))).comment_counts == {}
+
+
+def test_only_posts_the_listing_lists_get_counts_and_widgets_do_not_change_them():
+    popular = ('<section class="widget widget_popular"><a href="https://blog.example/elsewhere/#comments">'
+               '9 Comments</a><a href="https://blog.example/a/comment-page-2/#comment-5">Ann on Post a</a></section>')
+    page = listing(entry("a", '<a href="{url}#comments">2 Comments</a>'), entry("b", ""), sidebar=popular)
+    assert find_links(page).comment_counts == {f"{LISTING_URL}a/": 2}
+
+
+def test_a_listing_takes_modification_times_and_counts_from_schema_org_items():
+    page = listing(entry("a", ""), entry("b", "")).text.replace("</head>", """<script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [
+ {"@type": "CollectionPage", "@id": "https://blog.example/", "dateModified": "2024-06-01T00:00:00+00:00"},
+ {"@type": "BlogPosting", "@id": "https://blog.example/a/#article",
+  "mainEntityOfPage": {"@id": "https://blog.example/a/"}, "dateModified": "2024-05-03T08:00:00+00:00", "commentCount": 24}]}</script></head>""")
+    links = find_links(Page(LISTING_URL, page))
+    assert (links.modified, links.comment_counts) == (
+        {f"{LISTING_URL}a/": "2024-05-03T08:00:00+00:00"}, {f"{LISTING_URL}a/": 24})
+
+
+def demo_page(path):
+    """A page of the demo blog (a snapshot of a WordPress 6.1 site), as it was served."""
+    manifest = json.loads((DEMO / "manifest.json").read_text(encoding="utf-8"))
+    saved = next(entry for entry in manifest["pages"] if entry["path"] == path)
+    return Page.from_bytes(DEMO_ORIGIN + path, (DEMO / saved["file"]).read_bytes(), saved["content_type"])
+
+
+def test_the_feed_gives_comment_counts_where_its_items_state_them_but_no_modification_times():
+    # RSS 2.0 dates only publication; a post with comments closed and none has no slash:comments.
+    links = find_links(demo_page("/feed/"))
+    assert (links.posts[0], links.modified, links.comment_counts) == (
+        f"{DEMO_ORIGIN}/2023/04/23/whatever-happened-to-the-arab-spring-part-2/", {}, {
+            f"{DEMO_ORIGIN}/2022/08/09/solidarity-%e2%9c%8a-with-the-kurds/": 0,
+            f"{DEMO_ORIGIN}/2015/03/01/open-thread-anything-goes-comments-paginated/": 42,
+            f"{DEMO_ORIGIN}/2015/01/02/review-the-arab-spring-revisited/": 5,
+            f"{DEMO_ORIGIN}/2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/": 9,
+            f"{DEMO_ORIGIN}/2014/02/09/why-kurdistan-still-matters/": 2})
+
+
+def test_the_sites_comments_feed_names_its_posts_changed_at_their_newest_comment():
+    post = f"{DEMO_ORIGIN}/2015/03/01/open-thread-anything-goes-comments-paginated/"
+    assert find_links(demo_page("/comments/feed/")) == PageLinks(
+        posts=[post], modified={post: "2015-09-10T09:43:52+00:00"})
+
+
+def test_one_posts_comment_feed_names_no_posts():
+    path = "/2015/03/01/open-thread-anything-goes-comments-paginated/feed/"
+    assert find_links(demo_page(path)) == PageLinks()
+
+
+def test_the_core_sitemap_lists_posts_without_modification_times():
+    links = find_links(demo_page("/wp-sitemap-posts-post-1.xml"))
+    assert (len(links.posts), links.modified, links.comment_counts) == (6, {}, {})

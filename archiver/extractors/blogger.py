@@ -22,9 +22,9 @@ import lxml.html
 from lxml import etree
 
 from archiver import dates
-from archiver.extractors.common import (absolute, canonical, compiled, first, first_elements, generators,
-                                        has_markers, hrefs, inner_html, is_trap, number_in, per_page,
-                                        strip_fragment, text_of, unique, without)
+from archiver.extractors.common import (absolute, canonical, comment_counts, compiled, first, first_elements,
+                                        generators, has_markers, hrefs, inner_html, is_trap, number_in,
+                                        per_page, strip_fragment, text_of, unique, without)
 from archiver.items import Comment, PageLinks, Post, Thread
 
 PLATFORM = "blogger"
@@ -103,6 +103,9 @@ LATEST_OFFSET = 13 * 60
 
 LISTING_POSTS = (".post-title a", "a.timestamp-link", ".jump-link a", "[itemprop=blogPost] a[itemprop=url]")
 LISTING_NEXT = ("a.blog-pager-older-link", "#blog-pager-older-link a")
+# A listing's link to each post's comments, whose text says how many it has ("5 comments"):
+# to #comments in the 2017 themes, to the embedded form (#comment-form) in Layouts templates.
+COUNTED_COMMENTS = ("comments", "comment-form")
 # Blogger's own comment script asks for version 2 of the feed (replies carry a `related` link to
 # their parent) in the order comments were written. 500 is the most the feeds ever answered
 # a request; Blogger now answers fewer and names the rest with a `next` link (start-index).
@@ -138,25 +141,26 @@ def read_thread(page):
 
 
 def find_links(page):
-    """On a post: its comment pages and comment feed. On a listing: posts, older posts and the
-    posts feed. On a feed: its posts (a posts feed) and its next page."""
+    """On a post: its comment pages and comment feed. On a listing: posts, older posts, the
+    posts feed and each post's comment count. On a feed: its posts (a posts feed), when each
+    was last updated and its comment count, and its next page."""
     feed = _feed(page)
     if feed is not None:
         following = _next_feed_page(page, feed)
         if _is_comment_feed(feed):
             return PageLinks(feeds=following)
-        posts = unique(entry.links.get("alternate") for entry in feed.entries)
-        return PageLinks(posts=posts, listings=following)
+        return _posts_feed_links(feed, following)
     if page.is_json or page.is_xml:
         return PageLinks()
     if _is_single(page):
         current = _comment_page(page)
         return PageLinks(thread_pages=_comment_pages(page, current), comment_page=current,
                          feeds=_comment_feeds(page))
-    posts = hrefs(page, LISTING_POSTS, within=_scope(page))
+    posts = [url for url in hrefs(page, LISTING_POSTS, within=_scope(page))
+             if POST_PATH.search(urlsplit(url).path) and not is_trap(url)]
     older = hrefs(page, LISTING_NEXT)
-    return PageLinks(posts=[url for url in posts if POST_PATH.search(urlsplit(url).path) and not is_trap(url)],
-                     listings=older + _posts_feeds(page))
+    return PageLinks(posts=posts, listings=older + _posts_feeds(page),
+                     comment_counts=comment_counts(page, posts, COUNTED_COMMENTS))
 
 
 # Pages
@@ -434,6 +438,8 @@ class Entry:
     id: str
     published: str | None
     content: str
+    updated: str | None = None  # a post's: its last edit
+    comment_total: int | None = None  # thr:total, a post's comment count
     links: dict = field(default_factory=dict)  # rel -> href, the first of each
     author: str = ""
     author_uri: str | None = None
@@ -476,6 +482,7 @@ def _json_entry(entry):
     return Entry(
         id=_t(entry.get("id")), published=_t(entry.get("published")) or None,
         content=_t(entry.get("content")) or _t(entry.get("summary")), links=_links(entry.get("link")),
+        updated=_t(entry.get("updated")).strip() or None, comment_total=_count(_t(entry.get("thr$total"))),
         author=_t(author.get("name")), author_uri=_t(author.get("uri")) or None,
         reply_ref=reply.get("ref"), reply_href=reply.get("href"),
         properties={item.get("name"): item.get("value") for item in entry.get("gd$extendedProperty") or []})
@@ -508,6 +515,8 @@ def _atom_entry(entry):
     return Entry(
         id=entry.xpath("id/text()").get(""), published=entry.xpath("published/text()").get(),
         content=entry.xpath("content/text()").get() or entry.xpath("summary/text()").get(""),
+        updated=entry.xpath("updated/text()").get("").strip() or None,
+        comment_total=_count(entry.xpath("total/text()").get("")),
         links=_atom_links(entry), author=entry.xpath("author[1]/name/text()").get(""),
         author_uri=entry.xpath("author[1]/uri/text()").get(),
         reply_ref=entry.xpath("in-reply-to/@ref").get(), reply_href=entry.xpath("in-reply-to/@href").get(),
@@ -515,11 +524,30 @@ def _atom_entry(entry):
                             entry.xpath("extendedProperty/@value").getall())))
 
 
+def _count(text):
+    return int(text) if text.strip().isdecimal() else None
+
+
 def _atom_links(node):
     found = {}
     for link in node.xpath("link"):
         found.setdefault(link.attrib.get("rel"), link.attrib.get("href"))
     return found
+
+
+def _posts_feed_links(feed, following):
+    """A posts feed's posts, when each was last updated and how many comments each has."""
+    links = PageLinks(posts=unique(entry.links.get("alternate") for entry in feed.entries), listings=following)
+    for entry in feed.entries:
+        post = entry.links.get("alternate")
+        if not post:
+            continue
+        post = strip_fragment(post)
+        if entry.updated:
+            links.modified[post] = entry.updated
+        if entry.comment_total is not None:
+            links.comment_counts[post] = entry.comment_total
+    return links
 
 
 def _is_comment_feed(feed):

@@ -6,8 +6,10 @@ way round.
 """
 
 import re
+from datetime import datetime, timezone
 
-from archiver.extractors.common import absolute, text_of, unique
+from archiver import dates
+from archiver.extractors.common import absolute, post_url_of, strip_fragment, text_of, unique
 from archiver.items import Comment, PageLinks, Post, Thread
 
 PLATFORM = "feed"
@@ -20,6 +22,18 @@ IN_REPLY_TO = re.compile(r'\s*(?:<p>)?\s*In reply to <a href="[^"]*#comment-(\d+
                          re.S)
 # Sitemaps of terms and authors list archive pages, not posts.
 NOT_POST_SITEMAPS = re.compile(r"taxonom|categor|tag|user|author", re.I)
+
+# What a sitemap or feed entry says of its post, as element names once namespaces are gone.
+# Only what says "changed": RSS's pubDate is when the post was published, and so is Atom's
+# <published>; <updated> (Atom, or atom:updated in RSS) and dcterms:modified follow edits.
+SITEMAP_MODIFIED = ("lastmod",)
+ENTRY_MODIFIED = ("updated", "modified")
+# slash:comments (WordPress's RSS) and thr:total (Atom, Blogger's RSS). RSS's own <comments> is
+# the address of the comments, never a bare number.
+ENTRY_COMMENT_COUNTS = ("comments", "total")
+# In a site's comments feed, when each comment was written: the change to its post.
+COMMENT_TIMES = ("updated", "published", "pubDate", "date")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def detect(page):
@@ -82,8 +96,80 @@ def find_links(page):
     if name == "urlset":
         if NOT_POST_SITEMAPS.search(page.url):
             return PageLinks()
-        return PageLinks(posts=unique(url.strip() for url in root.xpath("//url/loc/text()").getall()))
-    if name in FEED_ROOTS and not _is_comment_feed(root):
-        links = root.xpath("//item/link/text() | //entry/link[@rel='alternate']/@href").getall()
-        return PageLinks(posts=unique(absolute(page.url, url.strip()) for url in links))
+        return _listed(page, root.root.iter("url"), _sitemap_entry)
+    if name in FEED_ROOTS:
+        if _is_comment_feed(root):
+            return _commented_posts(page, root)
+        return _listed(page, root.root.iter("item", "entry"), _feed_entry)
     return PageLinks()
+
+
+def _listed(page, entries, read):
+    """The posts `entries` list, in order, each once, and what each entry says of its post:
+    `read(entry)` gives its (address, modified, comment count)."""
+    links, seen = PageLinks(), set()
+    for entry in entries:
+        url, modified, count = read(entry)
+        if not url:
+            continue
+        url = strip_fragment(absolute(page.url, url))
+        if url not in seen:
+            seen.add(url)
+            links.posts.append(url)
+        if modified:
+            links.modified[url] = modified
+        if count is not None:
+            links.comment_counts[url] = count
+    return links
+
+
+def _sitemap_entry(url):
+    return _child_text(url, ("loc",)), _child_text(url, SITEMAP_MODIFIED), None
+
+
+def _feed_entry(entry):
+    count = next((int(text) for text in _child_texts(entry, ENTRY_COMMENT_COUNTS) if text.isdecimal()), None)
+    if count is None:  # Atom's replies link may carry the count alone (thr:count)
+        count = next((int(child.get("count")) for child in entry.iterchildren("link")
+                      if child.get("rel") == "replies" and (child.get("count") or "").isdecimal()), None)
+    return _entry_link(entry), _child_text(entry, ENTRY_MODIFIED), count
+
+
+def _entry_link(entry):
+    """An RSS item's link, or an Atom entry's alternate link."""
+    return _child_text(entry, ("link",)) or next(
+        (child.get("href") for child in entry.iterchildren("link")
+         if child.get("rel", "alternate") == "alternate" and child.get("href")), None)
+
+
+def _child_text(element, names):
+    """The first non-empty text of a child named one of `names`, stripped, or None."""
+    return next(_child_texts(element, names), None)
+
+
+def _child_texts(element, names):
+    for child in element.iterchildren(*names):
+        text = (child.text or "").strip()
+        if text:
+            yield text
+
+
+def _commented_posts(page, root):
+    """A site's comments feed (WordPress's /comments/feed/): the posts its comments are on, newest
+    first, each changed when its newest comment here was written. One post's own comment feed,
+    whose channel is the post, names none."""
+    newest = {}  # post -> (instant, time as written)
+    for entry in root.root.iter("item", "entry"):
+        link, written = _entry_link(entry), _child_text(entry, COMMENT_TIMES)
+        when = dates.parse_machine(written)
+        if not link or not isinstance(when, datetime):
+            continue
+        post = post_url_of(absolute(page.url, link))
+        instant = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        if post not in newest or instant > newest[post][0]:
+            # An RSS pubDate (RFC 822) in ISO 8601, with the offset it gives.
+            newest[post] = (instant, written if ISO_DATE.match(written) else when.isoformat())
+    channel = root.xpath("/rss/channel/link/text() | /feed/link[@rel='alternate']/@href").get("").strip()
+    if set(newest) <= {post_url_of(absolute(page.url, channel))}:
+        return PageLinks()
+    return PageLinks(posts=list(newest), modified={post: written for post, (_, written) in newest.items()})

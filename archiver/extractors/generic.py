@@ -12,8 +12,8 @@ from collections import defaultdict
 from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
 
-from archiver.extractors.common import (absolute, canonical, hrefs, inner_html, listing_links, text_of,
-                                        unique, without, without_elements)
+from archiver.extractors.common import (absolute, canonical, comment_counts, hrefs, inner_html, listing_links,
+                                        schema_signals, text_of, unique, without, without_elements)
 from archiver.extractors.markup import (CHROME, Template, author_of, machine_time,
                                         read_comments, read_post)
 from archiver.items import Comment, PageLinks, Thread
@@ -74,6 +74,9 @@ LISTING_POSTS = ("article h2 a", "h2.entry-title a", "h2.post-title a", ".post-t
                  "h3.entry-title a")
 NEXT_PAGES = ("link[rel=next]", "a[rel=next]", ".pagination a.next", ".nav-previous a", "a.older-posts",
               ".older a")
+# A listing's link to a post's #comments whose text gives a number ("12 comments"). Not
+# #disqus_thread and the like: scripts fill those in, and the page's own text is a placeholder.
+COUNTED_COMMENTS = ("comments",)
 
 
 def detect(page):
@@ -373,9 +376,14 @@ def _block_id(block):
 
 
 def find_links(page):
-    """A listing's posts and next pages; a post's own comment feed."""
+    """A listing's posts and next pages, with what it clearly states of each post (schema.org's
+    dateModified and comment counts, a count on the link to its comments); a post's own
+    comment feed."""
     if len(hrefs(page, LISTING_POSTS)) >= 2:
-        return listing_links(page, LISTING_POSTS, NEXT_PAGES)
+        links = listing_links(page, LISTING_POSTS, NEXT_PAGES)
+        links.modified, counts = schema_signals(page, links.posts)
+        links.comment_counts = {**counts, **comment_counts(page, links.posts, COUNTED_COMMENTS)}
+        return links
     post_url = canonical(page)
     return PageLinks(feeds=unique(
         absolute(page.url, link.attrib["href"]) for link in page.xpath(

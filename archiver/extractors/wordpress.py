@@ -15,12 +15,12 @@ import lxml.html
 from lxml import etree
 
 from archiver.extractors import wordpress_rest
-from archiver.extractors.common import (Chrome, absolute, canonical, classes_in, comment_page_of,
-                                        compiled, css, css_elements, first, first_outside,
-                                        generators, has_markers, inner_html, is_trap, leading_text,
-                                        listing_links, number_in, per_page, post_url_of,
-                                        strip_fragment, text_of, text_without, unique, without,
-                                        without_elements)
+from archiver.extractors.common import (Chrome, absolute, canonical, classes_in, comment_counts,
+                                        comment_page_of, compiled, css, css_elements, first,
+                                        first_outside, generators, has_markers, inner_html, is_trap,
+                                        leading_text, listing_links, number_in, per_page, post_url_of,
+                                        schema_signals, strip_fragment, text_of, text_without, unique,
+                                        without, without_elements)
 from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
 
 PLATFORM = "wordpress"
@@ -106,6 +106,11 @@ LISTING_POSTS = (".entry-title a", ".wp-block-post-title a", "h2.post-title a", 
                  "article h2 a")
 LISTING_NEXT = ("a.next.page-numbers", "link[rel=next]", ".nav-previous a", ".nav-links a",
                 ".wp-block-query-pagination a", ".pagination a", "a.next", "a[rel=next]")
+# A listing's link to each post's comments says how many it has ("3 Comments", "1 Kommentar",
+# "12"): WordPress links a post's #comments when it has some, its #respond ("Leave a comment")
+# when it has none.
+COUNTED_COMMENTS = ("comments",)
+NO_COMMENTS_YET = ("respond",)
 # Containers first: in block themes `#comments` is only the heading.
 COMMENT_AREA = (".wp-block-comments", "div#comments", "section#comments", ".comments-area",
                 "#comments", ".commentlist", ".comment-list")
@@ -153,7 +158,8 @@ def read_thread(page):
 
 def find_links(page):
     """On a post: its comment pages, its own comment feed and REST comments. On a listing: posts
-    and next pages."""
+    and next pages, the site's feeds (its comments feed among them), and what it says of each
+    post: its comment count, and schema.org's dateModified."""
     feeds = unique(absolute(page.url, href) for href in page.xpath(
         "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href").getall())
     if is_single(page):
@@ -167,8 +173,12 @@ def find_links(page):
         return PageLinks(thread_pages=_comment_pages(page), comment_page=current,
                          feeds=sources + ([rest] if rest else []))
     links = listing_links(page, LISTING_POSTS, LISTING_NEXT)
+    modified, counts = schema_signals(page, links.posts)
     return PageLinks(posts=links.posts, feeds=feeds,
-                     listings=[url for url in links.listings if comment_page_of(url) is None])
+                     listings=[url for url in links.listings if comment_page_of(url) is None],
+                     modified=modified,
+                     comment_counts={**counts, **comment_counts(page, links.posts, COUNTED_COMMENTS,
+                                                                NO_COMMENTS_YET)})
 
 
 def _read_post(page):
