@@ -112,7 +112,8 @@ def _listed(page, entries, read):
         url, modified, count = read(entry)
         if not url:
             continue
-        url = strip_fragment(absolute(page.url, url))
+        # Resolved only when relative: a sitemap may list fifty thousand absolute addresses.
+        url = strip_fragment(url if url.startswith(("http://", "https://")) else absolute(page.url, url))
         if url not in seen:
             seen.add(url)
             links.posts.append(url)
