@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from w3lib.encoding import html_to_unicode
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
@@ -158,8 +159,20 @@ def import_warcs(db, paths):
     return files
 
 
+class NotAWarc(Exception):
+    """A file warcio cannot read to its end as a WARC (or ARC) file."""
+
+
 def _captures(imported, index):
-    """The captures of one file worth archiving; counts the ones skipped."""
+    """The captures of one file worth archiving; counts the ones skipped. Files are read whole
+    before anything is written, so one that is not a WARC stops the import before it starts."""
+    try:
+        yield from _read_captures(imported, index)
+    except ArchiveLoadFailed as error:
+        raise NotAWarc(f"{imported.path}: {error}") from None
+
+
+def _read_captures(imported, index):
     with imported.path.open("rb") as stream:
         records = ArchiveIterator(stream)
         for record in records:
