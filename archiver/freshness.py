@@ -35,6 +35,34 @@ def changed_posts(links, known_posts):
     return changed
 
 
+def index_reread_reason(before, newest, total, total_before, read_utc, index_days):
+    """Why an incremental run should read the whole comment index after its newest page, or
+    None. `total` and `total_before` are the comment totals the API gave (its X-WP-Total,
+    which counts comments on posts it then hides). A new or edited comment there means the blog is active, and moderation (trashing,
+    approving, editing) comes with activity; a total that differs means an older comment came
+    or went. Only a whole read, at least every `index_days`, shows an edit to an old comment
+    on a quiet blog, or a removal and an approval that cancel out in the total."""
+    if not before:
+        return "no whole read of it from an earlier run: reading it all"
+    if any(before.get(key) != value for key, value in newest.items()):
+        return "new or edited comments among the newest: reading it all"
+    if total != total_before:
+        return f"{total} comments where the last whole read counted {total_before}: reading it all"
+    read = parse_utc(read_utc)
+    if read is None or (datetime.now(timezone.utc) - read).total_seconds() / DAY >= index_days:
+        return f"last read in whole more than {index_days:g} days ago: reading it all"
+    return None
+
+
+def index_changes(before, now, complete):
+    """The posts (ids) whose comments differ between two reads of the comment index: new,
+    edited, late-approved and, when every page of `now` answered, gone ones."""
+    posts = {post for key, (post, digest) in now.items() if before.get(key) != (post, digest)}
+    if complete:
+        posts.update(post for key, (post, _) in before.items() if key not in now)
+    return posts
+
+
 def refresh_due(known, url, now, refresh_days):
     """Whether a thread nothing signalled should be read again anyway: never read in full, or
     read longer ago than its refresh interval. Intervals are spread over half their length

@@ -35,6 +35,9 @@ THREAD_SOURCE_MIRRORS = {}
 # Incremental runs read a thread nothing signalled changed again at least this often (days);
 # sooner after its last activity (see archiver.freshness).
 REFRESH_DAYS = 30
+# …and read the whole WordPress REST comment index at least this often (days), where an edit to
+# an old comment on a quiet blog shows (see archiver.freshness).
+COMMENT_INDEX_DAYS = 7
 
 ITEM_PIPELINES = {
     "archiver.pipelines.ExtractPipeline": 300,

@@ -528,7 +528,8 @@ class SiteState:
     last_run_utc: str | None = None  # start of the latest run that finished
     posts: dict = field(default_factory=dict)  # url -> KnownPost
     validators: dict = field(default_factory=dict)  # url -> (ETag, Last-Modified) of a page
-    pages: dict = field(default_factory=dict)  # url -> (body, Content-Type) for wanted roles
+    pages: dict = field(default_factory=dict)  # url -> (body, headers) for the roles asked for
+    pages_fetched_utc: str | None = None  # when the earliest of those was fetched
 
 
 def site_state(path, site, roles=()):
@@ -558,11 +559,12 @@ def site_state(path, site, roles=()):
                 state.validators[row["url"]] = (headers.get("etag"), headers.get("last-modified"))
         if roles:
             marks = ", ".join("?" for _ in roles)
-            rows = db.query(
-                f"SELECT url, body, content_type FROM pages WHERE site = ? AND role IN ({marks}) "
-                f"AND status = 200 AND crawl_id = (SELECT max(crawl_id) FROM pages "
-                f"WHERE site = ? AND role IN ({marks}))", [site, *roles, site, *roles])
-            state.pages = {row["url"]: (read_page_body(row), row["content_type"]) for row in rows}
+            rows = list(db.query(
+                f"SELECT url, body, headers, fetched_utc FROM pages WHERE site = ? "
+                f"AND role IN ({marks}) AND status = 200 AND crawl_id = (SELECT max(crawl_id) "
+                f"FROM pages WHERE site = ? AND role IN ({marks}))", [site, *roles, site, *roles]))
+            state.pages = {row["url"]: (read_page_body(row), json.loads(row["headers"])) for row in rows}
+            state.pages_fetched_utc = min((row["fetched_utc"] for row in rows), default=None)
     finally:
         db.close()
     return state

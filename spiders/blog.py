@@ -12,6 +12,7 @@ that a run left unfinished, or that are due for a refresh, and only the signals 
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from functools import cached_property
 from urllib.parse import urlsplit
 
 import scrapy
@@ -213,23 +214,37 @@ class BlogSpider(scrapy.Spider):
             self.index = {}
             yield self._index_request(wordpress_rest.comment_index_url(self.rest_root))
 
+    def rest_refused(self, failure):
+        """Errback of the REST API's posts: refused or failed, it is asked nothing more. (One
+        post's comments may be refused alone, a password-protected post's: that stops nothing.)"""
+        yield from self.failed(failure)
+        self.rest_root = self.rest_held = None
+        self.logger.info("The REST API did not list the posts: comments from the HTML pages and "
+                         "feeds alone")
+
     def _index_request(self, url):
         self.index[url] = None
         return scrapy.Request(url, callback=self.parse_comment_index, errback=self.index_failed,
                               cb_kwargs={"role": INDEX})
 
     def parse_comment_index(self, response, role):
-        """A page of the REST API's index of every comment. Its pages are held until all have
-        answered, then compared with the index the last run stored, and stored with the posts
-        whose comments differ marked stale in the same transaction: a run killed in between
-        leaves either the old index or the marks."""
+        """A page of the REST API's index of every comment, newest first. An incremental run
+        reads its first page, and the rest only when that page or the comment total differ
+        from the last whole read, or that read is older than COMMENT_INDEX_DAYS (see
+        archiver.freshness). A whole read is held until every page has answered, then stored
+        with the posts whose comments differ marked stale, in the same transaction as its first
+        page: a run killed in between leaves either the old index or the marks."""
         page = self._page(response)
         if self.index is None or self._not_json(response, role, page):
             self.index = None
             yield self._item(response, role, page)
             return
+        first = len(self.index) == 1
         self.index[response.url] = (response, page)
-        if len(self.index) == 1:
+        if first:
+            if self.incremental and not self._index_worth_reading(page):
+                self.index = None
+                return
             for url in wordpress_rest.index_pages(page):
                 yield self._index_request(url)
         yield from self._index_done()
@@ -240,48 +255,51 @@ class BlogSpider(scrapy.Spider):
             self.index[failure.request.url] = False
             yield from self._index_done()
 
+    def _index_worth_reading(self, first_page):
+        stored_first = self.index_before.get(first_page.url)
+        reason = freshness.index_reread_reason(
+            self.index_entries_before, wordpress_rest.comment_index(first_page),
+            first_page.headers.get("x-wp-total"),
+            stored_first.headers.get("x-wp-total") if stored_first else None,
+            self.known.pages_fetched_utc, self.settings.getfloat("COMMENT_INDEX_DAYS"))
+        self.logger.info("Comment index: %s", reason or "its newest page and comment total are as "
+                         "the last run left them; the rest is not read")
+        self.crawler.stats.inc_value(f"archiver/index/{'read' if reason else 'unchanged'}")
+        return bool(reason)
+
     def _index_done(self):
         if any(value is None for value in self.index.values()):
             return
         held, self.index = self.index, None
         read = [value for value in held.values() if value]
-        changed = self._index_changes([page for _, page in read], complete=len(read) == len(held))
+        changed = []
+        if self.incremental:
+            now = {}
+            for _, page in read:
+                now.update(wordpress_rest.comment_index(page))
+            posts = freshness.index_changes(self.index_entries_before, now, complete=len(read) == len(held))
+            by_id = {known.platform_id: url for url, known in self.known.posts.items()}
+            changed = sorted(by_id.get(post) or f"{self.base}?p={post}" for post in posts)
+            self.crawler.stats.inc_value("archiver/posts/changed_in_index", len(changed))
         known = [url for url in changed if url in self.known.posts]
         for number, (response, page) in enumerate(read):
             yield self._item(response, INDEX, page, changed_posts=known if number == 0 else [])
         for url in changed:
             yield from self._post_request(url, changed=True)
 
-    def _index_changes(self, pages, complete):
-        """The posts (URLs) whose comments differ between this comment index and the last run's:
-        new, edited, late-approved and, when every page answered, gone ones."""
-        if not self.incremental:
-            return []
-        before = {}
-        for url, (body, content_type) in self.known.pages.items():
-            before.update(wordpress_rest.comment_index(Page.from_bytes(url, body, content_type)))
-        if not before:
-            self.logger.info("No comment index from an earlier run to compare with: this one's "
-                             "is kept for the next")
-            return []
-        now = {}
-        for page in pages:
-            now.update(wordpress_rest.comment_index(page))
-        posts = {post for key, (post, digest) in now.items() if before.get(key) != (post, digest)}
-        if complete:
-            posts.update(post for key, (post, _) in before.items() if key not in now)
-        by_id = {known.platform_id: url for url, known in self.known.posts.items()}
-        changed = sorted(by_id.get(post) or f"{self.base}?p={post}" for post in posts)
-        self.crawler.stats.inc_value("archiver/posts/changed_in_index", len(changed))
-        return changed
+    @cached_property
+    def index_before(self):
+        """The pages of the comment index the last whole read stored, by URL."""
+        return {url: Page.from_bytes(url, body, headers.get("Content-Type"), headers=headers)
+                for url, (body, headers) in self.known.pages.items()}
 
-    def rest_refused(self, failure):
-        """Errback of the REST API's posts: refused or failed, it is asked nothing more. (One
-        post's comments may be refused alone, a password-protected post's: that stops nothing.)"""
-        yield from self.failed(failure)
-        self.rest_root = self.rest_held = None
-        self.logger.info("The REST API did not list the posts: comments from the HTML pages and "
-                         "feeds alone")
+    @cached_property
+    def index_entries_before(self):
+        """The comment index the last whole read stored: {comment id: (post id, digest)}."""
+        before = {}
+        for page in self.index_before.values():
+            before.update(wordpress_rest.comment_index(page))
+        return before
 
     def _follow_index(self, response, role, page, links, all_changed=False):
         changed = []

@@ -9,9 +9,6 @@ Run them alone with `pytest -m wordpress`.
 
 import contextlib
 import json
-import os
-import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,12 +20,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.wordpress_harness import harness_path, missing_prerequisite, seeded_site
+
 pytestmark = pytest.mark.wordpress
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_HARNESS = Path(__file__).resolve().parents[2] / "shared" / "wordpress"
-# Programs `up` cannot install without root, with the Debian packages that hold them.
-PROGRAMS = {"php": "php-cli", "mariadbd": "mariadb-server-core"}
 THEMES = ("twentytwentyone", "twentytwentythree")
 SEED = ("30", "40")
 # The seed's one WordPress page: not a post, but a thread page all the same.
@@ -42,28 +38,7 @@ HIDDEN = "HIDDEN-"
 # Stands for a key one side of a comparison lacks, so that it never equals a None.
 ABSENT = "(absent)"
 TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
-# `up` may first install php and MariaDB with apt.
-HARNESS_TIMEOUT = 30 * 60
 CRAWL_TIMEOUT = 10 * 60
-
-
-@dataclass
-class WordPress:
-    """One harness site: the scripts' folder, their environment, and the URL `up` printed."""
-
-    harness: Path
-    env: dict
-    base: str = ""
-
-    def run(self, script, *args):
-        """Run one harness script and return its standard output; fail with its error output."""
-        result = subprocess.run([str(self.harness / script), *args], env=self.env,
-                                stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                timeout=HARNESS_TIMEOUT)
-        if result.returncode != 0:
-            pytest.fail(f"harness `{script} {' '.join(args)}` exited {result.returncode}:\n"
-                        f"{result.stderr[-3000:]}")
-        return result.stdout
 
 
 @dataclass(frozen=True)
@@ -73,35 +48,6 @@ class Crawl:
     theme: str
     truth: dict
     db: Path
-
-
-def missing_prerequisite(harness):
-    """Why the harness cannot run here, or None when it can."""
-    if not (harness / "up").is_file():
-        return (f"WordPress harness not found at {harness}: put the shared/wordpress folder "
-                f"beside the repository, or set WP_HARNESS to its path")
-    if os.geteuid() == 0:
-        return None
-    missing = [name for name in PROGRAMS if shutil.which(name) is None]
-    if not missing:
-        return None
-    packages = " ".join(PROGRAMS[name] for name in missing)
-    return (f"{' and '.join(missing)} not found on PATH, and only as root does the harness "
-            f"install what it needs: `sudo apt-get install {packages}`, or run the tests as root")
-
-
-def free_port():
-    """A loopback TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def harness_env(state, port):
-    """The environment for harness scripts: ours, without any inherited WP_* settings."""
-    # A WP_TIMEZONE, WP_LOCALE or WP_PORT left in the shell would change or hijack the site.
-    env = {key: value for key, value in os.environ.items() if not key.startswith("WP_")}
-    return env | {"WP_STATE": str(state), "WP_PORT": str(port)}
 
 
 def crawl(base, db, log):
@@ -216,18 +162,12 @@ def archived_comments(archive):
 @pytest.fixture(scope="module")
 def wordpress(tmp_path_factory):
     """A seeded WordPress of our own on a free loopback port; stopped and wiped afterwards."""
-    harness = Path(os.environ.get("WP_HARNESS", DEFAULT_HARNESS))
+    harness = harness_path()
     reason = missing_prerequisite(harness)
     if reason:
         pytest.skip(reason)
-    state = tmp_path_factory.mktemp("wordpress-state")
-    site = WordPress(harness, harness_env(state, free_port()))
-    try:
-        site.base = site.run("up").strip().splitlines()[-1]
-        site.run("seed", *SEED)
+    with seeded_site(harness, tmp_path_factory.mktemp("wordpress-state"), *SEED) as site:
         yield site
-    finally:
-        site.run("down", "--wipe")
 
 
 @pytest.fixture(scope="module", params=THEMES)

@@ -71,11 +71,11 @@ def posts_url(root, after=None, modified_after=None):
 
 
 def comment_index_url(root):
-    """The first page of every comment on the blog, oldest first, with what a reader sees of
-    each: for a few requests per hundred comments, the one view of the whole blog in which an
+    """The first page of every comment on the blog, newest first, with what a reader sees of
+    each: for a request per hundred comments, the one view of the whole blog in which an
     edited, removed or late-approved comment shows (WordPress keeps no modified time for them)."""
     return _route(root, "wp/v2/comments", [
-        ("per_page", PER_PAGE), ("orderby", "id"), ("order", "asc"),
+        ("per_page", PER_PAGE), ("orderby", "id"), ("order", "desc"),
         ("_fields", ",".join(INDEX_FIELDS))])
 
 
