@@ -1,7 +1,9 @@
 """The `archiver` command: run the demo, crawl blogs from cron, read one saved page."""
 
+import dataclasses
 import json
 import socket
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -20,38 +22,126 @@ def cli():
     """Keep faithful, offline SQLite archives of blog posts and their comment threads."""
 
 
+DEFAULT_DB = "data/archive.db"
+# sysexits' EX_TEMPFAIL: another run holds the archive's lock, try again later.
+EXIT_LOCKED = 75
+
+
+class ArchiveLocked(click.ClickException):
+    """Another run holds the archive's lock: one line on stderr, and status 75."""
+
+    exit_code = EXIT_LOCKED
+
+
+class BlogsFileParam(click.ParamType):
+    """A blogs file (TOML), read and checked whole with the command line, before any crawl."""
+
+    name = "FILE"
+
+    def convert(self, value, param, ctx):
+        from archiver.schedule import ConfigError, read_blogs_file
+
+        try:
+            return read_blogs_file(value)
+        except ConfigError as error:
+            self.fail(str(error), param, ctx)
+
+
 @cli.command()
-@click.argument("urls", nargs=-1, required=True)
-@click.option("--db", "db_path", default="data/archive.db", show_default=True,
-              type=click.Path(dir_okay=False), help="The archive to write to.")
-@click.option("--max-posts", type=click.IntRange(min=1), help="Archive at most this many posts per blog.")
-@click.option("--since", help="Only posts published on or after this date (YYYY-MM-DD).")
-@click.option("--log-file", type=click.Path(dir_okay=False), help="Write Scrapy's log here.")
+@click.argument("urls", nargs=-1)
+@click.option("--config", "blogs_file", type=BlogsFileParam(),
+              help="A blogs file (TOML) listing the blogs to crawl, each with its options.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False),
+              help=f"The archive to write to.  [default: the blogs file's db, else {DEFAULT_DB}]")
+@click.option("--max-posts", type=click.IntRange(min=1), metavar="N",
+              help="Archive at most this many posts per blog.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Only posts published on or after this date.")
+@click.option("--full", is_flag=True,
+              help="Read every post again, not only what may have changed since the last run.")
+@click.option("--refresh-days", type=click.IntRange(min=1), metavar="N",
+              help="Read a thread nothing signalled changed again at least every N days "
+                   "(sooner after recent comments).  [default: REFRESH_DAYS, 30]")
+@click.option("--log-file", type=click.Path(dir_okay=False),
+              help="Log here instead of to a new file per blog in the logs folder next to the archive.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as with scrapy crawl -s.")
-def crawl(urls, db_path, max_posts, since, log_file, overrides):
-    """Archive one or more blogs; exit 1 when a run archived nothing.
+def crawl(urls, blogs_file, db_path, max_posts, since, full, refresh_days, log_file, overrides):
+    """Archive blogs given by URL or listed in a blogs file; made to run from cron.
 
-    Scrapy itself exits 0 even when every request failed: this command judges each run
-    from its stats and says so in its exit status, for cron.
+    Blogs are crawled one after another. Options given here apply to every blog, over what
+    the blogs file says. Each blog's crawl logs to a new file in the `logs` folder next to the
+    archive (data/logs/2026-11-25T031500Z-blog.example.log) and prints one line. Only one run
+    at a time writes to an archive: another one exits at once with status 75.
 
     \b
-    Example:
-        archiver crawl https://blog.example/ --db data/archive.db --log-file crawl.log
-    """
-    from archiver.runner import project_settings, run_crawls
+    Exit status (Scrapy itself exits 0 even when every request failed):
+      0   every blog's crawl was ok or partial (some pages failed)
+      1   a blog's crawl failed (archived nothing, or did not finish),
+          or the archive could not be opened
+      2   usage error, or an error in the blogs file
+      75  another run is writing to the archive: try again later
 
-    settings = {"ARCHIVE_DB": db_path}
-    settings.update(_parse_overrides(overrides))
+    \b
+    Examples:
+        archiver crawl https://blog.example/ --db data/archive.db
+        archiver crawl --config blogs.toml
+    """
+    from archiver.runner import Blog, project_settings, run_crawls
+    from archiver.schedule import ArchiveBusy, ArchiveLock, ConfigError, blog_url, run_log_path
+
+    if bool(urls) == bool(blogs_file):
+        raise click.UsageError("give the blogs to crawl either as URLs or as --config FILE")
+    settings = _parse_overrides(overrides)
+    for name, option in (("ARCHIVE_DB", "--db"), ("LOG_FILE", "--log-file")):
+        if name in settings:
+            raise click.BadParameter(f"give {name} as {option}", param_hint="-s")
+    try:
+        blogs = blogs_file.blogs if blogs_file else [Blog(blog_url(url)) for url in dict.fromkeys(urls)]
+    except ConfigError as error:
+        raise click.BadParameter(str(error), param_hint="URLS") from None
+    given = {"max_posts": max_posts, "since": since and since.date().isoformat(), "full": full or None,
+             "refresh_days": refresh_days}
+    given = {name: value for name, value in given.items() if value is not None}
+    common = {**(blogs_file.settings if blogs_file else {}), **settings}
+    blogs = [dataclasses.replace(blog, **given, settings={**common, **blog.settings, **settings})
+             for blog in blogs]
+    db_path = db_path or (blogs_file and blogs_file.db) or DEFAULT_DB
+    common["ARCHIVE_DB"] = str(db_path)
     if log_file:
-        settings["LOG_FILE"] = log_file
-    spider_args = {key: str(value) for key, value in
-                   {"max_posts": max_posts, "since": since}.items() if value is not None}
-    outcomes = run_crawls(urls, project_settings(settings), spider_args)
-    for url, outcome in outcomes.items():
-        click.echo(f"{url}: {outcome.status}: {outcome.pages} pages, {outcome.posts} posts, "
-                   f"{outcome.comments} comments, {outcome.errors} errors")
-    sys.exit(max(outcome.exit_code for outcome in outcomes.values()))
+        common["LOG_FILE"] = log_file
+    try:
+        lock = ArchiveLock(db_path)
+    except ArchiveBusy as busy:
+        raise ArchiveLocked(str(busy)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot lock the archive {db_path}: {error}") from None
+    with lock:
+        _check_archive_opens(db_path)
+        runs = run_crawls(blogs, project_settings(common),
+                          log_file=None if log_file else lambda blog: run_log_path(db_path, blog.url))
+    for run in runs:
+        outcome = run.outcome
+        click.echo(f"{run.blog.url}: {outcome.status}: {outcome.pages} pages, {outcome.posts} posts, "
+                   f"{outcome.comments} comments, {outcome.errors} errors"
+                   + (f"; log {run.log_file}" if run.log_file else ""))
+        if run.error:
+            click.echo(f"Error: the crawl of {run.blog.url} stopped: {run.error}", err=True)
+    if len(runs) < len(blogs):
+        click.echo("Error: the run was stopped; not crawled: "
+                   + ", ".join(blog.url for blog in blogs[len(runs):]), err=True)
+    sys.exit(max((run.outcome.exit_code for run in runs), default=1))
+
+
+def _check_archive_opens(db_path):
+    """Open, and create or migrate, the archive before any crawl, so that one that cannot be
+    written fails the run at once with one clear line."""
+    from archiver import storage
+
+    try:
+        storage.close_archive(storage.open_archive(db_path))
+    except (OSError, sqlite3.Error) as error:
+        raise click.ClickException(f"cannot open the archive {db_path}: {error}") from None
 
 
 @cli.command()
@@ -62,7 +152,7 @@ def crawl(urls, db_path, max_posts, since, log_file, overrides):
 def demo(db_path, port):
     """Serve the bundled demo blog on 127.0.0.1, archive it, and show what the archive holds."""
     from archiver.demo import serve
-    from archiver.runner import project_settings, run_crawls
+    from archiver.runner import Blog, project_settings, run_crawls
 
     if not (DEMO_BLOG / "manifest.json").exists():
         raise click.ClickException(f"the demo blog is missing: {DEMO_BLOG}")
@@ -73,11 +163,11 @@ def demo(db_path, port):
     progress = Progress()
     with serve(DEMO_BLOG, port=port) as url:
         click.echo(f"Demo blog served at {url}; archiving it into {db_path}")
-        outcome = run_crawls([url], settings, on_item=progress.update)[url]
+        (run,) = run_crawls([Blog(url)], settings, on_item=progress.update)
     progress.done()
     _print_archive_summary(db_path)
     click.echo(f"\nBrowse it:  datasette {db_path}")
-    sys.exit(outcome.exit_code)
+    sys.exit(run.outcome.exit_code)
 
 
 class Progress:

@@ -1,6 +1,6 @@
 """A test server: the static demo blog plus scripted faults, on a free loopback port.
 
-    python -m tests.blogserver data/demo-blog [--faults] [--robots-503] [--rest MODE]
+    python -m tests.blogserver data/demo-blog [--faults] [--robots-503] [--rest MODE] [--delay SECONDS]
 
 Prints its base URL ("http://127.0.0.1:PORT/") as the first line of stdout, then serves
 until killed (Scrapy's mockserver pattern). Besides every path of the snapshot
@@ -17,7 +17,8 @@ A test either starts a crawl at a fault path, or passes --faults, which adds lin
 of them to the home page as listed posts, so a whole-blog crawl meets them. The two
 copies of the example thread name their own path as canonical, so they are archived as
 posts of their own and leave the real one alone. --robots-503 makes /robots.txt answer
-503 Service Unavailable.
+503 Service Unavailable. --delay SECONDS holds every answer that long: a slow blog, whose
+crawl a test can stop half-way.
 
 The snapshot holds the REST index (/wp-json/) but no other REST route, so the blog's REST
 comments answer 404. --rest MODE scripts the REST API's wp/v2 routes instead:
@@ -170,14 +171,16 @@ def with_fault_links(reply):
 class FaultHandler(BlogHandler):
     """The demo blog's handler, answering the fault paths as well."""
 
-    def __init__(self, *args, fault_links=False, robots_503=False, rest=None, **kwargs):
+    def __init__(self, *args, fault_links=False, robots_503=False, rest=None, delay=0, **kwargs):
         self.fault_links = fault_links
         self.robots_503 = robots_503
         self.rest = rest
+        self.delay = delay
         self.api_headers = ()
         super().__init__(*args, **kwargs)
 
     def reply(self):
+        time.sleep(self.delay)
         path = urlsplit(self.path).path
         if path == "/robots.txt" and self.robots_503:
             return Reply(503, "text/plain; charset=utf-8", b"Service Unavailable\n")
@@ -204,9 +207,10 @@ def main(argv=None):
     parser.add_argument("--faults", action="store_true", help="link the fault paths from the home page")
     parser.add_argument("--robots-503", action="store_true", help="answer /robots.txt with 503")
     parser.add_argument("--rest", choices=REST_MODES, help="script the REST API's wp/v2 routes")
+    parser.add_argument("--delay", type=float, default=0, help="seconds to wait before each answer")
     args = parser.parse_args(argv)
     handler = functools.partial(FaultHandler, fault_links=args.faults, robots_503=args.robots_503,
-                                rest=args.rest)
+                                rest=args.rest, delay=args.delay)
     with serve(args.root, handler=handler) as base_url:
         sys.stdout.write(base_url + "\n")
         sys.stdout.flush()
