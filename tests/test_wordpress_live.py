@@ -50,12 +50,12 @@ class Crawl:
     db: Path
 
 
-def crawl(base, db, log):
+def crawl(base, db, log, *args):
     """Crawl the whole blog into `db`, as a user would from the repository root."""
     command = [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={base}/",
                "-s", f"ARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0",
                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-               "-s", f"LOG_FILE={log}"]
+               "-s", f"LOG_FILE={log}", *args]
     result = subprocess.run(command, cwd=REPO, stdin=subprocess.DEVNULL, capture_output=True,
                             text=True, timeout=CRAWL_TIMEOUT)
     assert result.returncode == 0, (f"crawl exited {result.returncode}; log tail:\n{tail(log)}\n"
