@@ -267,5 +267,94 @@ def thread_as_json(thread):
     }
 
 
+@cli.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(exists=True, dir_okay=False), help="The archive to re-read.")
+@click.option("--site", help="Only this blog: its host, as in the sites table.")
+def reparse(db_path, site):
+    """Rebuild posts, comments and links from the pages stored in the archive, offline.
+
+    Every stored post and comment page is read again with the current extractor, as the
+    crawl read it. Rows are updated in place: none is deleted, and no history is written.
+    Exits 75 while another run writes to the archive.
+
+    \b
+    Example:
+        archiver reparse --db data/archive.db --site blog.example
+    """
+    from archiver import storage
+    from archiver.reparse import reparse as reparse_archive
+
+    with _archive_lock(db_path):
+        db = storage.open_archive(db_path)
+        done = reparse_archive(db, site)
+        storage.close_archive(db)
+    click.echo(done.summary())
+
+
+@cli.command(name="export-warc")
+@click.argument("output", type=click.Path(dir_okay=False))
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(exists=True, dir_okay=False), help="The archive to export.")
+@click.option("--site", help="Only this blog: its host, as in the sites table.")
+def export_warc_command(output, db_path, site):
+    """Write the stored responses to OUTPUT as a WARC 1.1 file (gzipped when it ends in .gz).
+
+    \b
+    Example:
+        archiver export-warc --db data/archive.db blog.warc.gz
+    """
+    from archiver import storage
+    from archiver.warc import export_warc
+
+    db = storage.open_archive(db_path)
+    written = export_warc(db, output, site)
+    storage.close_archive(db)
+    click.echo(f"{written} responses written to {output}")
+
+
+@cli.command(name="import-warc")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(dir_okay=False), help="The archive to write to.")
+def import_warc_command(files, db_path):
+    """Archive the pages held in WARC files (wget --warc-file, grab-site, export-warc).
+
+    Each file is one run in the crawls table; captures of a post at several times become
+    its history. Exits 1 when a file held no page to archive, 75 while another run writes
+    to the archive.
+
+    \b
+    Example:
+        archiver import-warc --db data/archive.db blog-2023.warc.gz blog-2024.warc.gz
+    """
+    from archiver import storage
+    from archiver.warc import NotAWarc, import_warcs
+
+    with _archive_lock(db_path):
+        db = storage.open_archive(db_path)
+        try:
+            imported = import_warcs(db, files)
+        except NotAWarc as error:
+            raise click.ClickException(str(error)) from None
+        finally:
+            storage.close_archive(db)
+    for done in imported:
+        click.echo(done.summary())
+    sys.exit(max(done.outcome.exit_code for done in imported))
+
+
+def _archive_lock(db_path):
+    """The archive's lock, taken as `crawl` takes it: one run at a time writes to an archive."""
+    from archiver.schedule import ArchiveBusy, ArchiveLock
+
+    try:
+        return ArchiveLock(db_path)
+    except ArchiveBusy as busy:
+        raise ArchiveLocked(str(busy)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot lock the archive {db_path}: {error}") from None
+
+
 if __name__ == "__main__":
     cli()
