@@ -63,6 +63,18 @@ def index_changes(before, now, complete):
     return posts
 
 
+def conditional_headers(stored):
+    """The headers of a conditional request for a page stored with `stored` headers (lower-case
+    names), so that, unchanged, it answers 304. None when its validators cannot be trusted: a
+    Last-Modified later than the answer's own Date breaks RFC 9110 (WordPress dates its feeds by
+    the newest comment, even one dated in the future), and the ETag derives from it."""
+    modified, sent = parse_utc(stored.get("last-modified")), parse_utc(stored.get("date"))
+    if modified and sent and modified > sent:
+        return None
+    headers = {"If-None-Match": stored.get("etag"), "If-Modified-Since": stored.get("last-modified")}
+    return {name: value for name, value in headers.items() if value} or None
+
+
 def refresh_due(known, url, now, refresh_days):
     """Whether a thread nothing signalled should be read again anyway: never read in full, or
     read longer ago than its refresh interval. Intervals are spread over half their length

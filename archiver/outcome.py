@@ -20,8 +20,10 @@ class Outcome:
 
 def crawl_outcome(stats):
     """The outcome of a run from its Scrapy stats dict."""
+    # A callback that raised (spider_exceptions/…) dropped the rest of its page's work.
     errors = sum(value for key, value in stats.items()
-                 if key.startswith(("archiver/fetch/failed/", "archiver/extract/error")))
+                 if key.startswith(("archiver/fetch/failed/", "archiver/extract/error",
+                                    "spider_exceptions/")) and key != "spider_exceptions/count")
     errors += stats.get("archiver/robots/disallow_all", 0)
     pages = stats.get("archiver/pages/saved_ok", 0)
     reason = stats.get("finish_reason", "finished")

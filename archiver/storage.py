@@ -527,7 +527,7 @@ class SiteState:
 
     last_run_utc: str | None = None  # start of the latest run that finished
     posts: dict = field(default_factory=dict)  # url -> KnownPost
-    validators: dict = field(default_factory=dict)  # url -> (ETag, Last-Modified) of a page
+    validators: dict = field(default_factory=dict)  # url -> headers of a page that has validators
     pages: dict = field(default_factory=dict)  # url -> (body, headers) for the roles asked for
     pages_fetched_utc: str | None = None  # when the earliest of those was fetched
 
@@ -556,7 +556,7 @@ def site_state(path, site, roles=()):
                             "AND role NOT IN ('post', 'comments')", [site]):
             headers = {key.lower(): value for key, value in json.loads(row["headers"]).items()}
             if "etag" in headers or "last-modified" in headers:
-                state.validators[row["url"]] = (headers.get("etag"), headers.get("last-modified"))
+                state.validators[row["url"]] = headers
         if roles:
             marks = ", ".join("?" for _ in roles)
             rows = list(db.query(

@@ -136,14 +136,19 @@ class BlogSpider(scrapy.Spider):
                                  callback=self.parse_rest_posts, errback=self.rest_refused,
                                  cb_kwargs={"role": "site"})
         yield self._request(self.base, self.parse_index, "listing")
-        # The REST API lists every post edited or published since the last run: sitemaps
-        # would only repeat it.
-        if not (self.incremental and self.rest_root):
-            for path in SITEMAPS:
-                yield self._request(self.base + path, self.parse_index, "sitemap", conditional=True)
         yield self._request(self.base + FEED, self.parse_index, "feed", conditional=True)
-        if self.incremental and not self.rest_root:
-            yield self._request(self.base + COMMENTS_FEED, self.parse_index, "feed", conditional=True)
+        # In an incremental run the REST API lists what changed: the rest only repeats it.
+        if not (self.incremental and self.rest_root):
+            yield from self._discover_without_rest()
+
+    def _discover_without_rest(self):
+        """Where posts and their changes are listed when the REST API does not list them: the
+        sitemaps and, in an incremental run, the blog's latest comments."""
+        for path in SITEMAPS:
+            yield self._request(self.base + path, self.parse_index, "sitemap", conditional=True)
+        if self.incremental:
+            yield self._request(self.base + COMMENTS_FEED, self.parse_comments_feed, "feed",
+                                conditional=True)
 
     def _read_again(self):
         """The archived threads to read whatever the signals say: marked stale by a run that
@@ -180,6 +185,22 @@ class BlogSpider(scrapy.Spider):
             return
         yield from self._follow_index(response, role, page, find_links(page), all_changed)
 
+    def parse_comments_feed(self, response, role, number=1):
+        """The blog's latest comments (WordPress's /comments/feed/): the posts they are on
+        changed. Its next page too while every post on this one changed since the last run:
+        more comments came than a page of the feed holds."""
+        yield from self.parse_index(response, role)
+        if response.status == 304:
+            return
+        links = find_links(self._page(response))
+        last_run = freshness.parse_utc(self.known.last_run_utc)
+        if links.modified and all(freshness.parse_utc(time) > last_run
+                                  for time in links.modified.values()):
+            request = self._request(f"{self.base}{COMMENTS_FEED}?paged={number + 1}",
+                                    self.parse_comments_feed, role)
+            request.cb_kwargs["number"] = number + 1
+            yield request
+
     def parse_post(self, response, role):
         """A post page or one of its comment pages: archive it, follow the rest of its thread."""
         page = self._page(response)
@@ -213,6 +234,8 @@ class BlogSpider(scrapy.Spider):
         if self.rest_root:
             self.index = {}
             yield self._index_request(wordpress_rest.comment_index_url(self.rest_root))
+        elif self.incremental:
+            yield from self._discover_without_rest()
 
     def rest_refused(self, failure):
         """Errback of the REST API's posts: refused or failed, it is asked nothing more. (One
@@ -221,6 +244,8 @@ class BlogSpider(scrapy.Spider):
         self.rest_root = self.rest_held = None
         self.logger.info("The REST API did not list the posts: comments from the HTML pages and "
                          "feeds alone")
+        if self.incremental:
+            yield from self._discover_without_rest()
 
     def _index_request(self, url):
         self.index[url] = None
@@ -310,9 +335,12 @@ class BlogSpider(scrapy.Spider):
                          changed_posts=[url for url in changed if url in self.known.posts])
         for url in links.posts:
             yield from self._post_request(url, changed=url in changed)
-        # Next listing pages, or the sitemaps a sitemap index lists. Where the REST API says what
-        # changed, older listing pages have nothing to add.
-        if role == "listing" and self.incremental and self.rest_root:
+        # Next listing pages, or the sitemaps a sitemap index lists. In an incremental run, a
+        # listing page leads to the next only while it shows what may have changed: a post not
+        # archived, or comment counts (where the REST API says what changed, not even then).
+        if role == "listing" and self.incremental and (
+                self.rest_root or not links.comment_counts
+                and all(url in self.known.posts for url in links.posts)):
             return
         for url in links.listings:
             request = self._request(url, self.parse_index, role, conditional=role != "listing")
@@ -401,12 +429,10 @@ class BlogSpider(scrapy.Spider):
     def _request(self, url, callback, role, conditional=False):
         """A request; `conditional` ones carry the validators (ETag, Last-Modified) the page
         had when archived, so an unchanged page answers 304 with no body."""
-        validators = self.known.validators.get(url) if conditional and self.incremental else None
-        if not validators:
+        stored = self.known.validators.get(url) if conditional and self.incremental else None
+        headers = freshness.conditional_headers(stored) if stored else None
+        if not headers:
             return scrapy.Request(url, callback=callback, errback=self.failed, cb_kwargs={"role": role})
-        etag, last_modified = validators
-        headers = {name: value for name, value in
-                   (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if value}
         return scrapy.Request(url, callback=callback, errback=self.failed, cb_kwargs={"role": role},
                               headers=headers, meta={"handle_httpstatus_list": [304]})
 

@@ -2,7 +2,10 @@
 write them (WordPress's own feeds and sitemaps are read in test_extractors and
 test_wordpress)."""
 
-from archiver.extractors import find_links
+from pathlib import Path
+
+from archiver.cli import DEMO_BLOG
+from archiver.extractors import extract, find_links
 from archiver.items import PageLinks
 from archiver.page import Page
 
@@ -70,3 +73,17 @@ def test_an_atom_entry_without_thr_total_is_counted_from_its_replies_link():
     assert links_of(ATOM, f"{SITE}/feed/atom/", "application/atom+xml") == PageLinks(
         posts=[f"{SITE}/2024/05/a-post/"], modified={f"{SITE}/2024/05/a-post/": "2024-05-04T09:30:00Z"},
         comment_counts={f"{SITE}/2024/05/a-post/": 6})
+
+
+def test_a_sites_comments_feed_is_no_thread_but_a_post_comments_feed_is():
+    pages = Path(__file__).resolve().parent / "pages" / "wordpress"
+    for name in ("rss2.harness-comments-feed.xml", "atom.harness-comments-feed.xml"):
+        page = Page.from_bytes("http://127.0.0.1:8093/comments/feed/", (pages / name).read_bytes(),
+                               "application/rss+xml")
+        assert extract(page) is None
+    # The demo blog's example post: its comment feed, recorded from the blog at this origin.
+    post = "http://127.0.0.1:8082/2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/"
+    page = Page.from_bytes(post + "feed/", (DEMO_BLOG / "files" / "27.xml").read_bytes(),
+                           "application/rss+xml")
+    thread = extract(page)
+    assert (thread.post.url, thread.source, len(thread.comments)) == (post, "feed", 9)

@@ -57,10 +57,14 @@ def read_thread(page):
         "/feed/link[@rel='alternate']/@href").get()
     if not comments or not post_url:
         return None
+    post = absolute(page.url, post_url.strip())
+    # A site's comments feed (WordPress's /comments/feed/) mixes posts: it is no thread.
+    if any(post_url_of(absolute(page.url, c.permalink)) != post_url_of(post)
+           for c in comments if c.permalink):
+        return None
     generator = root.xpath("//generator/text() | //generator/@uri").get("")
     platform = "wordpress" if "wordpress" in generator.lower() else PLATFORM
-    return Thread(platform=platform, post=Post(url=absolute(page.url, post_url.strip())),
-                  comments=comments, source="feed")
+    return Thread(platform=platform, post=Post(url=post), comments=comments, source="feed")
 
 
 def _is_comment_feed(root):
