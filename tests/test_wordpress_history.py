@@ -4,11 +4,16 @@ post), crawl again, and check the exact rows, versions and removals against what
 says it shows. Run with `pytest -m wordpress`.
 """
 
+import contextlib
 import json
+import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
 
-from tests.test_wordpress_live import crawl, load_rows
+from tests.test_wordpress_live import REPO, crawl, load_rows
 from tests.wordpress_harness import change_the_blog, harness_path, missing_prerequisite, seeded_site
 
 pytestmark = pytest.mark.wordpress
@@ -164,3 +169,67 @@ def test_a_full_run_afterwards_reads_everything_and_finds_nothing_new(history):
         "comments_new": 0, "comments_changed": 0, "comments_removed": 0, "errors": 0}
     arguments = load_rows(db, "SELECT arguments FROM crawls WHERE id = 4")[0]["arguments"]
     assert json.loads(arguments)["full"] == "1"
+
+
+@pytest.fixture(scope="module")
+def resumed(tmp_path_factory):
+    """An archive whose run after the changes was killed (SIGKILL) once it had marked the changed
+    threads stale and before it had read them all, then run again to the end."""
+    harness = harness_path()
+    reason = missing_prerequisite(harness)
+    if reason:
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("resumed")
+    db = folder / "archive.db"
+    with seeded_site(harness, folder / "wordpress", *SEED) as site:
+        crawl(site.base, db, folder / "first.log")
+        changes = change_the_blog(site, site.truth())
+        after = site.truth()
+        # One request at a time, slowly: the changed threads are read over several seconds.
+        killed = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={site.base}/",
+             "-s", f"ARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0.5", "-s", "AUTOTHROTTLE_ENABLED=False",
+             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", f"LOG_FILE={folder / 'killed.log'}"],
+            cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_until_stale(db, killed, len(changes.posts))
+        finally:
+            killed.kill()
+            killed.wait()
+        state = {"integrity": load_rows(db, "PRAGMA integrity_check"),
+                 "killed": load_rows(db, "SELECT status, finished_utc FROM crawls WHERE id = 2")}
+        crawl(site.base, db, folder / "resumed.log")
+    return {"db": db, "changes": changes, "after": after, **state}
+
+
+def wait_until_stale(db, process, count):
+    """Poll the archive, read-only, until a run has marked `count` threads stale (it reads them
+    again only after that, and clears the marks only when it ends)."""
+    deadline = time.monotonic() + 120
+    while True:
+        assert process.poll() is None, f"the run ended before it marked {count} threads stale"
+        assert time.monotonic() < deadline, f"{count} threads were never marked stale"
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+                stale = conn.execute("SELECT count(*) FROM posts WHERE stale_utc IS NOT NULL").fetchone()[0]
+        except sqlite3.OperationalError:  # the run is migrating the archive
+            stale = 0
+        if stale >= count:
+            return
+        time.sleep(0.01)
+
+
+def test_a_run_killed_mid_way_leaves_a_sound_archive_the_next_run_completes(resumed):
+    db, changes = resumed["db"], resumed["changes"]
+    assert resumed["integrity"] == [{"integrity_check": "ok"}]
+    assert resumed["killed"] == [{"status": "running", "finished_utc": None}]
+    assert live_threads(db) == truth_threads(resumed["after"])
+    assert [row["platform_id"] for row in load_rows(db, "SELECT platform_id FROM comments "
+                                                        "WHERE removed_utc IS NOT NULL")] == [str(changes.trashed)]
+    versions = load_rows(db, "SELECT comments.platform_id FROM comment_versions "
+                             "JOIN comments ON comments.id = comment_versions.comment_id")
+    assert versions == [{"platform_id": str(changes.edited)}]
+    assert load_rows(db, "SELECT count(*) AS n FROM post_versions") == [{"n": 1}]
+    assert load_rows(db, "SELECT count(*) AS n FROM posts WHERE stale_utc IS NOT NULL") == [{"n": 0}]
+    assert load_rows(db, "SELECT count(*) AS n, count(DISTINCT platform_id) AS ids FROM comments") == [
+        {"n": len(resumed["after"]["comments"]) + 1, "ids": len(resumed["after"]["comments"]) + 1}]
