@@ -108,12 +108,14 @@ def test_post_links_are_the_linked_sources(blog, archive):
     ]
 
 
-def test_a_second_run_leaves_the_same_rows(blog, archive):
+def test_a_second_run_reads_no_unchanged_thread_and_leaves_the_same_rows(blog, archive):
     db, tmp_path = archive
     before = snapshot(db)
     crawl(blog, db, tmp_path)
     assert snapshot(db) == before
-    assert [status for (status,) in rows(db, "SELECT status FROM crawls ORDER BY id")] == ["ok", "ok"]
+    assert rows(db, "SELECT mode, status, posts_new, comments_new, comments_removed FROM crawls "
+                    "ORDER BY id") == [("full", "ok", 7, 58, 0), ("incremental", "ok", 0, 0, 0)]
+    assert rows(db, "SELECT count(*) FROM pages WHERE crawl_id = 2 AND role IN ('post', 'comments')") == [(0,)]
 
 
 def test_a_post_url_archives_that_post_only_and_feed_exports_still_work(blog, tmp_path):
