@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.wordpress_harness import (change_the_blog, harness_path,  # noqa: E402
-                                     missing_prerequisite, seeded_site)
+                                     live_threads, missing_prerequisite, seeded_site,
+                                     truth_threads)
 
 GOALS = {"unchanged": 0.05, "changed": 0.10}
 COUNTS = ("requests", "posts_new", "posts_changed", "posts_removed", "comments_new",
@@ -37,25 +38,6 @@ def crawl(base, db, log):
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
         return dict(conn.execute("SELECT * FROM crawls ORDER BY id DESC LIMIT 1").fetchone())
-
-
-def archived_threads(db):
-    """{post URL: sorted comment ids} of the comments the archive holds as live."""
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT posts.url, comments.platform_id FROM comments JOIN posts "
-                            "ON posts.id = comments.post_id WHERE comments.removed_utc IS NULL")
-        threads = {}
-        for url, comment_id in rows:
-            threads.setdefault(url, []).append(int(comment_id))
-    return {url: sorted(ids) for url, ids in threads.items()}
-
-
-def truth_threads(truth):
-    urls = {post["id"]: post["url"] for post in truth["posts"]}
-    threads = {}
-    for comment in truth["comments"]:
-        threads.setdefault(urls[comment["post_id"]], []).append(comment["id"])
-    return {url: sorted(ids) for url, ids in threads.items()}
 
 
 def main():
@@ -80,7 +62,7 @@ def main():
             read_again = conn.execute(
                 "SELECT count(DISTINCT post_id) FROM pages WHERE crawl_id = ? AND role = 'post'",
                 [changed["id"]]).fetchone()[0]
-        threads_match = archived_threads(db) == truth_threads(truth)
+        threads_match = live_threads(db) == truth_threads(truth)
 
     print(f"blog: {len(truth['posts'])} posts, {len(truth['comments'])} approved comments")
     print(f"{'run':<10} " + " ".join(f"{name:>16}" for name in COUNTS) + f" {'of first':>9}")

@@ -14,7 +14,8 @@ import time
 import pytest
 
 from tests.test_wordpress_live import REPO, crawl, load_rows
-from tests.wordpress_harness import change_the_blog, harness_path, missing_prerequisite, seeded_site
+from tests.wordpress_harness import (change_the_blog, harness_path, live_threads,
+                                     missing_prerequisite, seeded_site, truth_threads)
 
 pytestmark = pytest.mark.wordpress
 
@@ -40,23 +41,6 @@ def comment_row(db, comment_id):
     return load_rows(db, "SELECT * FROM comments WHERE platform_id = ?", str(comment_id))[0]
 
 
-def live_threads(db):
-    """{post URL: sorted ids} of the comments the archive holds as still on the blog."""
-    threads = {}
-    for row in load_rows(db, "SELECT posts.url, comments.platform_id FROM comments JOIN posts "
-                             "ON posts.id = comments.post_id WHERE comments.removed_utc IS NULL"):
-        threads.setdefault(row["url"], []).append(int(row["platform_id"]))
-    return {url: sorted(ids) for url, ids in threads.items()}
-
-
-def truth_threads(truth):
-    urls = {post["id"]: post["url"] for post in truth["posts"]}
-    threads = {}
-    for comment in truth["comments"]:
-        threads.setdefault(urls[comment["post_id"]], []).append(comment["id"])
-    return {url: sorted(ids) for url, ids in threads.items()}
-
-
 def threads_read(db, crawl_id):
     """The WordPress ids of the posts whose pages a run fetched (pages keep their latest fetch:
     ask before the next run)."""
@@ -66,12 +50,17 @@ def threads_read(db, crawl_id):
 
 
 @pytest.fixture(scope="module")
-def history(tmp_path_factory):
-    """One archive through four runs: first, unchanged, after the changes, and full again."""
-    harness = harness_path()
-    reason = missing_prerequisite(harness)
+def harness():
+    path = harness_path()
+    reason = missing_prerequisite(path)
     if reason:
         pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="module")
+def history(harness, tmp_path_factory):
+    """One archive through four runs: first, unchanged, after the changes, and full again."""
     folder = tmp_path_factory.mktemp("history")
     db = folder / "archive.db"
     with seeded_site(harness, folder / "wordpress", *SEED) as site:
@@ -172,13 +161,9 @@ def test_a_full_run_afterwards_reads_everything_and_finds_nothing_new(history):
 
 
 @pytest.fixture(scope="module")
-def resumed(tmp_path_factory):
+def resumed(harness, tmp_path_factory):
     """An archive whose run after the changes was killed (SIGKILL) once it had marked the changed
     threads stale and before it had read them all, then run again to the end."""
-    harness = harness_path()
-    reason = missing_prerequisite(harness)
-    if reason:
-        pytest.skip(reason)
     folder = tmp_path_factory.mktemp("resumed")
     db = folder / "archive.db"
     with seeded_site(harness, folder / "wordpress", *SEED) as site:

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,3 +150,23 @@ def change_the_blog(site, truth):
     return Changes(new=tuple(done[:6]), reply=done[5], edited=done[6], trashed=done[7],
                    approved=done[8], edited_post=done[9],
                    posts=frozenset({reference, busy, edit_on, trash_on, approved_on, post_to_edit}))
+
+
+def live_threads(db):
+    """{post URL: sorted ids} of the comments an archive holds as still on the blog."""
+    threads = {}
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        for url, comment_id in conn.execute(
+                "SELECT posts.url, comments.platform_id FROM comments JOIN posts "
+                "ON posts.id = comments.post_id WHERE comments.removed_utc IS NULL"):
+            threads.setdefault(url, []).append(int(comment_id))
+    return {url: sorted(ids) for url, ids in threads.items()}
+
+
+def truth_threads(truth):
+    """{post URL: sorted ids} of the comments WordPress shows, from its truth dump."""
+    urls = {post["id"]: post["url"] for post in truth["posts"]}
+    threads = {}
+    for comment in truth["comments"]:
+        threads.setdefault(urls[comment["post_id"]], []).append(comment["id"])
+    return {url: sorted(ids) for url, ids in threads.items()}
