@@ -69,7 +69,8 @@ class BlogSpider(scrapy.Spider):
         self.thread_sources = set()
         self.known = storage.SiteState()
         self.incremental = False
-        self.index = None  # the comment index being read: {url: page or None if it failed}
+        # The REST comment index being read: {url: (response, page), None while asked, False if failed}
+        self.index = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -306,9 +307,9 @@ class BlogSpider(scrapy.Spider):
             by_id = {known.platform_id: url for url, known in self.known.posts.items()}
             changed = sorted(by_id.get(post) or f"{self.base}?p={post}" for post in posts)
             self.crawler.stats.inc_value("archiver/posts/changed_in_index", len(changed))
-        known = [url for url in changed if url in self.known.posts]
+        stale = [url for url in changed if url in self.known.posts]
         for number, (response, page) in enumerate(read):
-            yield self._item(response, INDEX, page, changed_posts=known if number == 0 else [])
+            yield self._item(response, INDEX, page, changed_posts=stale if number == 0 else [])
         for url in changed:
             yield from self._post_request(url, changed=True)
 
