@@ -88,7 +88,7 @@ def crawl(urls, blogs_file, db_path, max_posts, since, full, refresh_days, log_f
         archiver crawl --config blogs.toml
     """
     from archiver.runner import Blog, project_settings, run_crawls
-    from archiver.schedule import ArchiveBusy, ArchiveLock, ConfigError, blog_url, run_log_path
+    from archiver.schedule import ConfigError, blog_url, run_log_path
 
     if bool(urls) == bool(blogs_file):
         raise click.UsageError("give the blogs to crawl either as URLs or as --config FILE")
@@ -110,13 +110,7 @@ def crawl(urls, blogs_file, db_path, max_posts, since, full, refresh_days, log_f
     common["ARCHIVE_DB"] = str(db_path)
     if log_file:
         common["LOG_FILE"] = log_file
-    try:
-        lock = ArchiveLock(db_path)
-    except ArchiveBusy as busy:
-        raise ArchiveLocked(str(busy)) from None
-    except OSError as error:
-        raise click.ClickException(f"cannot lock the archive {db_path}: {error}") from None
-    with lock:
+    with _archive_lock(db_path):
         _check_archive_opens(db_path)
         runs = run_crawls(blogs, project_settings(common),
                           log_file=None if log_file else lambda blog: run_log_path(db_path, blog.url))
@@ -345,7 +339,7 @@ def import_warc_command(files, db_path):
 
 
 def _archive_lock(db_path):
-    """The archive's lock, taken as `crawl` takes it: one run at a time writes to an archive."""
+    """The archive's lock: one run at a time (a crawl, an import, a re-read) writes to it."""
     from archiver.schedule import ArchiveBusy, ArchiveLock
 
     try:
