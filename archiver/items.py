@@ -6,6 +6,9 @@ Plain dataclasses with no Scrapy import, so that extraction runs without a crawl
 
 from dataclasses import dataclass, field
 
+# The HTTP statuses of a page the blog no longer has.
+GONE = (404, 410)
+
 COMMENT = "comment"
 PINGBACK = "pingback"
 TRACKBACK = "trackback"

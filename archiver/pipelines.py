@@ -11,15 +11,13 @@ from scrapy import signals
 from archiver import storage
 from archiver.extractors import extract
 from archiver.extractors.common import comment_page_of, post_url_of
-from archiver.items import SiteInfo
+from archiver.items import GONE, SiteInfo
 from archiver.outcome import crawl_outcome
 from archiver.page import Page
 
 logger = logging.getLogger(__name__)
 
 THREAD_ROLES = ("post", "comments")
-# A post page answering these is gone from the blog.
-GONE = (404, 410)
 
 
 def utc_now():

@@ -465,7 +465,8 @@ def close_thread(db, post_id, seen):
 def mark_post_removed(db, site, url, seen):
     """A post whose page is gone (404, 410) is marked removed by this run; True if it was known."""
     return db.execute("UPDATE posts SET removed_utc = coalesce(removed_utc, ?), "
-                      "removed_by_crawl = coalesce(removed_by_crawl, ?) WHERE site = ? AND url = ?",
+                      "removed_by_crawl = coalesce(removed_by_crawl, ?), stale_utc = NULL "
+                      "WHERE site = ? AND url = ?",
                       [seen.utc, seen.crawl_id, site, url]).rowcount > 0
 
 

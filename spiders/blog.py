@@ -23,7 +23,7 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from archiver import freshness, storage
 from archiver.extractors import find_links, wordpress, wordpress_rest
 from archiver.extractors.common import comment_page_of, is_trap, post_url_of, strip_fragment
-from archiver.items import PageItem
+from archiver.items import GONE, PageItem
 from archiver.page import Page
 
 SITEMAPS = ("wp-sitemap.xml", "sitemap.xml", "sitemap_index.xml")
@@ -389,6 +389,14 @@ class BlogSpider(scrapy.Spider):
         request = failure.request
         role = request.cb_kwargs.get("role", "page")
         level = self.logger.info if role in OPTIONAL_ROLES else self.logger.error
+        if failure.check(HttpError) and failure.value.response.status in GONE \
+                and request.url in self.known.posts:
+            # An archived post the blog no longer has: the archive marks it removed.
+            self.logger.info("HTTP %s for %s: the post is gone from the blog",
+                             failure.value.response.status, request.url)
+            self.crawler.stats.inc_value(f"archiver/fetch/gone/http_{failure.value.response.status}")
+            yield self._item(failure.value.response, role, None)
+            return
         if failure.check(HttpError) and request.meta.get("offsite_redirect"):
             outcome = "offsite_redirect"
             level("Redirect off the blog not followed: %s -> %s (%s)", request.url,

@@ -1,6 +1,6 @@
 """Keeping a real WordPress's archive current: crawl it, change it as readers and moderators do
 (new comments, a reply on a later comment page, an edit, a trash, a late approval, an edited
-post), crawl again, and check the exact rows, versions and removals against what WordPress
+post, a trashed post), crawl again, and check the exact rows, versions and removals against what WordPress
 says it shows. Run with `pytest -m wordpress`.
 """
 
@@ -45,7 +45,7 @@ def threads_read(db, crawl_id):
     """The WordPress ids of the posts whose pages a run fetched (pages keep their latest fetch:
     ask before the next run)."""
     return {int(row["platform_id"]) for row in load_rows(
-        db, "SELECT DISTINCT posts.platform_id FROM pages JOIN posts ON posts.id = pages.post_id "
+        db, "SELECT DISTINCT posts.platform_id FROM pages JOIN posts ON posts.url = pages.url "
             "WHERE pages.crawl_id = ? AND pages.role = 'post'", crawl_id)}
 
 
@@ -96,7 +96,7 @@ def test_the_run_after_the_changes_reads_exactly_the_changed_threads(history):
     assert history["read_again"] == changes.posts
     assert crawl_row(db, 3) == {
         "mode": "incremental", "status": "ok", "posts_new": 0, "posts_changed": 1,
-        "posts_removed": 0, "comments_new": len(changes.new) + 1, "comments_changed": 1,
+        "posts_removed": 1, "comments_new": len(changes.new) + 1, "comments_changed": 1,
         "comments_removed": 1, "errors": 0}
 
 
@@ -108,6 +108,11 @@ def test_the_archive_then_holds_what_wordpress_shows_and_what_it_no_longer_does(
     trashed = next(c for c in history["before"]["comments"] if c["id"] == history["changes"].trashed)
     assert [(row["platform_id"], row["removed_by_crawl"], " ".join(row["body_text"].split()))
             for row in removed] == [(str(trashed["id"]), 3, trashed["content_text"])]
+    gone = next(p for p in history["before"]["posts"] if p["id"] == history["changes"].trashed_post)
+    assert load_rows(db, "SELECT url, title, removed_by_crawl FROM posts WHERE removed_utc IS NOT NULL") == [
+        {"url": gone["url"], "title": gone["title"], "removed_by_crawl": 3}]
+    assert load_rows(db, "SELECT count(*) AS n FROM comments JOIN posts ON posts.id = comments.post_id "
+                         "WHERE posts.url = ?", gone["url"]) == [{"n": gone["comment_count"]}]
 
 
 def test_new_comments_are_added_with_their_run_and_the_reply_on_its_page(history):
@@ -216,5 +221,10 @@ def test_a_run_killed_mid_way_leaves_a_sound_archive_the_next_run_completes(resu
     assert versions == [{"platform_id": str(changes.edited)}]
     assert load_rows(db, "SELECT count(*) AS n FROM post_versions") == [{"n": 1}]
     assert load_rows(db, "SELECT count(*) AS n FROM posts WHERE stale_utc IS NOT NULL") == [{"n": 0}]
-    assert load_rows(db, "SELECT count(*) AS n, count(DISTINCT platform_id) AS ids FROM comments") == [
-        {"n": len(resumed["after"]["comments"]) + 1, "ids": len(resumed["after"]["comments"]) + 1}]
+    on_live_posts = load_rows(db, "SELECT count(*) AS n, count(DISTINCT comments.platform_id) AS ids "
+                                  "FROM comments JOIN posts ON posts.id = comments.post_id "
+                                  "WHERE posts.removed_utc IS NULL")
+    assert on_live_posts == [{"n": len(resumed["after"]["comments"]) + 1,
+                              "ids": len(resumed["after"]["comments"]) + 1}]
+    assert [row["platform_id"] for row in load_rows(db, "SELECT platform_id FROM posts WHERE "
+                                                        "removed_utc IS NOT NULL")] == [str(changes.trashed_post)]

@@ -9,7 +9,7 @@
  *
  * Operations: comment (a new approved comment, now; PARENT 0 for top level), edit (a
  * comment's text), trash (a comment), approve_pending (the oldest comment held for moderation
- * on a published post), edit_post (a post's text).
+ * on a published post), edit_post (a post's text), trash_post (a post).
  * Prints, as JSON, the id each operation made or touched.
  */
 require getenv('HARNESS_LIB') . '/wp-env.php';
@@ -39,6 +39,10 @@ foreach (json_decode($argv[1], true) as $op) {
                 . " ON p.ID = c.comment_post_ID WHERE c.comment_approved = '0' AND c.comment_type = 'comment'"
                 . " AND p.post_status = 'publish' AND p.post_type = 'post' ORDER BY c.comment_ID LIMIT 1");
             if ($id) { wp_set_comment_status($id, 'approve'); }
+            break;
+        case 'trash_post':
+            $id = $op[1];
+            wp_trash_post($id);
             break;
         case 'edit_post':
             $id = $op[1];

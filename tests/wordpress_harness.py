@@ -114,14 +114,15 @@ class Changes:
     trashed: int
     approved: int  # held for moderation until now
     edited_post: int
-    posts: frozenset  # every post whose thread or text changed
+    trashed_post: int
+    posts: frozenset  # every post whose thread or text changed, or that is gone
 
 
 def change_the_blog(site, truth):
     """Change a seeded site as a night of readers and moderators would: five new comments on
     two posts, a reply on a comment page that is not the first, an edit to an old comment, a
-    comment trashed, one held for moderation approved, and a post edited; each on its own post
-    but for the new comments."""
+    comment trashed, one held for moderation approved, a post edited and one trashed; each on
+    its own post but for the new comments."""
     reference, busy = REFERENCE_POST, PAGINATED_POST
     by_post = {}
     for comment in truth["comments"]:
@@ -131,7 +132,7 @@ def change_the_blog(site, truth):
     parents = {c["parent_id"] for c in truth["comments"]}
     quiet = [post["id"] for post in truth["posts"] if post["id"] not in (reference, busy)
              and any(c["type"] == "comment" and c["id"] not in parents for c in by_post.get(post["id"], ()))]
-    edit_on, trash_on, post_to_edit = quiet[0], quiet[1], quiet[2]
+    edit_on, trash_on, post_to_edit, post_to_trash = quiet[:4]
     edited = next(c for c in by_post[edit_on] if c["type"] == "comment")
     trashed = next(c for c in by_post[trash_on] if c["type"] == "comment" and c["id"] not in parents)
     done = site.change(
@@ -145,20 +146,24 @@ def change_the_blog(site, truth):
         ["trash", trashed["id"]],
         ["approve_pending"],
         ["edit_post", post_to_edit, "This post was rewritten after it was archived."],
+        ["trash_post", post_to_trash],
     )
     approved_on = next(c["post_id"] for c in site.truth()["comments"] if c["id"] == done[8])
     return Changes(new=tuple(done[:6]), reply=done[5], edited=done[6], trashed=done[7],
-                   approved=done[8], edited_post=done[9],
-                   posts=frozenset({reference, busy, edit_on, trash_on, approved_on, post_to_edit}))
+                   approved=done[8], edited_post=done[9], trashed_post=done[10],
+                   posts=frozenset({reference, busy, edit_on, trash_on, approved_on, post_to_edit,
+                                    post_to_trash}))
 
 
 def live_threads(db):
-    """{post URL: sorted ids} of the comments an archive holds as still on the blog."""
+    """{post URL: sorted ids} of the comments an archive holds as still on the blog, on posts
+    still on it."""
     threads = {}
     with contextlib.closing(sqlite3.connect(db)) as conn:
         for url, comment_id in conn.execute(
                 "SELECT posts.url, comments.platform_id FROM comments JOIN posts "
-                "ON posts.id = comments.post_id WHERE comments.removed_utc IS NULL"):
+                "ON posts.id = comments.post_id WHERE comments.removed_utc IS NULL "
+                "AND posts.removed_utc IS NULL"):
             threads.setdefault(url, []).append(int(comment_id))
     return {url: sorted(ids) for url, ids in threads.items()}
 
