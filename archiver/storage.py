@@ -47,7 +47,8 @@ TABLES = {
     "posts": {
         "columns": {"id": int, "site": str, "url": str, "platform": str, "platform_id": str,
                     "title": str, "author": str, "published_shown": str, "published_local": str,
-                    "published_utc": str, "published_relative_to": str, "categories": str,
+                    "published_utc": str, "published_relative_to": str, "published_year": int,
+                    "categories": str,
                     "tags": str, "body_html": str, "body_text": str, "comment_count": int,
                     "comment_count_shown": int, "language": str, "source": str, **SEEN,
                     "thread_read_utc": str, "stale_utc": str},
@@ -60,7 +61,7 @@ TABLES = {
                     "comment_page": int, "page_position": int, "type": str, "author": str,
                     "author_url": str, "permalink": str, "published_shown": str,
                     "published_local": str, "published_utc": str, "published_relative_to": str,
-                    "body_html": str,
+                    "published_year": int, "body_html": str,
                     "body_text": str, "source": str, "comment_key": str, **SEEN},
         "pk": "id",
         "foreign_keys": [("post_id", "posts", "id"), ("parent_id", "comments", "id"), *SEEN_KEYS],
@@ -151,6 +152,16 @@ def m003_history(db):
                               if_not_exists=True)
     for table, columns in INDEXES:
         db.table(table).create_index(columns, if_not_exists=True)
+
+
+@migrations()
+def m004_published_year(db):
+    """The year of publication, as the blog dated it, for facets and queries by year."""
+    _add_missing_columns(db)
+    for table in ("posts", "comments"):
+        db.execute(f"UPDATE [{table}] SET published_year = CAST(substr(coalesce(published_local, "
+                   f"published_utc), 1, 4) AS INTEGER) WHERE published_year IS NULL "
+                   f"AND coalesce(published_local, published_utc) IS NOT NULL")
 
 
 def _add_missing_columns(db):
@@ -248,6 +259,7 @@ def save_thread(db, site, thread, seen=None):
         "author": post.author or None, "published_shown": post.published_shown,
         "published_local": post.published_local, "published_utc": post.published_utc,
         "published_relative_to": post.published_relative_to,
+        "published_year": _year(post.published_local or post.published_utc),
         "categories": json.dumps(post.categories) if post.categories else None,
         "tags": json.dumps(post.tags) if post.tags else None,
         "body_html": post.body_html or None, "body_text": post.body_text or None,
@@ -326,6 +338,10 @@ def _edited(table, old, row, seen):
                for column in EDITABLE[table])
 
 
+def _year(iso):
+    return int(iso[:4]) if iso else None
+
+
 def _words(text):
     return " ".join((text or "").split())
 
@@ -355,6 +371,7 @@ def _comment_row(post_id, thread, index, comment, parent_id):
         "permalink": comment.permalink, "published_shown": comment.published_shown,
         "published_local": comment.published_local, "published_utc": comment.published_utc,
         "published_relative_to": comment.published_relative_to,
+        "published_year": _year(comment.published_local or comment.published_utc),
         "body_html": comment.body_html or None, "body_text": comment.body_text or None,
         "source": thread.source,
     }

@@ -62,7 +62,7 @@ def test_saving_a_thread_writes_exact_rows(db):
         "id": 1, "site": SITE, "url": POST_URL, "platform": "wordpress", "platform_id": "1",
         "title": "A post", "author": "Andrew Coates", "published_shown": "August 12, 2014",
         "published_local": "2014-08-12T12:44:00+01:00", "published_utc": "2014-08-12T11:44:00Z",
-        "published_relative_to": None, "categories": '["Iraq"]', "tags": '["ISIS"]',
+        "published_relative_to": None, "published_year": 2014, "categories": '["Iraq"]', "tags": '["ISIS"]',
         "body_html": '<p>From <a href="https://src.example/x">here</a>.</p>', "body_text": "From here.",
         "comment_count": 3, "comment_count_shown": None, "language": "en", "source": "html",
         "first_seen_utc": None, "last_seen_utc": None, "first_seen_crawl": None,
@@ -130,6 +130,20 @@ def test_page_headers_never_keep_cookies_or_credentials(db):
     row = db.table("pages").get(page_id)
     assert json.loads(row["headers"]) == {"Content-Type": "text/html"}
     assert storage.read_page_body(row) == b"<html></html>"
+
+
+def test_an_archive_made_before_the_year_column_gains_it_filled(tmp_path):
+    path = tmp_path / "archive.db"
+    db = storage.open_archive(path)
+    storage.save_site(db, SiteInfo(site=SITE, url="https://blog.example/"))
+    save(db, html_thread())
+    for table in ("posts", "comments"):
+        db.execute(f"ALTER TABLE {table} DROP COLUMN published_year")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_published_year'")
+    db.close()
+    db = storage.open_archive(path)
+    assert [r["published_year"] for r in rows(db, "comments")] == [2014, None, 2014]
+    assert [r["published_year"] for r in rows(db, "posts")] == [2014]
 
 
 def test_an_archive_made_before_a_new_column_gains_it_when_opened(tmp_path):
