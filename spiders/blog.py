@@ -337,10 +337,11 @@ class BlogSpider(scrapy.Spider):
         for url in links.posts:
             yield from self._post_request(url, changed=url in changed)
         # Next listing pages, or the sitemaps a sitemap index lists. In an incremental run, a
-        # listing page leads to the next only while it shows what may have changed: a post not
-        # archived, or comment counts (where the REST API says what changed, not even then).
+        # listing page past the home page leads on only while it shows what may have changed:
+        # a post not archived, or comment counts (the home page also leads to the posts feeds
+        # it names). Where the REST API says what changed, listings lead nowhere.
         if role == "listing" and self.incremental and (
-                self.rest_root or not links.comment_counts
+                self.rest_root or response.url != self.base and not links.comment_counts
                 and all(url in self.known.posts for url in links.posts)):
             return
         for url in links.listings:

@@ -2,6 +2,7 @@
 Blogger site served on 127.0.0.1 (tests/sites/blogger, see its README)."""
 
 import json
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -321,3 +322,19 @@ def test_comments_paged_without_threading_name_their_other_pages():
     assert (find_links(second).comment_page, find_links(second).thread_pages) == (
         2, [f"{POST_URL}?commentPage=1"])
     assert (extract(second).comment_page, extract(second).post.url) == (2, POST_URL)
+
+
+def test_a_second_run_reads_the_posts_feed_for_counts_and_no_unchanged_thread(blog, archive, tmp_path):
+    db = tmp_path / "again.db"
+    with sqlite3.connect(archive) as source, sqlite3.connect(db) as target:
+        source.backup(target)
+    crawl(blog, db, tmp_path)
+    assert rows(db, "SELECT role, substr(url, length(?) + 1) FROM pages WHERE crawl_id = 2 "
+                    "AND role IN ('listing', 'post', 'comments') ORDER BY url", blog) == [
+        ("listing", ""),
+        ("listing", "feeds/posts/default?alt=json&max-results=500"),
+        ("listing", "feeds/posts/default?alt=json&start-index=3&max-results=500"),
+        ("listing", "search?updated-max=2022-11-05T10:00:00-04:00&max-results=2"),
+    ]
+    stats = json.loads(rows(db, "SELECT stats FROM crawls WHERE id = 2")[0][0])
+    assert (stats["archiver/posts/unchanged"], stats.get("archiver/posts/signalled_changed")) == (6, 0)
