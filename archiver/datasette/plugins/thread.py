@@ -1,0 +1,331 @@
+"""The thread view of an archived post, the raw copy of a stored page, and archived HTML
+rendered safely on Datasette's own table and row pages.
+
+    /{database}/-/thread/{post_id}   the post and its comments as a nested conversation
+    /{database}/-/raw/{page_id}      a stored page's body as text/plain, never as HTML
+
+Archived HTML was sanitised when written, but an archive made by an older version or
+imported may hold anything: it is sanitised again here, with the archiver's own rules,
+before it is marked safe for Jinja. Every other stored value is escaped.
+"""
+
+import json
+from datetime import datetime, timezone
+from urllib.parse import urldefrag, urlencode, urlsplit
+
+from datasette import Response, hookimpl
+from datasette.utils import tilde_decode
+from datasette.utils.asgi import NotFound
+from markupsafe import Markup
+
+from archiver.clean import sanitize_html
+from archiver.storage import read_page_body
+
+ARCHIVE_CSS = "/thread-archiver/archive.css"
+# The tables whose body_html Datasette's table and row pages show rendered. Chosen by table,
+# never by column name alone: any SQL query can alias any text to `body_html`.
+RENDERED_HTML_TABLES = {"posts", "comments", "post_versions", "comment_versions"}
+# Replies deeper than this are shown in their parent's list, with a link to it: the page stays
+# readable on a narrow screen, and a hostile chain thousands deep cannot exhaust the recursion
+# of the template. WordPress itself nests at most ten deep.
+MAX_NESTING = 10
+
+POST_SQL = """
+SELECT posts.id, posts.url, posts.title, posts.author, posts.published_shown,
+       posts.published_local, posts.published_utc, posts.categories, posts.tags,
+       posts.body_html, posts.comment_count, posts.edited_utc, posts.removed_utc,
+       posts.removed_by_crawl, sites.timezone, sites.name AS site_name
+FROM posts LEFT JOIN sites ON sites.site = posts.site
+WHERE posts.id = :post_id
+"""
+COMMENTS_SQL = """
+SELECT id, parent_id, parent_platform_id, position, comment_page, type, author, author_url,
+       permalink, published_shown, published_local, published_utc, body_html, source,
+       edited_utc, removed_utc, removed_by_crawl
+FROM comments WHERE post_id = :post_id ORDER BY position, id
+"""
+POST_LINKS_SQL = """
+SELECT url, text, domain FROM links
+WHERE post_id = :post_id AND comment_id IS NULL ORDER BY position
+"""
+COMMENT_VERSIONS_SQL = """
+SELECT comment_versions.comment_id, comment_versions.version, comment_versions.author,
+       comment_versions.body_html, comment_versions.first_seen_utc,
+       comment_versions.last_seen_utc, comment_versions.replaced_utc
+FROM comment_versions JOIN comments ON comments.id = comment_versions.comment_id
+WHERE comments.post_id = :post_id ORDER BY comment_versions.comment_id, comment_versions.version
+"""
+POST_VERSIONS_SQL = """
+SELECT version, title, body_html, first_seen_utc, last_seen_utc, replaced_utc
+FROM post_versions WHERE post_id = :post_id ORDER BY version
+"""
+# The stored pages of the thread: its post and comment pages, and its other sources.
+PAGES_SQL = """
+SELECT id, url, role FROM pages WHERE post_id = :post_id OR url = :url ORDER BY id
+"""
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/(?P<database>[^/]+)/-/thread/(?P<post_id>[0-9]+)$", thread_view),
+        (r"^/(?P<database>[^/]+)/-/raw/(?P<page_id>[0-9]+)$", raw_page),
+    ]
+
+
+@hookimpl
+def extra_css_urls():
+    # Datasette links each URL once, so the metadata naming it too does no harm.
+    return [ARCHIVE_CSS]
+
+
+@hookimpl
+def render_cell(row, value, column, table, datasette, database):
+    if column == "body_html" and table in RENDERED_HTML_TABLES and isinstance(value, str):
+        return Markup('<div class="archived-html">{}</div>').format(render_html(value))
+    if table == "posts" and column == "title" and "id" in row.keys():
+        return Markup('<a href="{}" title="the thread view">{}</a>').format(
+            thread_url(datasette, database, row["id"]), value or "(no title)")
+    return None
+
+
+async def thread_view(datasette, request):
+    db = await archive_database(datasette, request, "posts", "comments", "links", "pages")
+    params = {"post_id": int(request.url_vars["post_id"])}
+    found = (await db.execute(POST_SQL, params)).rows
+    if not found:
+        raise NotFound("No post with that id in this archive")
+    post = dict(found[0])
+    params["url"] = post["url"]
+    comments = [dict(row) for row in (await db.execute(COMMENTS_SQL, params)).rows]
+    post_links = [dict(row) for row in (await db.execute(POST_LINKS_SQL, params)).rows]
+    comment_versions = (await db.execute(COMMENT_VERSIONS_SQL, params)).rows
+    post_versions = (await db.execute(POST_VERSIONS_SQL, params)).rows
+    pages = (await db.execute(PAGES_SQL, params)).rows
+
+    database = db.name
+    raw_urls = {page["url"]: raw_url(datasette, database, page["id"]) for page in pages}
+    copies = stored_copies(comments, pages, post["url"])
+    versions_of = {}
+    for version in comment_versions:
+        versions_of.setdefault(version["comment_id"], []).append(shown_version(version))
+    zone = post["timezone"]
+    for comment in comments:
+        comment.update(
+            anchor=f"comment-{comment['id']}",
+            author_url=http_url(comment["author_url"]),
+            permalink=http_url(comment["permalink"]),
+            author_comments_url=author_comments_url(datasette, database, comment["author"]),
+            when=shown_time(comment, zone),
+            body=render_html(comment["body_html"]),
+            versions=versions_of.get(comment["id"], []),
+            removed=shown_removal(datasette, database, comment),
+            edited=utc_time(comment["edited_utc"]),
+            raw_url=raw_urls.get(copies[comment["id"]]),
+        )
+    post.update(
+        when=shown_time(post, zone),
+        original_url=http_url(post["url"]),
+        raw_url=raw_urls.get(post["url"]),
+        row_url=datasette.urls.row(database, "posts", str(post["id"])),
+        categories=json_list(post["categories"]),
+        tags=json_list(post["tags"]),
+        body=render_html(post["body_html"]),
+        links=[{**link, "url": http_url(link["url"])} for link in post_links],
+        versions=[shown_version(version) for version in post_versions],
+        removed=shown_removal(datasette, database, post),
+        edited=utc_time(post["edited_utc"]),
+    )
+    return Response.html(await datasette.render_template("thread.html", {
+        "database": database,
+        "post": post,
+        "comments": nest(comments),
+        "comment_total": len(comments),
+        "link_backs": {kind: count for kind in ("pingback", "trackback")
+                       if (count := sum(comment["type"] == kind for comment in comments))},
+        "zone": zone,
+    }, request=request))
+
+
+def stored_copies(comments, pages, post_url):
+    """{comment id: the URL of the stored page that showed it, or None}: the page its permalink
+    names, else the one that showed the other comments of its comment page, else the post's
+    own page; for a comment only a feed or an API gave, that source's page."""
+    stored = {page["url"] for page in pages}
+    by_permalink = {comment["id"]: url for comment in comments
+                    if (url := urldefrag(comment["permalink"] or "")[0]) in stored}
+    by_comment_page = {comment["comment_page"]: by_permalink[comment["id"]] for comment in comments
+                       if comment["id"] in by_permalink and comment["comment_page"] is not None}
+    post_page = post_url if post_url in stored else None
+    other_source = next((page["url"] for page in pages if page["role"] == "comments"), None)
+    return {comment["id"]: by_permalink.get(comment["id"])
+            or by_comment_page.get(comment["comment_page"])
+            or (post_page if comment["source"] == "html" else other_source)
+            for comment in comments}
+
+
+async def raw_page(datasette, request):
+    db = await archive_database(datasette, request, "pages")
+    found = (await db.execute("SELECT body, encoding FROM pages WHERE id = ?",
+                              [int(request.url_vars["page_id"])])).rows
+    if not found:
+        raise NotFound("No page with that id in this archive")
+    body = read_page_body(found[0])
+    try:
+        text = body.decode(found[0]["encoding"] or "utf-8", errors="replace")
+    except LookupError:
+        text = body.decode("utf-8", errors="replace")
+    # A stored page is the blog's HTML, scripts and all: served as text, never sniffed as
+    # HTML, and sandboxed should a browser render it anyway.
+    return Response.text(text, headers={"X-Content-Type-Options": "nosniff",
+                                        "Content-Security-Policy": "sandbox"})
+
+
+async def archive_database(datasette, request, *tables):
+    """The database the URL names, once the actor may view each of `tables` in it."""
+    try:
+        db = datasette.get_database(route=tilde_decode(request.url_vars["database"]))
+    except KeyError:
+        raise NotFound("Database not found")
+    for table in tables:
+        await datasette.ensure_permissions(request.actor, [
+            ("view-table", (db.name, table)), ("view-database", db.name), "view-instance"])
+    return db
+
+
+def nest(comments):
+    """The comments as a conversation: top-level ones in thread order, each reply in its
+    parent's `replies`. A reply whose parent is not archived, or that a cycle in hostile data
+    leaves without a top, is top level; one deeper than MAX_NESTING goes in its parent's own
+    list. A reply shown outside its parent's list gets `reply_to`, the parent."""
+    by_id = {comment["id"]: comment for comment in comments}
+    levels = nesting_levels({comment["id"]: comment["parent_id"] for comment in comments})
+    for comment in comments:
+        replying = comment["parent_id"] is not None or comment["parent_platform_id"] is not None
+        comment.update(replies=[], reply_to=None, level=min(levels[comment["id"]], MAX_NESTING),
+                       parent_missing=replying and comment["parent_id"] not in by_id)
+    top = []
+    home = {}  # id -> the list a comment is shown in
+    for comment in sorted(comments, key=lambda comment: levels[comment["id"]]):
+        level = levels[comment["id"]]
+        parent = by_id.get(comment["parent_id"])
+        if level == 1:
+            home[comment["id"]] = top
+        elif level <= MAX_NESTING:
+            home[comment["id"]] = parent["replies"]
+        else:
+            home[comment["id"]] = home[parent["id"]]
+        if parent is not None and home[comment["id"]] is not parent["replies"]:
+            comment["reply_to"] = parent
+    for comment in comments:
+        home[comment["id"]].append(comment)
+    return top
+
+
+def nesting_levels(parents):
+    """{id: 1 for top level, 2 for a reply, …} from {id: parent id or None}."""
+    levels = {}
+    for start in parents:
+        path, on_path, node = [], set(), start
+        while node is not None and node not in levels and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = parents[node] if parents[node] in parents else None
+        # Reached a top-level comment, a known level, or a cycle: the cycle is cut where the
+        # walk met it again, so its last comment walked is top level.
+        base = levels[node] if node in levels else 0
+        for depth, node in enumerate(reversed(path), start=base + 1):
+            levels[node] = depth
+    return levels
+
+
+def render_html(fragment):
+    """Archived HTML sanitised now with the archiver's rules, and only then marked safe."""
+    return Markup(sanitize_html(fragment or ""))
+
+
+def http_url(url):
+    """`url` when it is an absolute http(s) URL, else None: never a javascript: or data: link."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def thread_url(datasette, database, post_id):
+    return f"{datasette.urls.database(database)}/-/thread/{post_id}"
+
+
+def raw_url(datasette, database, page_id):
+    return f"{datasette.urls.database(database)}/-/raw/{page_id}"
+
+
+def author_comments_url(datasette, database, author):
+    if not author:
+        return None
+    return f"{datasette.urls.table(database, 'comments')}?{urlencode({'author': author})}"
+
+
+def shown_time(record, zone):
+    return {"shown": record["published_shown"], "local": local_time(record["published_local"]),
+            "zone": zone, "utc": utc_time(record["published_utc"]),
+            "utc_iso": record["published_utc"]}
+
+
+def shown_removal(datasette, database, record):
+    if record["removed_utc"] is None:
+        return None
+    crawl = record["removed_by_crawl"]
+    return {"utc": utc_time(record["removed_utc"]), "crawl": crawl,
+            "crawl_url": datasette.urls.row(database, "crawls", str(crawl)) if crawl else None}
+
+
+def shown_version(row):
+    """An earlier text of a post (with its title) or of a comment (with its author)."""
+    version = dict(row)
+    return {"version": version["version"], "title": version.get("title"),
+            "author": version.get("author"), "body": render_html(version["body_html"]),
+            "first_seen": utc_time(version["first_seen_utc"]),
+            "last_seen": utc_time(version["last_seen_utc"]),
+            "replaced": utc_time(version["replaced_utc"])}
+
+
+def local_time(iso):
+    """'2014-08-13T17:02:00+01:00' as '2014-08-13 17:02 +01:00' (seconds when not zero); a
+    date alone, or what is no ISO time, as it is."""
+    moment = parse_time(iso)
+    if moment is None or "T" not in iso:
+        return iso
+    offset = moment.utcoffset()
+    if offset is None:
+        return clock(moment)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{clock(moment)} {sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def utc_time(iso):
+    """'2014-08-13T16:02:00Z' as '2014-08-13 16:02 UTC'."""
+    moment = parse_time(iso)
+    if moment is None or moment.utcoffset() is None:
+        return iso
+    return f"{clock(moment.astimezone(timezone.utc))} UTC"
+
+
+def parse_time(iso):
+    try:
+        return datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return None
+
+
+def clock(moment):
+    return moment.strftime("%Y-%m-%d %H:%M:%S" if moment.second else "%Y-%m-%d %H:%M")
+
+
+def json_list(text):
+    """A JSON list of names as a list of strings; anything else as no names."""
+    try:
+        names = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [str(name) for name in names] if isinstance(names, list) else []
