@@ -83,12 +83,12 @@ def free_port():
 
 
 @contextlib.contextmanager
-def datasette(db, log):
-    """A real `datasette` process serving `db` with the project's plugins, templates and static
+def datasette(log, *dbs):
+    """A real `datasette` process serving `dbs` with the project's plugins, templates and static
     files on a free loopback port; yields its base URL once it answers."""
     port = free_port()
     with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(db), "--host", "127.0.0.1",
+        process = subprocess.Popen([sys.executable, "-m", "datasette", "serve", *map(str, dbs), "--host", "127.0.0.1",
                                     "--port", str(port), *DATASETTE_OPTIONS],
                                    cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -157,7 +157,10 @@ def demo(tmp_path_factory):
     db = tmp_path / "archive.db"
     with running() as blog:
         crawl(blog, db, tmp_path)
-    with datasette(db, tmp_path / "datasette.log") as base:
+    # A database that is no archive, served beside it, has no thread view.
+    with contextlib.closing(sqlite3.connect(tmp_path / "other.db")) as other:
+        other.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+    with datasette(tmp_path / "datasette.log", db, tmp_path / "other.db") as base:
         yield base, db, blog
 
 
@@ -244,11 +247,11 @@ def test_each_comment_links_the_raw_copy_of_the_page_that_showed_it(demo):
         assert body == storage.read_page_body({"body": stored})
 
 
-def test_unknown_posts_pages_and_databases_answer_404(demo):
+def test_unknown_posts_pages_and_archives_answer_404(demo):
     base, _, _ = demo
     assert [get(base + path)[0] for path in (
         "/archive/-/thread/999999", "/archive/-/raw/999999", "/elsewhere/-/thread/1",
-        "/elsewhere/-/raw/1")] == [404, 404, 404, 404]
+        "/elsewhere/-/raw/1", "/other/-/thread/1", "/other/-/raw/1")] == [404] * 6
 
 
 def test_post_pages_link_their_thread_view(demo):
@@ -333,7 +336,7 @@ def stored(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("stored")
     db = tmp_path / "archive.db"
     make_stored_archive(db)
-    with datasette(db, tmp_path / "datasette.log") as base:
+    with datasette(tmp_path / "datasette.log", db) as base:
         yield base, db
 
 

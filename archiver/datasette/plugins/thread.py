@@ -33,8 +33,8 @@ MAX_NESTING = 10
 POST_SQL = """
 SELECT posts.id, posts.url, posts.title, posts.author, posts.published_shown,
        posts.published_local, posts.published_utc, posts.categories, posts.tags,
-       posts.body_html, posts.comment_count, posts.edited_utc, posts.removed_utc,
-       posts.removed_by_crawl, sites.timezone, sites.name AS site_name
+       posts.body_html, posts.edited_utc, posts.removed_utc, posts.removed_by_crawl,
+       sites.timezone
 FROM posts LEFT JOIN sites ON sites.site = posts.site
 WHERE posts.id = :post_id
 """
@@ -143,7 +143,6 @@ async def thread_view(datasette, request):
         "comment_total": len(comments),
         "link_backs": {kind: count for kind in ("pingback", "trackback")
                        if (count := sum(comment["type"] == kind for comment in comments))},
-        "zone": zone,
     }, request=request))
 
 
@@ -182,11 +181,14 @@ async def raw_page(datasette, request):
 
 
 async def archive_database(datasette, request, *tables):
-    """The database the URL names, once the actor may view each of `tables` in it."""
+    """The archive the URL names, once the actor may view each of `tables` in it: a database
+    without them, served beside it, has no thread view."""
     try:
         db = datasette.get_database(route=tilde_decode(request.url_vars["database"]))
     except KeyError:
         raise NotFound("Database not found")
+    if not set(tables) <= set(await db.table_names()):
+        raise NotFound("Not an archive")
     for table in tables:
         await datasette.ensure_permissions(request.actor, [
             ("view-table", (db.name, table)), ("view-database", db.name), "view-instance"])
