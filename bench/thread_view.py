@@ -64,15 +64,16 @@ def thread(rng_seed, count, run):
         depth.append(1 if parent is None else depth[parent] + 1)
         html, text, links = comment_body(rng, number, edit=run == 1 and number % 20 == 5)
         minute = number * 7
+        day, clock = 1 + minute // 1440, f"{minute % 1440 // 60:02d}:{minute % 60:02d}"
         comments.append(Comment(
             body_html=html, body_text=text, author=f"Commenter {rng.randrange(150)}",
             author_url=f"https://commenter{number % 150}.example/" if number % 3 == 0 else None,
             platform_id=str(number + 1), parent=parent,
             parent_platform_id=None if parent is None else str(parent + 1), depth=depth[-1],
             permalink=f"{POST_URL}#comment-{number + 1}",
-            published_shown=f"January {1 + minute // 1440}, 2024 at {minute % 1440 // 60}:{minute % 60:02d}",
-            published_local=f"2024-01-{1 + minute // 1440:02d}T{minute % 1440 // 60:02d}:{minute % 60:02d}:00+00:00",
-            published_utc=f"2024-01-{1 + minute // 1440:02d}T{minute % 1440 // 60:02d}:{minute % 60:02d}:00Z",
+            published_shown=f"January {day}, 2024 at {clock}",
+            published_local=f"2024-01-{day:02d}T{clock}:00+00:00",
+            published_utc=f"2024-01-{day:02d}T{clock}:00Z",
             links=links))
     if run == 1:
         # Comments the blog removed since the first run: leaves, so no reply loses its parent.
@@ -127,8 +128,8 @@ def datasette(db, log):
     """A `datasette` process serving `db` on a free loopback port; yields its base URL."""
     port = free_port()
     with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(db), "--host", "127.0.0.1",
-                                    "--port", str(port), *DATASETTE_OPTIONS],
+        process = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(db),
+                                    "--host", "127.0.0.1", "--port", str(port), *DATASETTE_OPTIONS],
                                    cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -12,7 +12,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
@@ -88,8 +87,8 @@ def datasette(log, *dbs):
     files on a free loopback port; yields its base URL once it answers."""
     port = free_port()
     with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "datasette", "serve", *map(str, dbs), "--host", "127.0.0.1",
-                                    "--port", str(port), *DATASETTE_OPTIONS],
+        process = subprocess.Popen([sys.executable, "-m", "datasette", "serve", *map(str, dbs),
+                                    "--host", "127.0.0.1", "--port", str(port), *DATASETTE_OPTIONS],
                                    cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -204,7 +203,8 @@ def test_the_post_shows_its_header_body_and_linked_sources(demo):
     thread = post_id(db, blog + EXAMPLE)
     _, doc = page(f"{base}/archive/-/thread/{thread}")
     (post,) = doc.find_class("archived-post")
-    assert text(post.find("div/h1")) == "Iraqi Communists Call on World’s Proletariat to unite against Islamists"
+    assert text(post.find("div/h1")) == \
+        "Iraqi Communists Call on World’s Proletariat to unite against Islamists"
     (byline,) = post.find_class("byline")
     assert [text(part) for part in byline.xpath(".//*[@class]")] == [
         "Andrew Coates", "August 12, 2014 2014-08-12 12:44 +01:00 Europe/London 2014-08-12 11:44 UTC",
@@ -243,7 +243,8 @@ def test_each_comment_links_the_raw_copy_of_the_page_that_showed_it(demo):
         status, headers, body = get(base + href)
         ((stored,),) = rows(db, "SELECT body FROM pages WHERE id = ?", int(href.rsplit("/", 1)[1]))
         assert (status, headers["Content-Type"], headers["X-Content-Type-Options"],
-                headers["Content-Security-Policy"]) == (200, "text/plain; charset=utf-8", "nosniff", "sandbox")
+                headers["Content-Security-Policy"]) == \
+            (200, "text/plain; charset=utf-8", "nosniff", "sandbox")
         assert body == storage.read_page_body({"body": stored})
 
 
@@ -377,7 +378,8 @@ def test_edited_and_removed_comments_and_posts_are_shown_as_such(stored):
     assert bob.find_class("versions") == [] and bob.find_class("removal") == []
     assert cy.get("class") == "comment level-1 type-comment is-removed"
     assert [text(badge) for badge in cy.xpath("./article//*[contains(@class, 'badge')]")] == ["removed"]
-    assert text(cy.find_class("removal")[0]) == "removed from the blog; noticed 2024-02-01 03:00 UTC by crawl 2"
+    assert text(cy.find_class("removal")[0]) == \
+        "removed from the blog; noticed 2024-02-01 03:00 UTC by crawl 2"
     assert text(cy.xpath("./article/div[contains(@class, 'comment-body')]")[0]) == "Soon gone."
 
 
@@ -387,7 +389,7 @@ def test_tangled_replies_are_all_shown_once(stored):
 
     def tree(items):
         return [(text(item.find_class("author")[0]),
-                 text(item.find_class("reply-to")[0]) if item.xpath("./article/p[@class='reply-to']") else None,
+                 next((text(note) for note in item.xpath("./article/p[@class='reply-to']")), None),
                  tree(item.xpath("./ol[@class='replies']/li"))) for item in items]
 
     def chain(level):
@@ -425,8 +427,9 @@ def test_hostile_markup_renders_inert(stored):
 
     comment_id = int(item.get("id").split("-")[1])
     row_link = f"/archive/comments/{comment_id}"
-    for path, cells in (("/archive/comments", f"//tr[td/a[@href='{row_link}']]/td[contains(@class, 'col-body_html')]"),
-                        (row_link, "//td[contains(@class, 'col-body_html')]")):
+    body_cell = "td[contains(@class, 'col-body_html')]"
+    for path, cells in (("/archive/comments", f"//tr[td/a[@href='{row_link}']]/{body_cell}"),
+                        (row_link, f"//{body_cell}")):
         (cell,) = page(base + path)[1].xpath(cells)
         assert [word for word in SCRIPTABLE if word in lxml.html.tostring(cell, encoding="unicode")] == []
         assert inner_html(cell.find_class("archived-html")[0]) == HOSTILE_RENDERED
