@@ -286,6 +286,37 @@ def reparse(db_path, site):
     click.echo(done.summary())
 
 
+# The archive's Datasette metadata, plugins, templates and static files, shipped in the package.
+DATASETTE_FILES = Path(__file__).resolve().parent / "datasette"
+
+
+@cli.command(name="serve")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(dir_okay=False), help="The archive to browse.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1.")
+def serve_command(db_path, port):
+    """Browse the archive in Datasette on 127.0.0.1, read-only: the thread view, search,
+    facets and canned queries.
+
+    Cron may crawl into the archive meanwhile: pages show what each run has committed.
+
+    \b
+    Example:
+        archiver serve --db data/archive.db --port 8001
+    """
+    from datasette.cli import cli as datasette
+
+    if not Path(db_path).is_file():
+        raise click.ClickException(f"no archive at {db_path}: archive a blog into it first, "
+                                   f"with archiver crawl URL --db {db_path}")
+    datasette.main(["serve", str(db_path), "--host", "127.0.0.1", "--port", str(port),
+                    "--metadata", str(DATASETTE_FILES / "metadata.yml"),
+                    "--plugins-dir", str(DATASETTE_FILES / "plugins"),
+                    "--template-dir", str(DATASETTE_FILES / "templates"),
+                    "--static", f"thread-archiver:{DATASETTE_FILES / 'static'}"], prog_name="datasette")
+
+
 @cli.command(name="export-warc")
 @click.argument("output", type=click.Path(dir_okay=False))
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,

@@ -1,0 +1,17 @@
+"""`:_thread_url` for canned queries: the absolute address of the thread view of the database
+the query runs on, so that a column built from it (`:_thread_url || post_id`) is an address
+Datasette shows as a link, whatever the database is called."""
+
+from datasette import hookimpl
+from datasette.utils import tilde_decode
+
+
+@hookimpl
+def register_magic_parameters(datasette):
+    def thread(key, request):
+        if key != "url":
+            raise KeyError(key)
+        database = tilde_decode(request.url_vars["database"])
+        return datasette.absolute_url(request, f"{datasette.urls.database(database)}/-/thread/")
+
+    return [("thread", thread)]
