@@ -1,0 +1,417 @@
+"""The archive's pages in a real browser: Debian's chromium, driven by Playwright, against
+`archiver serve` on archives made by real crawls of local blogs.
+
+Each test leaves a full-page screenshot of the page it ended on, named after the test, in
+the folder ARCHIVER_TEST_ARTEFACTS names (default: test-artefacts/ at the repository root).
+"""
+
+import contextlib
+import dataclasses
+import json
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from archiver import storage
+from tests.blogserver import ROOT, running
+from tests.test_crawl import EXAMPLE, EXAMPLE_THREAD, FAST, crawl
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTEFACTS = Path(os.environ.get("ARCHIVER_TEST_ARTEFACTS") or ROOT / "test-artefacts")
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"needs Debian's chromium package at {CHROMIUM} (apt-get install chromium)")
+
+HOSTILE_BLOG = "tests/sites/hostile"
+HOSTILE_POST = "2024/05/01/comments-that-try-to-run-script/"
+# What each hostile comment's author is shown as, in thread order, and the link texts that
+# carried a `javascript:` or `data:` address.
+HOSTILE_AUTHORS = ["Sid Script", "Ona Error", "Jay Link", "Vic Vector", "Fran Frame", "Dana Data",
+                   "Mallory"]
+HOSTILE_LINKS = ["click", "data link", "Mallory"]
+# A word of one comment's body alone in the demo blog: comment 34 of the open thread, the 19th
+# of 42, far down its page.
+SEARCHED_WORD = "marxists"
+SEARCHED_COMMENT = "34"
+OPEN_THREAD = "2015/03/01/open-thread-anything-goes-comments-paginated/"
+# The thread view's markup: a comment (its replies inside it), its own header's author and
+# time as shown, and the post's body.
+COMMENT = "li.comment"
+HEADER = ".comment-header"
+AUTHOR = ".author"
+SHOWN = ".shown"
+POST_BODY = ".post-body"
+# Datasette's table of rows on a table page.
+ROWS = "table.rows-and-columns"
+# The archive's pages are read through one loopback server; these stand for anything else.
+LOOPBACK = "127.0.0.1"
+# Seconds the slow blog holds each answer: a whole crawl of the demo blog then takes about
+# four seconds, long enough to load the archive's pages many times while it writes.
+SLOW_BLOG_DELAY = "0.4"
+# Whatever is inside the archive's own markup that could run script: the elements that run or
+# embed it, event handler attributes, and addresses of a scheme that runs it.
+SCRIPTABLE = """(selector) => {
+  const containers = [...document.querySelectorAll(selector)];
+  const found = [];
+  for (const element of containers.flatMap((c) => [c, ...c.querySelectorAll("*")])) {
+    const tag = element.tagName.toLowerCase();
+    if (["script", "iframe", "frame", "object", "embed"].includes(tag)) found.push(tag);
+    for (const attribute of element.attributes) {
+      if (attribute.name.startsWith("on")) found.push(`${tag}[${attribute.name}]`);
+      if (/^\\s*(javascript|data|vbscript):/i.test(attribute.value)) {
+        found.push(`${tag}[${attribute.name}=${attribute.value}]`);
+      }
+    }
+  }
+  return {containers: containers.length, found};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        # Playwright's own browsers are never downloaded: the system's chromium is driven.
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh tab; its last page is kept as a full-page screenshot named after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    # What a test looks for is on the page once it has loaded: a missing element fails soon.
+    context.set_default_timeout(5000)
+    page = context.new_page()
+    yield page
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTEFACTS / f"{request.node.name}.png", full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def dialogs(page):
+    """The messages of every dialog (alert, confirm, prompt) the tab opens; each is dismissed."""
+    opened = []
+    page.on("dialog", lambda dialog: (opened.append(dialog.message), dialog.dismiss()))
+    return opened
+
+
+@pytest.fixture
+def offsite_requests(page):
+    """Every request the tab makes to a host other than the archive's loopback server; each is
+    refused, as it would fail offline. With every request routed, Playwright also never answers
+    a load from the browser's cache (Datasette lets a browser keep a page for a few seconds):
+    each load asks the server."""
+    asked = []
+
+    def refuse_offsite(route):
+        if urlsplit(route.request.url).hostname == LOOPBACK:
+            route.continue_()
+        else:
+            asked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", refuse_offsite)
+    return asked
+
+
+@dataclasses.dataclass(frozen=True)
+class Archive:
+    """An archive served by `archiver serve`, at `base` ("http://127.0.0.1:PORT")."""
+
+    base: str
+    path: Path
+
+    @property
+    def database(self):
+        """Datasette's name for the database: the file's stem."""
+        return self.path.stem
+
+    def url(self, path):
+        return f"{self.base}/{self.database}{path}"
+
+    def rows(self, sql, *params):
+        with contextlib.closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def post_id(self, url):
+        ((post_id,),) = self.rows("SELECT id FROM posts WHERE url = ?", url)
+        return post_id
+
+    def comment_id(self, post_id, platform_id):
+        ((comment_id,),) = self.rows("SELECT id FROM comments WHERE post_id = ? AND platform_id = ?",
+                                     post_id, platform_id)
+        return comment_id
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(db, log):
+    """`archiver serve` on `db` in a process group of its own, once it answers; yields an
+    Archive. Its output goes to `log`, which a failed start quotes."""
+    port = free_port()
+    with open(log, "wb") as output:
+        process = subprocess.Popen([sys.executable, "-m", "archiver.cli", "serve", "--db", str(db),
+                                    "--port", str(port)],
+                                   cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        base = f"http://{LOOPBACK}:{port}"
+        wait_until_answering(base + "/-/versions.json", process, log)
+        yield Archive(base, Path(db))
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+def wait_until_answering(url, process, log, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"archiver serve exited with {process.returncode}:\n{Path(log).read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"archiver serve did not answer {url} in {timeout} s:\n{Path(log).read_text()}")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo blog crawled into an archive, served; yields (Archive, the blog's base URL)."""
+    tmp_path = tmp_path_factory.mktemp("demo")
+    db = tmp_path / "archive.db"
+    with running() as blog:
+        crawl(blog, db, tmp_path)
+    with serving(db, tmp_path / "serve.log") as archive:
+        yield archive, blog
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The hostile blog's post crawled into an archive, served; yields (Archive, post URL)."""
+    tmp_path = tmp_path_factory.mktemp("hostile")
+    db = tmp_path / "hostile.db"
+    with running(HOSTILE_BLOG) as blog:
+        crawl(blog + HOSTILE_POST, db, tmp_path)
+    with serving(db, tmp_path / "serve.log") as archive:
+        yield archive, blog + HOSTILE_POST
+
+
+def test_thread_view_shows_every_comment_in_order_with_replies_nested(page, offsite_requests, demo):
+    archive, blog = demo
+    post_id = archive.post_id(blog + EXAMPLE)
+    assert page.goto(archive.url(f"/-/thread/{post_id}")).status == 200
+    assert [header_of(comment) for comment in page.locator(COMMENT).all()] == [
+        (author, published_shown, published_utc)
+        for *_, author, published_shown, published_utc in EXAMPLE_THREAD]
+    anchor_6, anchor_8, anchor_9 = (f"comment-{archive.comment_id(post_id, platform_id)}"
+                                    for platform_id in ("6", "8", "9"))
+    comment_6, reply_8, reply_9 = (page.locator(f"[id='{anchor}']")
+                                   for anchor in (anchor_6, anchor_8, anchor_9))
+    assert anchors_within(comment_6) == [anchor_8, anchor_9]
+    assert anchors_within(reply_8) == [anchor_9]
+    assert comment_6.bounding_box()["x"] < reply_8.bounding_box()["x"] < reply_9.bounding_box()["x"]
+    assert offsite_requests == []
+
+
+def anchors_within(comment):
+    return [reply.get_attribute("id") for reply in comment.locator(COMMENT).all()]
+
+
+def header_of(comment):
+    """A comment's author, time as shown (None when not shown) and UTC time, as its header has them."""
+    header = comment.locator(HEADER).first
+    shown = header.locator(SHOWN)
+    return (header.locator(AUTHOR).inner_text(), shown.inner_text() if shown.count() else None,
+            header.locator("time").get_attribute("datetime"))
+
+
+def test_search_finds_a_comment_by_a_word_and_leads_to_it_in_its_thread(page, offsite_requests, demo):
+    archive, blog = demo
+    post_id = archive.post_id(blog + OPEN_THREAD)
+    assert page.goto(archive.url(f"/-/search?q={SEARCHED_WORD}")).status == 200
+    hits = page.locator("a[href*='/-/thread/']")
+    assert [urlsplit(hit.get_attribute("href")).path for hit in hits.all()] == [
+        f"/{archive.database}/-/thread/{post_id}"]
+    hits.click()
+    page.wait_for_load_state()
+    anchor = urlsplit(page.url).fragment
+    assert anchor == f"comment-{archive.comment_id(post_id, SEARCHED_COMMENT)}"
+    comment = page.locator(f"[id='{anchor}']")
+    assert header_of(comment) == ("François Lefèvre", "May 14, 2015 at 10:05 am",
+                                  "2015-05-14T09:05:16Z")
+    assert SEARCHED_WORD in comment.inner_text()
+    assert page.evaluate("window.scrollY") > 0
+    assert 0 <= comment.bounding_box()["y"] < page.viewport_size["height"]
+    assert offsite_requests == []
+
+
+def test_hostile_comments_render_inert_in_the_thread_view(page, dialogs, offsite_requests, hostile):
+    archive, post_url = hostile
+    thread = archive.url(f"/-/thread/{archive.post_id(post_url)}")
+    assert page.goto(thread).status == 200
+    authors = [header_of(comment)[0] for comment in page.locator(COMMENT).all()]
+    assert authors == HOSTILE_AUTHORS
+    assert page.evaluate(SCRIPTABLE, COMMENT) == {"containers": len(HOSTILE_AUTHORS), "found": []}
+    assert page.evaluate(SCRIPTABLE, POST_BODY) == {"containers": 1, "found": []}
+    assert click_every(page.locator("#comments"), HOSTILE_LINKS) == {text: 1 for text in HOSTILE_LINKS}
+    assert page.url == thread
+    assert_nothing_ran(page, dialogs)
+    assert offsite_requests == []
+
+
+def test_hostile_comments_render_inert_in_the_comments_table(page, dialogs, offsite_requests, hostile):
+    archive, _ = hostile
+    table = archive.url("/comments")
+    assert page.goto(table).status == 200
+    assert page.evaluate(SCRIPTABLE, ROWS) == {"containers": 1, "found": []}
+    assert click_every(page.locator(ROWS), HOSTILE_LINKS) == {text: 1 for text in HOSTILE_LINKS}
+    assert page.url == table
+    assert_nothing_ran(page, dialogs)
+    assert offsite_requests == []
+
+
+def test_the_raw_copy_of_a_hostile_page_is_shown_as_text(page, dialogs, offsite_requests, hostile):
+    archive, post_url = hostile
+    assert page.goto(archive.url(f"/-/thread/{archive.post_id(post_url)}")).status == 200
+    raw_links = page.locator("a[href*='/-/raw/']")
+    ((page_id,),) = archive.rows("SELECT id FROM pages WHERE url = ?", post_url)
+    # The post and each of its comments link the one page that showed them all.
+    assert {urlsplit(link.get_attribute("href")).path for link in raw_links.all()} == {
+        f"/{archive.database}/-/raw/{page_id}"}
+    raw_links.first.click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == f"/{archive.database}/-/raw/{page_id}"
+    assert page.evaluate("document.contentType") == "text/plain"
+    text = page.inner_text("body")
+    for markup in ("<script>window.__pwned=1</script>", '<img src=x onerror="window.__pwned=2">',
+                   "<a href='javascript:window.__pwned=6' rel='external nofollow ugc' class='url'>"):
+        assert markup in text
+    assert_nothing_ran(page, dialogs)
+    assert offsite_requests == []
+
+
+def click_every(within, texts):
+    """Click every element inside `within` whose whole text is one of `texts`; return how many
+    each had."""
+    clicked = {}
+    for text in texts:
+        found = within.get_by_text(text, exact=True).all()
+        for element in found:
+            element.click()
+        clicked[text] = len(found)
+    return clicked
+
+
+def assert_nothing_ran(page, dialogs):
+    assert dialogs == []
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+
+
+def test_pages_keep_answering_while_a_crawl_writes_to_the_archive(page, offsite_requests, tmp_path):
+    db, log = tmp_path / "archive.db", tmp_path / "crawl.log"
+    # An archive as `archiver crawl` leaves it before its first page: created, empty.
+    storage.close_archive(storage.open_archive(db))
+    with serving(db, tmp_path / "serve.log") as archive, \
+            running("data/demo-blog", "--delay", SLOW_BLOG_DELAY) as blog:
+        table = archive.url("/comments")
+        counts = [rows_shown(page, table)]
+        thread_counts = []
+        with polling_over_http(archive) as answers:
+            crawl = subprocess.Popen([sys.executable, "-m", "archiver.cli", "crawl", blog,
+                                      "--db", str(db), "--log-file", str(log), *FAST], cwd=tmp_path,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            while crawl.poll() is None:
+                counts.append(rows_shown(page, table))
+                # The open thread's comments span four pages, read one after another.
+                open_thread = archive.rows("SELECT id FROM posts WHERE url = ?", blog + OPEN_THREAD)
+                if open_thread:
+                    thread = archive.url(f"/-/thread/{open_thread[0][0]}")
+                    thread_counts.append(comments_shown(page, thread))
+        stdout, stderr = crawl.communicate()
+        assert crawl.returncode == 0, stderr + log.read_text(encoding="utf-8")[-3000:]
+        assert stdout == f"{blog}: ok: 23 pages, 7 posts, 58 comments, 0 errors\n"
+        counts.append(rows_shown(page, table))
+        thread_counts.append(comments_shown(page, thread))
+    assert counts == sorted(counts)
+    assert (counts[0], counts[-1]) == (0, 58)
+    assert [count for count in counts if 0 < count < 58] != [], counts
+    assert thread_counts == sorted(thread_counts) and thread_counts[-1] == 42, thread_counts
+    assert answers != [] and [answer for answer in answers if answer[1:] != (200, False)] == []
+
+
+def load(page, url):
+    """Open `url` in the tab; it must answer 200 with no "database is locked"."""
+    response = page.goto(url)
+    html = page.content()
+    assert (response.status, "database is locked" in html) == (200, False), html[:3000]
+
+
+def rows_shown(page, url):
+    """The row count a table page shows."""
+    load(page, url)
+    (count,) = re.findall(r"([\d,]+) rows?", page.title())
+    return int(count.replace(",", ""))
+
+
+def comments_shown(page, url):
+    load(page, url)
+    return page.locator(COMMENT).count()
+
+
+@contextlib.contextmanager
+def polling_over_http(archive):
+    """Ask for the comments table (as HTML and JSON), the posts and every post's thread view,
+    over and over from a thread of its own until the block ends; yields the answers so far, as
+    (url, status, whether the body says "database is locked")."""
+    answers = []
+    done = threading.Event()
+
+    def ask(url):
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                status, body = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, body = error.code, error.read()
+        except OSError as error:
+            status, body = repr(error), b""
+        answers.append((url, status, b"database is locked" in body))
+        return body if status == 200 else b"[]"
+
+    def poll():
+        while not done.is_set():
+            ask(archive.url("/comments"))
+            ask(archive.url("/comments.json?_shape=array&_size=max"))
+            posts = json.loads(ask(archive.url("/posts.json?_shape=array&_col=id&_size=max")))
+            for post in posts:
+                ask(archive.url(f"/-/thread/{post['id']}"))
+
+    poller = threading.Thread(target=poll, name="http-poller")
+    poller.start()
+    try:
+        yield answers
+    finally:
+        done.set()
+        poller.join()
