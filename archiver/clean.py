@@ -104,6 +104,14 @@ def html_to_text(root):
     return "\n".join(line for line in lines if line)
 
 
+def safe_link(url):
+    """`url` when it is an absolute http(s) address or a mailto one, else None: an author's
+    link may be a `javascript:` one, which nothing should keep to render."""
+    parts = urlsplit(url or "")
+    scheme = parts.scheme.lower()
+    return url if scheme == "mailto" or scheme in SAFE_SCHEMES and parts.netloc else None
+
+
 def as_iri(url):
     """A URL with its percent-escaped UTF-8 shown as the characters it spells ("Laïcité")."""
     def decode(match):

@@ -1,6 +1,6 @@
 import pytest
 
-from archiver.clean import find_links, html_to_text, parse_fragment, sanitize_html
+from archiver.clean import find_links, html_to_text, parse_fragment, safe_link, sanitize_html
 from archiver.items import Link
 
 BASE = "https://blog.example/2014/08/12/post/"
@@ -46,3 +46,10 @@ def test_links_are_anchors_then_bare_urls_each_with_its_domain():
         Link("https://fr.wikipedia.org/wiki/Laïcité", "laïcité", "fr.wikipedia.org", True),
         Link("http://stopwar.org.uk/news/x", "http://stopwar.org.uk/news/x", "stopwar.org.uk", True),
     ]
+
+
+def test_only_web_and_mail_links_are_kept_as_links():
+    assert [safe_link(url) for url in (
+        "https://a.example/x", "mailto:a@b.example", "javascript:alert(1)", "JavaScript:x",
+        "data:text/html,x", "//a.example/x", "/relative", None)] == [
+        "https://a.example/x", "mailto:a@b.example", None, None, None, None, None, None]

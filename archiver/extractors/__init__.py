@@ -65,6 +65,8 @@ def extract(page, timezone=None):
     when["after"] = dates.parse_machine(thread.post.published)
     for comment in thread.comments:
         _finish(comment, page, site_host, when)
+        comment.author_url = clean.safe_link(comment.author_url)
+        comment.permalink = clean.safe_link(comment.permalink)
     return thread
 
 
