@@ -314,7 +314,10 @@ def serve_command(db_path, port):
                     "--metadata", str(DATASETTE_FILES / "metadata.yml"),
                     "--plugins-dir", str(DATASETTE_FILES / "plugins"),
                     "--template-dir", str(DATASETTE_FILES / "templates"),
-                    "--static", f"thread-archiver:{DATASETTE_FILES / 'static'}"], prog_name="datasette")
+                    "--static", f"thread-archiver:{DATASETTE_FILES / 'static'}",
+                    # The metadata names the facets worth having; Datasette's suggestions of
+                    # others query every column, seconds per table page on a large archive.
+                    "--setting", "suggest_facets", "off"], prog_name="datasette")
 
 
 @cli.command(name="export-warc")

@@ -202,6 +202,12 @@ def test_the_index_shows_the_archive_tables_and_hides_internal_ones(served):
     assert "_sqlite_migrations" not in index and "_fts" not in index
 
 
+def test_serve_turns_off_facet_suggestions_and_loads_the_project_s_plugins(served):
+    assert served.json("/-/settings.json")["suggest_facets"] is False
+    assert {plugin["name"] for plugin in served.json("/-/plugins.json")} == {
+        path.name for path in (DATASETTE_FILES / "plugins").glob("*.py")}
+
+
 def test_the_database_page_has_a_search_box(served):
     status, page = served.get("/archive")
     assert status == 200
