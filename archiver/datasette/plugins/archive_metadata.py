@@ -36,7 +36,7 @@ def startup(datasette):
 
 
 @hookimpl
-def get_metadata(datasette, key, database, table):
+def get_metadata(datasette):
     # A copy each time: Datasette merges other metadata into what it is given, in place.
     return {"databases": copy.deepcopy(_archives.get(datasette, {}))}
 
