@@ -160,7 +160,7 @@ def demo(db_path, port):
         (run,) = run_crawls([Blog(url)], settings, on_item=progress.update)
     progress.done()
     _print_archive_summary(db_path)
-    click.echo(f"\nBrowse it:  datasette {db_path}")
+    click.echo(f"\nBrowse it:  archiver serve --db {db_path}")
     sys.exit(run.outcome.exit_code)
 
 
