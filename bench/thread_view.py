@@ -12,11 +12,8 @@ view: the first answer (a fresh server: templates compiled, caches cold) and the
 """
 
 import argparse
-import contextlib
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,14 +24,15 @@ from archiver import storage
 from archiver.items import Comment, Link, PageItem, Post, SiteInfo, Thread
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.local_servers import datasette  # noqa: E402
+
 GOAL_S = 1.0
 SITE = "bench.example"
 BLOG = f"https://{SITE}/"
 POST_URL = BLOG + "2024/01/01/a-long-thread/"
 RUNS = [storage.Seen(1, "2024-01-01T03:00:00Z"), storage.Seen(2, "2024-02-01T03:00:00Z")]
-DATASETTE_OPTIONS = ["--plugins-dir", "archiver/datasette/plugins",
-                     "--template-dir", "archiver/datasette/templates",
-                     "--static", "thread-archiver:archiver/datasette/static"]
 WORDS = ("the party appeal workers solidarity against sectarian barbarism union branch left "
          "comrades statement read Iraq Kurds secular struggle history pass on why not").split()
 
@@ -117,37 +115,6 @@ def build_archive(path, count):
     return figures
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def datasette(db, log):
-    """A `datasette` process serving `db` on a free loopback port; yields its base URL."""
-    port = free_port()
-    with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(db),
-                                    "--host", "127.0.0.1", "--port", str(port), *DATASETTE_OPTIONS],
-                                   cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"datasette did not start:\n{Path(log).read_text()}")
-            try:
-                with urllib.request.urlopen(base + "/-/versions.json", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def timed_get(url):
     """Seconds to fetch `url` to its last byte, and its body."""
     start = time.perf_counter()
@@ -167,7 +134,7 @@ def main(argv=None):
         comments, replies, deepest, edited, removed, links = build_archive(db, args.comments)
         print(f"archive: {comments:,} comments ({replies:,} replies, up to {deepest} deep, {edited} edited, "
               f"{removed} removed), {links:,} links; built in {time.perf_counter() - started:.1f} s")
-        with datasette(db, Path(folder) / "datasette.log") as base:
+        with datasette(Path(folder) / "datasette.log", db) as base:
             url = f"{base}/archive/-/thread/1"
             first, body = timed_get(url)
             shown = body.count(b'<li class="comment level-')

@@ -10,13 +10,10 @@ import dataclasses
 import json
 import os
 import re
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -27,6 +24,7 @@ from playwright.sync_api import sync_playwright
 
 from archiver import storage
 from tests.blogserver import ROOT, running
+from tests.local_servers import LOOPBACK, archiver_serve
 from tests.test_crawl import EXAMPLE, EXAMPLE_THREAD, FAST, crawl
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -58,7 +56,6 @@ POST_BODY = ".post-body"
 # Datasette's table of rows on a table page.
 ROWS = "table.rows-and-columns"
 # The archive's pages are read through one loopback server; these stand for anything else.
-LOOPBACK = "127.0.0.1"
 # Seconds the slow blog holds each answer: a whole crawl of the demo blog then takes about
 # four seconds, long enough to load the archive's pages many times while it writes.
 SLOW_BLOG_DELAY = "0.4"
@@ -159,42 +156,11 @@ class Archive:
         return comment_id
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serving(db, log):
-    """`archiver serve` on `db` in a process group of its own, once it answers; yields an
-    Archive. Its output goes to `log`, which a failed start quotes."""
-    port = free_port()
-    with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "archiver.cli", "serve", "--db", str(db),
-                                    "--port", str(port)],
-                                   cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    try:
-        base = f"http://{LOOPBACK}:{port}"
-        wait_until_answering(base + "/-/versions.json", process, log)
+    """`archiver serve` on `db`, once it answers; yields an Archive."""
+    with archiver_serve(db, log) as base:
         yield Archive(base, Path(db))
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-
-
-def wait_until_answering(url, process, log, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"archiver serve exited with {process.returncode}:\n{Path(log).read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"archiver serve did not answer {url} in {timeout} s:\n{Path(log).read_text()}")
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,10 @@ import contextlib
 import json
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from archiver import storage
 from archiver.cli import DATASETTE_FILES
 from archiver.demo import serve as serve_blog
 from tests.blogserver import ROOT
+from tests.local_servers import archiver_serve
 from tests.test_crawl import EXAMPLE, crawl
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -112,35 +111,6 @@ def edit_and_delete_a_comment(blog_files):
         text = re.sub(r'\s*<li id="comment-7".*?</li><!-- #comment-## -->', "", text, flags=re.S)
         text = re.sub(r"\s*<item>(?:(?!</item>).)*?#comment-7</link>.*?</item>", "", text, flags=re.S)
         page.write_text(text, encoding="utf-8")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def archiver_serve(db, log):
-    """`archiver serve` on `db` in a process of its own, once it answers; yields its base URL."""
-    port = free_port()
-    with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "archiver.cli", "serve", "--db", str(db),
-                                    "--port", str(port)], cwd=db.parent, stdout=output,
-                                   stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, f"archiver serve exited:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"archiver serve did not answer:\n{log.read_text()}"
-            with contextlib.suppress(OSError), urllib.request.urlopen(base + "/-/versions.json", timeout=2):
-                break
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @contextlib.contextmanager

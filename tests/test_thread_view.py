@@ -4,27 +4,20 @@ blog and by the storage API (history, hostile markup, tangled replies)."""
 
 import contextlib
 import re
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import lxml.html
 import pytest
 
 from archiver import storage
 from archiver.items import Comment, Link, Post, SiteInfo, Thread
-from tests.blogserver import ROOT, running
+from tests.blogserver import running
+from tests.local_servers import datasette
 from tests.test_crawl import EXAMPLE, crawl
 
 OPEN_THREAD = "2015/03/01/open-thread-anything-goes-comments-paginated/"
-DATASETTE_OPTIONS = ["--plugins-dir", "archiver/datasette/plugins",
-                     "--template-dir", "archiver/datasette/templates",
-                     "--static", "thread-archiver:archiver/datasette/static"]
 ZONE = "Europe/London"
 # The example thread as the thread view shows it: each comment's platform id, author, where
 # the author's name links, its time as shown, in the blog's time and in UTC, and its replies.
@@ -73,38 +66,6 @@ HOSTILE_RENDERED = (
     '<a href="https://ok.example/" rel="nofollow noopener noreferrer">fine link</a>')
 SCRIPTABLE = ["<script", "onerror", "onload", "onclick", "onmouseover", "javascript:",
               "data:text/html", "<iframe", "<style", "<svg", "<img"]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def datasette(log, *dbs):
-    """A real `datasette` process serving `dbs` with the project's plugins, templates and static
-    files on a free loopback port; yields its base URL once it answers."""
-    port = free_port()
-    with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "datasette", "serve", *map(str, dbs),
-                                    "--host", "127.0.0.1", "--port", str(port), *DATASETTE_OPTIONS],
-                                   cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, Path(log).read_text()
-            assert time.monotonic() < deadline, Path(log).read_text()
-            try:
-                with urllib.request.urlopen(base + "/-/versions.json", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def get(url):

@@ -6,11 +6,12 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.local_servers import free_port
 
 DEFAULT_HARNESS = Path(__file__).resolve().parents[2] / "shared" / "wordpress"
 # Programs `up` cannot install without root, with the Debian packages that hold them.
@@ -75,13 +76,6 @@ def missing_prerequisite(harness):
     packages = " ".join(PROGRAMS[name] for name in missing)
     return (f"{' and '.join(missing)} not found on PATH, and only as root does the harness "
             f"install what it needs: `sudo apt-get install {packages}`, or run the tests as root")
-
-
-def free_port():
-    """A loopback TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def harness_env(state, port):

@@ -1,0 +1,72 @@
+"""Servers the tests and benchmarks start on 127.0.0.1: `archiver serve`, or plain `datasette`
+with the project's Datasette files, each in a process of its own on a free port."""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK = "127.0.0.1"
+# What `archiver serve` gives Datasette, for a plain `datasette serve` from the repository root.
+DATASETTE_OPTIONS = ["--plugins-dir", "archiver/datasette/plugins",
+                     "--template-dir", "archiver/datasette/templates",
+                     "--static", "thread-archiver:archiver/datasette/static"]
+
+
+class ServerError(RuntimeError):
+    """A server that exited or never answered; the message quotes its log."""
+
+
+def free_port():
+    """A loopback TCP port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+def archiver_serve(db, log):
+    """`archiver serve` on `db`: a context manager yielding its base URL once it answers."""
+    port = free_port()
+    return answering([sys.executable, "-m", "archiver.cli", "serve", "--db", str(db),
+                      "--port", str(port)], port, log)
+
+
+def datasette(log, *dbs):
+    """Plain `datasette serve` of `dbs` with the project's plugins, templates and static files:
+    a context manager yielding its base URL once it answers."""
+    port = free_port()
+    return answering([sys.executable, "-m", "datasette", "serve", *map(str, dbs),
+                      "--host", LOOPBACK, "--port", str(port), *DATASETTE_OPTIONS], port, log)
+
+
+@contextlib.contextmanager
+def answering(command, port, log, timeout=30):
+    """Run `command` (a server on `port`) in a process group of its own, with its output in
+    `log`; yield its base URL once it answers, and stop it afterwards."""
+    with open(log, "wb") as output:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    base = f"http://{LOOPBACK}:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise ServerError(f"{command[2]} exited {process.returncode}:\n{Path(log).read_text()}")
+            if time.monotonic() > deadline:
+                raise ServerError(f"{command[2]} did not answer in {timeout} s:\n{Path(log).read_text()}")
+            try:
+                with urllib.request.urlopen(base + "/-/versions.json", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
