@@ -38,10 +38,11 @@ def changed_posts(links, known_posts):
 def index_reread_reason(before, newest, total, total_before, read_utc, index_days):
     """Why an incremental run should read the whole comment index after its newest page, or
     None. `total` and `total_before` are the comment totals the API gave (its X-WP-Total,
-    which counts comments on posts it then hides). A new or edited comment there means the blog is active, and moderation (trashing,
-    approving, editing) comes with activity; a total that differs means an older comment came
-    or went. Only a whole read, at least every `index_days`, shows an edit to an old comment
-    on a quiet blog, or a removal and an approval that cancel out in the total."""
+    which counts comments on posts it then hides). A new or edited comment among the newest
+    means the blog is active, and moderation (trashing, approving, editing) comes with
+    activity; a total that differs means an older comment came or went. Only a whole read, at
+    least every `index_days`, shows an edit to an old comment on a quiet blog, or a removal
+    and an approval that cancel out in the total."""
     if not before:
         return "no whole read of it from an earlier run: reading it all"
     if any(before.get(key) != value for key, value in newest.items()):

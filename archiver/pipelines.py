@@ -141,12 +141,12 @@ class ArchivePipeline:
         """Every thread whose comment pages were all read in this run: mark what they no longer
         show as removed. A thread with a page missing (failed, not reached) is left as it is."""
         seen = storage.Seen(self.crawl_id, utc_now())
-        for post_id, (read, named) in self.comment_pages.items():
-            if not named <= read:
-                self.stats.inc_value("archiver/threads/incomplete")
-                continue
-            with storage.transaction(self.db):
-                removed = storage.close_thread(self.db, post_id, seen)
+        with storage.transaction(self.db):
+            closed = {post_id: storage.close_thread(self.db, post_id, seen)
+                      for post_id, (read, named) in self.comment_pages.items() if named <= read}
+        if len(closed) < len(self.comment_pages):
+            self.stats.inc_value("archiver/threads/incomplete", len(self.comment_pages) - len(closed))
+        for post_id, removed in closed.items():
             if removed is None:
                 logger.warning("Every comment of post %s vanished at once: not marked removed; "
                                "the page may no longer show its comments", post_id)

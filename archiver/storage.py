@@ -114,9 +114,11 @@ FTS = {"posts": ["title", "body_text"], "comments": ["author", "body_text"]}
 # A feed's UTC time is the one the platform stored; the one worked out from a local time shown
 # on a page can be an hour out around a DST change. So for this column the feed wins.
 PLATFORM_UTC = ("published_utc",)
-# Headers a page keeps: never cookies or credentials.
+# The columns of each table where a non-HTML source wins (see PLATFORM_UTC).
+PLATFORM_OWN = {"posts": (), "comments": PLATFORM_UTC}
 # A thread that loses more comments than this at once, all of them, is not marked.
 MAX_REMOVALS_UNCHECKED = 3
+# Headers a page keeps: never cookies or credentials.
 PRIVATE_HEADERS = {"set-cookie", "cookie", "authorization", "proxy-authorization",
                    "www-authenticate", "proxy-authenticate"}
 
@@ -293,21 +295,21 @@ VERSIONED = {"posts": ("post_versions", "post_id", ("title", "body_html", "body_
 def _save_record(db, table, row, conflict, prefer, seen):
     """Upsert one post or comment row, as a sighting when `seen` is given; return (id, source)."""
     if seen is None:
-        return _upsert(db, table, row, conflict, prefer, reverse=_platform_utc(table),
+        return _upsert(db, table, row, conflict, prefer, reverse=PLATFORM_OWN[table],
                        returning=("id", "source"))
     history, owner, kept = VERSIONED[table]
+    wanted = ["source", "last_seen_crawl", "removed_utc", "first_seen_utc", "last_seen_utc",
+              "edited_utc", *kept]
     keys = " AND ".join(f"[{column}] = ?" for column in conflict)
-    old = db.execute(f"SELECT id, source, last_seen_crawl, removed_utc, first_seen_utc, "
-                     f"last_seen_utc, edited_utc, {', '.join(kept)} FROM [{table}] WHERE {keys}",
-                     [row[column] for column in conflict]).fetchone()
-    old = dict(zip(["id", "source", "last_seen_crawl", "removed_utc", "first_seen_utc",
-                    "last_seen_utc", "edited_utc", *kept], old)) if old else None
+    found = db.execute(f"SELECT {', '.join(wanted)} FROM [{table}] WHERE {keys}",
+                       [row[column] for column in conflict]).fetchone()
+    old = dict(zip(wanted, found)) if found else None
     edited = old is not None and _edited(table, old, row, seen)
     row = {**row, "first_seen_utc": seen.utc, "first_seen_crawl": seen.crawl_id,
            "last_seen_utc": seen.utc, "last_seen_crawl": seen.crawl_id}
     first_wins = ("first_seen_utc", "first_seen_crawl")
     last_wins = ("last_seen_utc", "last_seen_crawl")
-    reverse = _platform_utc(table) + (last_wins if prefer == "old" else first_wins)
+    reverse = PLATFORM_OWN[table] + (last_wins if prefer == "old" else first_wins)
     record_id, source = _upsert(db, table, row, conflict, prefer, reverse=reverse,
                                 returning=("id", "source"))
     if edited:
@@ -344,10 +346,6 @@ def _year(iso):
 
 def _words(text):
     return " ".join((text or "").split())
-
-
-def _platform_utc(table):
-    return PLATFORM_UTC if table == "comments" else ()
 
 
 def comment_key(comment):
@@ -465,12 +463,10 @@ def close_thread(db, post_id, seen):
     are marked removed by this run, and the thread is recorded as read. Returns how many
     were marked, or None when every comment vanished at once, which is far likelier a page
     that no longer shows its comments than a thread wiped: then nothing is marked."""
-    live = db.execute("SELECT count(*) FROM comments WHERE post_id = ? AND source = 'html' "
-                      "AND removed_utc IS NULL", [post_id]).fetchone()[0]
-    gone = [row[0] for row in db.execute(
-        "SELECT id FROM comments WHERE post_id = ? AND source = 'html' AND removed_utc IS NULL "
-        "AND last_seen_crawl IS NOT ?", [post_id, seen.crawl_id])]
-    vanished = len(gone) == live > MAX_REMOVALS_UNCHECKED
+    live = db.execute("SELECT id, last_seen_crawl IS NOT ? FROM comments WHERE post_id = ? "
+                      "AND source = 'html' AND removed_utc IS NULL", [seen.crawl_id, post_id]).fetchall()
+    gone = [comment_id for comment_id, unseen in live if unseen]
+    vanished = len(gone) == len(live) > MAX_REMOVALS_UNCHECKED
     if not vanished and gone:
         marks = ", ".join("?" for _ in gone)
         db.execute(f"UPDATE comments SET removed_utc = ?, removed_by_crawl = ? WHERE id IN ({marks})",
@@ -490,9 +486,8 @@ def mark_post_removed(db, site, url, seen):
 def mark_stale(db, site, urls, utc):
     """Record that a listing, feed or API says these posts changed, until their thread is read
     again in full: a run that dies first leaves them for the next one."""
-    for url in urls:
-        db.execute("UPDATE posts SET stale_utc = coalesce(stale_utc, ?) WHERE site = ? AND url = ?",
-                   [utc, site, url])
+    db.conn.executemany("UPDATE posts SET stale_utc = coalesce(stale_utc, ?) WHERE site = ? AND url = ?",
+                        [(utc, site, url) for url in urls])
 
 
 def start_crawl(db, site, start_url, arguments, started_utc, mode=None):

@@ -177,8 +177,7 @@ class BlogSpider(scrapy.Spider):
     def parse_index(self, response, role, all_changed=False):
         """A page that lists posts: a listing page, a sitemap, a feed or the REST API's posts
         (in an incremental run, those edited or published since the last: `all_changed`)."""
-        if response.status == 304:
-            self.crawler.stats.inc_value("archiver/fetch/not_modified")
+        if self._not_modified(response):
             return
         page = self._page(response)
         if self._not_json(response, role, page):
@@ -190,10 +189,11 @@ class BlogSpider(scrapy.Spider):
         """The blog's latest comments (WordPress's /comments/feed/): the posts they are on
         changed. Its next page too while every post on this one changed since the last run:
         more comments came than a page of the feed holds."""
-        yield from self.parse_index(response, role)
-        if response.status == 304:
+        if self._not_modified(response):
             return
-        links = find_links(self._page(response))
+        page = self._page(response)
+        links = find_links(page)
+        yield from self._follow_index(response, role, page, links)
         last_run = freshness.parse_utc(self.known.last_run_utc)
         if links.modified and all(freshness.parse_utc(time) > last_run
                                   for time in links.modified.values()):
@@ -201,6 +201,13 @@ class BlogSpider(scrapy.Spider):
                                     self.parse_comments_feed, role)
             request.cb_kwargs["number"] = number + 1
             yield request
+
+    def _not_modified(self, response):
+        """Whether a conditional request answered 304: nothing to archive or follow."""
+        if response.status == 304:
+            self.crawler.stats.inc_value("archiver/fetch/not_modified")
+            return True
+        return False
 
     def parse_post(self, response, role):
         """A post page or one of its comment pages: archive it, follow the rest of its thread."""
