@@ -50,6 +50,11 @@ RELATIVE = re.compile(
 NOISE = re.compile(r"^\s*(on|at|le|am|el|il|op|em|posted|said|says|written|:|\||-|–|—)\s+", re.I)
 
 
+def utc_iso(moment):
+    """An aware datetime as the archive writes every UTC time: '2014-08-12T13:15:00Z'."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass(frozen=True)
 class Published:
     """One time, as shown and normalised. Any part may be None."""
@@ -305,7 +310,7 @@ def normalise(value, tz=None, assumed_tz=None):
     else:
         page = value.isoformat()
     local = value.astimezone(tz) if tz is not None else value
-    utc = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = utc_iso(value)
     return Published(page=page, local=local.isoformat(), utc=utc)
 
 
@@ -321,7 +326,7 @@ def parse_published(shown=None, machine=None, *, tz=None, assumed_tz=None, langu
     relative_to = None
     if value is None and shown and now is not None and RELATIVE.search(shown):
         value = parse_relative(shown, language, now, tz)
-        relative_to = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
+        relative_to = utc_iso(now) if value is not None else None
     if value is None and shown:
         naive_now = now.astimezone(tz or UTC).replace(tzinfo=None) if now else None
         value = parse_shown(shown, language, naive_now, day_first, after)

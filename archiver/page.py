@@ -17,9 +17,10 @@ class Page:
     """A document to read. Extractors see only this, never a Scrapy response."""
 
     def __init__(self, url, text, *, content_type="text/html", fetched_utc=None, selector=None,
-                 headers=None):
+                 headers=None, encoding=None):
         self.url = url
         self.text = text
+        self.encoding = encoding  # what `text` was decoded from, when known
         self.content_type = content_type or "text/html"
         # Lower-case names: APIs page through headers (WordPress REST: Link, X-WP-TotalPages).
         self.headers = {name.lower(): value for name, value in (headers or {}).items()}
@@ -40,8 +41,9 @@ class Page:
     @classmethod
     def from_bytes(cls, url, body, content_type="text/html", fetched_utc=None, headers=None):
         """Decode raw bytes the way browsers do (BOM, header, then <meta charset>)."""
-        _, text = html_to_unicode(content_type, body)
-        return cls(url, text, content_type=content_type, fetched_utc=fetched_utc, headers=headers)
+        encoding, text = html_to_unicode(content_type, body)
+        return cls(url, text, content_type=content_type, fetched_utc=fetched_utc, headers=headers,
+                   encoding=encoding)
 
     @classmethod
     def from_file(cls, path, url=None):

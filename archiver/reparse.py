@@ -10,10 +10,10 @@ gone from the blog are on no stored page any more.
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from archiver import storage
 from archiver.extractors import extract
+from archiver.freshness import parse_utc
 from archiver.page import Page
 from archiver.pipelines import THREAD_ROLES
 
@@ -60,6 +60,5 @@ def reparse(db, site=None):
 
 def stored_page(row):
     """The Page a stored `pages` row was when it was fetched."""
-    fetched = datetime.strptime(row["fetched_utc"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
     return Page.from_bytes(row["url"], storage.read_page_body(row), row["content_type"],
-                           fetched_utc=fetched, headers=json.loads(row["headers"]))
+                           fetched_utc=parse_utc(row["fetched_utc"]), headers=json.loads(row["headers"]))

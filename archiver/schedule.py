@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from archiver.dates import utc_iso
 from archiver.runner import Blog, project_settings
 
 BLOG_KEYS = ("url", "max_posts", "since", "full", "refresh_days", "settings")
@@ -191,7 +192,7 @@ class ArchiveLock:
             raise ArchiveBusy(f"{db_path} is being archived by another run"
                               + (f" ({holder})" if holder else "") + ": try again later") from None
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}, started {_utc_now():%Y-%m-%dT%H:%M:%SZ}\n".encode(), 0)
+        os.pwrite(fd, f"pid {os.getpid()}, started {utc_iso(_utc_now())}\n".encode(), 0)
         self.fd = fd
 
     def __enter__(self):

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from w3lib.encoding import html_to_unicode
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader
 from warcio.exceptions import ArchiveLoadFailed
@@ -27,6 +26,7 @@ from warcio.timeutils import iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
 from archiver import storage
+from archiver.dates import utc_iso
 from archiver.extractors import extract, wordpress
 from archiver.items import PageItem, SiteInfo
 from archiver.outcome import Outcome, crawl_outcome
@@ -146,7 +146,7 @@ def import_warcs(db, paths):
     now = datetime.now(timezone.utc)
     for imported in sorted(files, key=lambda imported: imported.first or now):
         name = imported.path.name
-        imported.crawl_id = storage.start_crawl(db, None, name, {"warc": name}, _utc(imported.first or now),
+        imported.crawl_id = storage.start_crawl(db, None, name, {"warc": name}, utc_iso(imported.first or now),
                                                 mode="import")
     zones = storage.site_timezones(db)
     with contextlib.ExitStack() as stack:
@@ -213,8 +213,7 @@ def _archive(db, record, fetched, imported, zones):
     site = parts.netloc
     headers = _stored_headers(record.http_headers)
     body = record.content_stream().read()
-    encoding, text = html_to_unicode(headers.get("Content-Type"), body)
-    page = Page(url, text, content_type=headers.get("Content-Type"), headers=headers, fetched_utc=fetched)
+    page = Page.from_bytes(url, body, headers.get("Content-Type"), fetched_utc=fetched, headers=headers)
     site_info = wordpress.read_site(page) if parts.path == SITE_INDEX else None
     if site_info is not None and site_info.site != site:
         site_info = None
@@ -229,7 +228,7 @@ def _archive(db, record, fetched, imported, zones):
             logger.exception("Extraction failed on %s; the page is archived raw", url)
             imported.failed += 1
             role = "post"  # so that `archiver reparse` reads it again with a better extractor
-    seen = storage.Seen(imported.crawl_id, _utc(fetched))
+    seen = storage.Seen(imported.crawl_id, utc_iso(fetched))
     with storage.transaction(db):
         if site not in imported.sites:
             storage.save_site(db, SiteInfo(site=site, url=f"{parts.scheme}://{site}/"))
@@ -239,7 +238,7 @@ def _archive(db, record, fetched, imported, zones):
         post_id = storage.save_thread(db, site, thread, seen=seen) if thread is not None else None
         storage.save_page(db, PageItem(url=url, status=int(record.http_headers.get_statuscode()),
                                        headers=headers, body=body, fetched_utc=seen.utc, role=role,
-                                       site=site, encoding=encoding),
+                                       site=site, encoding=page.encoding),
                           crawl_id=imported.crawl_id, post_id=post_id)
     imported.pages += 1
     if post_id is not None:
@@ -267,10 +266,6 @@ def _finish(db, imported, finished):
     outcome = imported.outcome = crawl_outcome(stats)
     storage.finish_crawl(
         db, imported.crawl_id, site=next(iter(imported.sites)) if len(imported.sites) == 1 else None,
-        finished_utc=_utc(finished), finish_reason="finished", status=outcome.status,
+        finished_utc=utc_iso(finished), finish_reason="finished", status=outcome.status,
         pages=outcome.pages, posts=outcome.posts, comments=outcome.comments, errors=outcome.errors,
         **storage.crawl_changes(db, imported.crawl_id), stats=json.dumps(stats, sort_keys=True))
-
-
-def _utc(moment):
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
