@@ -12,9 +12,10 @@ from urllib.parse import urlencode
 
 from datasette import Response, hookimpl
 from datasette.database import QueryInterrupted
-from datasette.utils import escape_fts, tilde_decode
-from datasette.utils.asgi import NotFound
+from datasette.utils import escape_fts
 from markupsafe import Markup, escape
+
+from archiver.datasette.archive import archive_database, thread_url
 
 PAGE_SIZE = 50
 # Unicode noncharacters, which no page's text holds, mark the matched words in a snippet. The
@@ -64,7 +65,8 @@ def register_routes():
 
 
 async def search_page(datasette, request):
-    db = await searchable_database(datasette, request)
+    # The full-text indexes too: the search reads them.
+    db = await archive_database(datasette, request, "posts", "comments", "posts_fts", "comments_fts")
     words = request.args.get("q", "").strip()
     page = request.args.get("page", "")
     # Anything but a page number of up to six digits is the first page.
@@ -94,26 +96,10 @@ async def found(datasette, db, query, offset):
             "more": last < posts_found + comments_found}
 
 
-async def searchable_database(datasette, request):
-    """The database the URL names, once the actor may view its posts and comments, and only if
-    it has the archive's full-text indexes."""
-    try:
-        db = datasette.get_database(route=tilde_decode(request.url_vars["database"]))
-    except KeyError:
-        raise NotFound("Database not found")
-    for table in ("posts", "comments"):
-        await datasette.ensure_permissions(request.actor, [
-            ("view-table", (db.name, table)), ("view-database", db.name), "view-instance"])
-    if not all([await db.table_exists("posts_fts"), await db.table_exists("comments_fts")]):
-        raise NotFound("This database is not an archive: it has no full-text index of posts and comments")
-    return db
-
-
 def hit(datasette, database, row):
-    thread = f"{datasette.urls.database(database)}/-/thread/{row['post_id']}"
     return {
         "kind": row["kind"],
-        "url": thread if row["comment_id"] is None else f"{thread}#comment-{row['comment_id']}",
+        "url": thread_url(datasette, database, row["post_id"], row["comment_id"]),
         "title": row["title"],
         "author": row["author"],
         "when": shown_time(row["published_local"], row["published_utc"]),

@@ -11,14 +11,14 @@ before it is marked safe for Jinja. Every other stored value is escaped.
 
 import json
 from datetime import datetime, timezone
-from urllib.parse import urldefrag, urlencode, urlsplit
+from urllib.parse import urldefrag, urlencode
 
 from datasette import Response, hookimpl
-from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound
 from markupsafe import Markup
 
-from archiver.clean import sanitize_html
+from archiver.clean import safe_link, sanitize_html
+from archiver.datasette.archive import archive_database, raw_url, thread_url
 from archiver.storage import read_page_body
 
 ARCHIVE_CSS = "/thread-archiver/archive.css"
@@ -113,8 +113,8 @@ async def thread_view(datasette, request):
     for comment in comments:
         comment.update(
             anchor=f"comment-{comment['id']}",
-            author_url=http_url(comment["author_url"]),
-            permalink=http_url(comment["permalink"]),
+            author_url=linkable(comment["author_url"]),
+            permalink=linkable(comment["permalink"]),
             author_comments_url=author_comments_url(datasette, database, comment["author"]),
             when=shown_time(comment, zone),
             body=render_html(comment["body_html"]),
@@ -125,13 +125,13 @@ async def thread_view(datasette, request):
         )
     post.update(
         when=shown_time(post, zone),
-        original_url=http_url(post["url"]),
+        original_url=linkable(post["url"]),
         raw_url=raw_urls.get(post["url"]),
         row_url=datasette.urls.row(database, "posts", str(post["id"])),
         categories=json_list(post["categories"]),
         tags=json_list(post["tags"]),
         body=render_html(post["body_html"]),
-        links=[{**link, "url": http_url(link["url"])} for link in post_links],
+        links=[{**link, "url": linkable(link["url"])} for link in post_links],
         versions=[shown_version(version) for version in post_versions],
         removed=shown_removal(datasette, database, post),
         edited=utc_time(post["edited_utc"]),
@@ -178,21 +178,6 @@ async def raw_page(datasette, request):
     # HTML, and sandboxed should a browser render it anyway.
     return Response.text(text, headers={"X-Content-Type-Options": "nosniff",
                                         "Content-Security-Policy": "sandbox"})
-
-
-async def archive_database(datasette, request, *tables):
-    """The archive the URL names, once the actor may view each of `tables` in it: a database
-    without them, served beside it, has no thread view."""
-    try:
-        db = datasette.get_database(route=tilde_decode(request.url_vars["database"]))
-    except KeyError:
-        raise NotFound("Database not found")
-    if not set(tables) <= set(await db.table_names()):
-        raise NotFound("Not an archive")
-    for table in tables:
-        await datasette.ensure_permissions(request.actor, [
-            ("view-table", (db.name, table)), ("view-database", db.name), "view-instance"])
-    return db
 
 
 def nest(comments):
@@ -246,19 +231,10 @@ def render_html(fragment):
     return Markup(sanitize_html(fragment or ""))
 
 
-def http_url(url):
-    """`url` when it is an absolute http(s) URL, else None: never a javascript: or data: link."""
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
-def thread_url(datasette, database, post_id):
-    return f"{datasette.urls.database(database)}/-/thread/{post_id}"
-
-
-def raw_url(datasette, database, page_id):
-    return f"{datasette.urls.database(database)}/-/raw/{page_id}"
+def linkable(url):
+    """`url` trimmed, when the archiver's rule for a stored link (clean.safe_link) keeps it:
+    never a javascript: or data: link, whatever an older archive or an import holds."""
+    return safe_link((url or "").strip())
 
 
 def author_comments_url(datasette, database, author):

@@ -3,7 +3,8 @@ the query runs on, so that a column built from it (`:_thread_url || post_id`) is
 Datasette shows as a link, whatever the database is called."""
 
 from datasette import hookimpl
-from datasette.utils import tilde_decode
+
+from archiver.datasette.archive import requested_database, threads_url
 
 
 @hookimpl
@@ -11,7 +12,7 @@ def register_magic_parameters(datasette):
     def thread(key, request):
         if key != "url":
             raise KeyError(key)
-        database = tilde_decode(request.url_vars["database"])
-        return datasette.absolute_url(request, f"{datasette.urls.database(database)}/-/thread/")
+        database = requested_database(datasette, request).name
+        return datasette.absolute_url(request, threads_url(datasette, database))
 
     return [("thread", thread)]
