@@ -146,8 +146,8 @@ def import_warcs(db, paths):
     now = datetime.now(timezone.utc)
     for imported in sorted(files, key=lambda imported: imported.first or now):
         name = imported.path.name
-        imported.crawl_id = storage.start_crawl(db, None, name, {"warc": name}, utc_iso(imported.first or now),
-                                                mode="import")
+        imported.crawl_id = storage.start_crawl(db, None, name, {"warc": name},
+                                                utc_iso(imported.first or now), mode="import")
     zones = storage.site_timezones(db)
     with contextlib.ExitStack() as stack:
         streams = [stack.enter_context(imported.path.open("rb")) for imported in files]
