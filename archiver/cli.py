@@ -139,7 +139,7 @@ def _check_archive_opens(db_path):
 
 
 @cli.command()
-@click.option("--db", "db_path", default="data/archive.db", show_default=True,
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
               type=click.Path(dir_okay=False), help="The archive to write to.")
 @click.option("--port", default=DEMO_PORT, show_default=True,
               help="Port for the demo blog on 127.0.0.1 (fixed, so re-runs update the same site).")
