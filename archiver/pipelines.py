@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from scrapy import signals
 
 from archiver import storage
+from archiver.dates import utc_iso
 from archiver.extractors import extract
 from archiver.extractors.common import comment_page_of, post_url_of
 from archiver.items import GONE, SiteInfo
@@ -21,7 +22,7 @@ THREAD_ROLES = ("post", "comments")
 
 
 def utc_now():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_iso(datetime.now(timezone.utc))
 
 
 class ExtractPipeline:

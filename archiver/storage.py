@@ -598,7 +598,7 @@ def stored_pages(db, site=None, roles=None, ok_only=False):
     ids = [row[0] for row in db.execute(
         f"SELECT id FROM pages WHERE {' AND '.join(where)} ORDER BY fetched_utc, id", params)]
     for page_id in ids:
-        yield db.table("pages").get(page_id)
+        yield next(db.query("SELECT * FROM pages WHERE id = ?", [page_id]))
 
 
 def set_page_post(db, page_id, post_id):

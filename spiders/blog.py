@@ -21,6 +21,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 from archiver import freshness, storage
+from archiver.dates import utc_iso
 from archiver.extractors import find_links, wordpress, wordpress_rest
 from archiver.extractors.common import comment_page_of, is_trap, post_url_of, strip_fragment
 from archiver.items import GONE, PageItem
@@ -132,7 +133,7 @@ class BlogSpider(scrapy.Spider):
             modified_after = None
             if self.incremental:
                 last_run = freshness.parse_utc(self.known.last_run_utc) - MODIFIED_MARGIN
-                modified_after = last_run.strftime("%Y-%m-%dT%H:%M:%SZ")
+                modified_after = utc_iso(last_run)
             yield scrapy.Request(wordpress_rest.posts_url(self.rest_root, self.since, modified_after),
                                  callback=self.parse_rest_posts, errback=self.rest_refused,
                                  cb_kwargs={"role": "site"})
@@ -462,7 +463,7 @@ class BlogSpider(scrapy.Spider):
         fetched = page.fetched_utc if page is not None else datetime.now(timezone.utc)
         return PageItem(
             url=response.url, status=response.status, headers=headers, body=response.body,
-            fetched_utc=fetched.strftime("%Y-%m-%dT%H:%M:%SZ"), role=role, site=self.site,
+            fetched_utc=utc_iso(fetched), role=role, site=self.site,
             encoding=getattr(response, "encoding", None), timezone=self.timezone,
             site_info=site_info, changed_posts=list(changed_posts), page=page)
 

@@ -354,7 +354,7 @@ def _instant(permalink, shown, language):
         return None
     instant = datetime.fromtimestamp(int(match[1]) // 1000, timezone.utc)
     if not shown:
-        return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return dates.utc_iso(instant)
     offset = _offset(instant, shown, language)
     return instant.astimezone(timezone(offset)).isoformat() if offset is not None else None
 
