@@ -35,13 +35,13 @@ def changed_posts(links, known_posts):
     return changed
 
 
-def index_reread_reason(before, newest, total, total_before, read_utc, index_days):
+def index_reread_reason(before, newest, total, total_before, read_utc, index_days, now):
     """Why an incremental run should read the whole comment index after its newest page, or
     None. `total` and `total_before` are the comment totals the API gave (its X-WP-Total,
     which counts comments on posts it then hides). A new or edited comment among the newest
     means the blog is active, and moderation (trashing, approving, editing) comes with
     activity; a total that differs means an older comment came or went. Only a whole read, at
-    least every `index_days`, shows an edit to an old comment on a quiet blog, or a removal
+    least every `index_days` before `now`, shows an edit to an old comment on a quiet blog, or a removal
     and an approval that cancel out in the total."""
     if not before:
         return "no whole read of it from an earlier run: reading it all"
@@ -50,7 +50,7 @@ def index_reread_reason(before, newest, total, total_before, read_utc, index_day
     if total != total_before:
         return f"{total} comments where the last whole read counted {total_before}: reading it all"
     read = parse_utc(read_utc)
-    if read is None or (datetime.now(timezone.utc) - read).total_seconds() / DAY >= index_days:
+    if read is None or (now - read).total_seconds() / DAY >= index_days:
         return f"last read in whole more than {index_days:g} days ago: reading it all"
     return None
 

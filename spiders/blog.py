@@ -70,6 +70,8 @@ class BlogSpider(scrapy.Spider):
         self.thread_sources = set()
         self.known = storage.SiteState()
         self.incremental = False
+        # The run's one reading of the clock: what is due is judged against when it started.
+        self.started_utc = datetime.now(timezone.utc)
         # The REST comment index being read: {url: (response, page), None while asked, False if failed}
         self.index = None
 
@@ -155,11 +157,10 @@ class BlogSpider(scrapy.Spider):
     def _read_again(self):
         """The archived threads to read whatever the signals say: marked stale by a run that
         did not get to read them, never read in full, or due for their refresh."""
-        now = datetime.now(timezone.utc)
         for url, known in self.known.posts.items():
             if known.stale:
                 reason = "stale"
-            elif freshness.refresh_due(known, url, now, self.refresh_days):
+            elif freshness.refresh_due(known, url, self.started_utc, self.refresh_days):
                 reason = "due" if known.thread_read_utc else "unfinished"
             else:
                 continue
@@ -295,7 +296,7 @@ class BlogSpider(scrapy.Spider):
             self.index_entries_before, wordpress_rest.comment_index(first_page),
             first_page.headers.get("x-wp-total"),
             stored_first.headers.get("x-wp-total") if stored_first else None,
-            self.known.pages_fetched_utc, self.settings.getfloat("COMMENT_INDEX_DAYS"))
+            self.known.pages_fetched_utc, self.settings.getfloat("COMMENT_INDEX_DAYS"), self.started_utc)
         self.logger.info("Comment index: %s", reason or "its newest page and comment total are as "
                          "the last run left them; the rest is not read")
         self.crawler.stats.inc_value(f"archiver/index/{'read' if reason else 'unchanged'}")

@@ -50,13 +50,13 @@ def test_a_thread_falls_due_sooner_the_more_recently_it_was_active():
 def test_the_comment_index_is_read_whole_only_on_activity_a_changed_total_or_its_age():
     before = {"1": ("7", "a"), "2": ("7", "b")}
     recent = (NOW - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert freshness.index_reread_reason(before, {"2": ("7", "b")}, "2", "2", recent, 7) is None
-    assert "new or edited" in freshness.index_reread_reason(before, {"3": ("8", "c")}, "3", "2", recent, 7)
-    assert "new or edited" in freshness.index_reread_reason(before, {"2": ("7", "B")}, "2", "2", recent, 7)
-    assert freshness.index_reread_reason(before, {"2": ("7", "b")}, "1", "2", recent, 7) == (
+    assert freshness.index_reread_reason(before, {"2": ("7", "b")}, "2", "2", recent, 7, NOW) is None
+    assert "new or edited" in freshness.index_reread_reason(before, {"3": ("8", "c")}, "3", "2", recent, 7, NOW)
+    assert "new or edited" in freshness.index_reread_reason(before, {"2": ("7", "B")}, "2", "2", recent, 7, NOW)
+    assert freshness.index_reread_reason(before, {"2": ("7", "b")}, "1", "2", recent, 7, NOW) == (
         "1 comments where the last whole read counted 2: reading it all")
-    assert "more than 7 days" in freshness.index_reread_reason(before, {}, "2", "2", "2026-11-01T00:00:00Z", 7)
-    assert "no whole read" in freshness.index_reread_reason({}, {}, "2", None, None, 7)
+    assert "more than 7 days" in freshness.index_reread_reason(before, {}, "2", "2", "2026-11-01T00:00:00Z", 7, NOW)
+    assert "no whole read" in freshness.index_reread_reason({}, {}, "2", None, None, 7, NOW)
 
 
 def test_index_changes_name_the_posts_of_new_edited_and_gone_comments():
