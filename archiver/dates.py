@@ -39,6 +39,7 @@ HAS_YEAR = re.compile(r"\b(1[89]|20)\d\d\b|'\d\d\b|" + NUMERIC_DATE.pattern)
 # with its base, from a date shown without its year ("Jun 20th"), which does not.
 PROBE_SHIFT = timedelta(days=100, hours=7)
 HAS_TIME = re.compile(r"\d{1,2}\s*[:h.]\s*\d{2}(?!\d)|\d\s*(am|pm|a\.m\.|p\.m\.)", re.I)
+EPOCH = re.compile(r"1\d{9}(?:\d{3})?")
 OFFSET_WITHOUT_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
 FRENCH_HOURS = re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})\b")  # "18 h 05", as French blogs write it
 # Words that make a shown time relative to when the page was made ("3 hours ago", "il y a
@@ -47,6 +48,9 @@ RELATIVE = re.compile(
     r"\b(ago|just now|yesterday|today|il y a|hier|aujourd|vor\s+(\d+|einer?|einem)\b|gestern|heute|"
     r"hace|ayer|hoy|fa\b|ieri|oggi|há|ontem|hoje|geleden|gisteren|vandaag|назад|вчера|сегодня)|"
     r"\d\s*(分钟|小时|天|週|周|日|時間|分)前|昨天|今天|昨日|今日", re.I)
+# A clock printed after a date: "17.10.2019, 14:14", "29.07.2020 // 12:56", "May 2 at 3 pm".
+CLOCK_AFTER = re.compile(r"[\s,|/·–—-]*(?:at|um|à|a las|om|alle|às|-)?\s*\d{1,2}\s*[:h.]\s*\d{2}"
+                         r"(?::\d{2})?(?!\d)(?:\s*(?:a\.?\s?m\.?|p\.?\s?m\.?)(?![^\W\d_]))?(?:\s*uhr)?", re.I)
 NOISE = re.compile(r"^\s*(on|at|le|am|el|il|op|em|posted|said|says|written|:|\||-|–|—)\s+", re.I)
 
 
@@ -86,6 +90,8 @@ def parse_machine(value):
     if not value:
         return None
     value = value.strip()
+    if EPOCH.fullmatch(value):  # seconds or milliseconds since 1970, as scripts write them
+        return datetime.fromtimestamp(int(value[:10]), UTC)
     iso = OFFSET_WITHOUT_COLON.sub(r"\1:\2", value.replace("Z", "+00:00").replace(" ", "T", 1))
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -114,6 +120,31 @@ def parse_shown(text, language=None, now=None, day_first=None, after=None):
         return value
     probe = _parse_shown(text, language, (now or datetime.now()) - PROBE_SHIFT, day_first)
     return _placed_after(value, after, probe)
+
+
+def date_span(text, language=None):
+    """Where a date, with the clock time printed after it, sits in a short text: (start, end)
+    of `text`, or None. "17.10.2019, 14:14 Zitieren #" -> the span of "17.10.2019, 14:14";
+    a relative time ("vor 8 Stunden", "Hace 28 minutos") is the whole text."""
+    lowered = text.lower()
+    for shape in _date_shapes(language):
+        match = shape.search(lowered)
+        if match and re.search(r"\d", match[0]):
+            clock = CLOCK_AFTER.match(lowered, match.end())
+            return match.start(), clock.end() if clock else match.end()
+    if RELATIVE.search(text) and (re.search(r"\d", text) or len(text) <= 20):
+        return 0, len(text)
+    return None
+
+
+@lru_cache(maxsize=32)
+def _date_shapes(language):
+    month = _words(language)["month"].pattern
+    return (YEAR_FIRST, NUMERIC_DAY_MONTH_YEAR,
+            re.compile(rf"(?<!\d)\d{{1,2}}(?:\.|st|nd|rd|th|er|º)?\s*(?:de\s+)?{month}\.?,?\s*"
+                       rf"(?:de\s+)?(?:\d{{4}}|'\d\d)?"),
+            re.compile(rf"{month}\.?\s*\d{{1,2}}(?:st|nd|rd|th)?(?!\d)(?:,?\s*\d{{4}})?"),
+            re.compile(rf"{month}\.?\s*\d{{4}}"))
 
 
 def day_first(texts):
@@ -327,12 +358,30 @@ def parse_published(shown=None, machine=None, *, tz=None, assumed_tz=None, langu
     if value is None and shown and now is not None and RELATIVE.search(shown):
         value = parse_relative(shown, language, now, tz)
         relative_to = utc_iso(now) if value is not None else None
-    if value is None and shown:
+    if shown and (value is None or _less_precise(value, shown)):
         naive_now = now.astimezone(tz or UTC).replace(tzinfo=None) if now else None
-        value = parse_shown(shown, language, naive_now, day_first, after)
+        found = _parse_shown_part(shown, language, naive_now, day_first, after)
+        if found is not None and (value is None or _date_of(found) == value):
+            value = found
     result = normalise(value, tz, assumed_tz)
     return Published(shown=shown, page=result.page, local=result.local, utc=result.utc,
                      relative_to=relative_to)
+
+
+def _less_precise(machine, shown):
+    """Whether a machine value is a date alone where the text also shows the time of day: the
+    text's time wins when it falls on that date."""
+    return not isinstance(machine, datetime) and bool(HAS_TIME.search(shown))
+
+
+def _parse_shown_part(shown, language, now, day_first, after):
+    """The time a text shows, read from the whole text or else from the date within it
+    ("17.10.2019, 14:14 Zitieren #", "vom 04.06.2022.")."""
+    value = parse_shown(shown, language, now, day_first, after)
+    span = date_span(shown, language) if value is None else None
+    if span and span != (0, len(shown)):
+        value = parse_shown(shown[span[0]:span[1]], language, now, day_first, after)
+    return value
 
 
 def dateparser_languages(language):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.extractors import extract, extractor_for, find_links, generic
+from archiver.extractors import extract, extractor_for, find_links, generic, structure
 from archiver.items import PageLinks
 from archiver.page import Page
 from tests.blogserver import running
@@ -76,7 +76,7 @@ def test_structural_reader_takes_the_blocks_that_hold_one_time_each_and_nests_re
       <time datetime="2024-05-02T11:00:00+02:00">2 May, 11:00</time>
       <div class="note-text"><p>Second.</p></div></li>
     </ol></body></html>"""
-    comments = generic.structural_comments(page(html))
+    comments = structure.structural_comments(page(html))
     assert [(c.platform_id, c.author, c.published_machine, c.parent, c.depth, c.body_html.strip())
             for c in comments] == [
         ("7", "Ann", "2024-05-01T09:00:00+02:00", None, 1, "<p>First.</p>"),
@@ -91,7 +91,7 @@ def test_a_sidebar_of_dated_links_is_not_a_thread():
      <li class="item"><a href="/a/">A</a> <time datetime="2024-04-01">1 April</time></li>
      <li class="item"><a href="/b/">B</a> <time datetime="2024-04-02">2 April</time></li>
     </ul></div></body></html>"""
-    assert generic.structural_comments(page(html)) == []
+    assert structure.structural_comments(page(html)) == []
 
 
 def test_a_forum_fed_comment_section_keeps_its_platform_and_reads_the_forum_posts():

@@ -10,7 +10,7 @@ import re
 
 from lxml import etree
 
-from archiver.extractors import drupal, generic, wordpress
+from archiver.extractors import drupal, generic, structure, wordpress
 from archiver.extractors.common import per_page
 
 PLATFORM = "forum"
@@ -58,7 +58,7 @@ def _platform(page):
 def read_thread(page):
     thread = _platform(page).read_thread(page)
     if thread is not None:
-        thread.comments = generic.structural_comments(page)
+        thread.comments = structure.structural_comments(page)
     return thread
 
 

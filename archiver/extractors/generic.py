@@ -3,19 +3,18 @@
 The post body comes from trafilatura's main-content extraction. Comments come, first found
 first used, from the markup of common comment systems (Isso, microformats2 `p-comment`), from
 schema.org `Comment` items in JSON-LD or microdata (read with extruct), or else from the page's
-structure: sibling blocks of one kind, each holding a name, a time and text.
+structure (archiver.extractors.structure).
 """
 
 import re
-from collections import defaultdict
 
 from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
 
 from archiver.extractors.common import (absolute, canonical, comment_counts, hrefs, inner_html, listing_links,
-                                        schema_signals, text_of, unique, without, without_elements)
-from archiver.extractors.markup import (CHROME, Template, author_of, machine_time,
-                                        read_comments, read_post)
+                                        schema_signals, text_of, unique, without)
+from archiver.extractors.markup import CHROME, Template, machine_time, read_comments, read_post
+from archiver.extractors.structure import structural_comments
 from archiver.items import Comment, PageLinks, Thread
 
 PLATFORM = "generic"
@@ -46,25 +45,6 @@ COMMENT_ITEMTYPES = re.compile(r"itemtype=[\"']https?://schema\.org/(?:Comment|U
 JSON_LD_COMMENT = re.compile(r'"@type"\s*:\s*(?:\[[^\]]*)?"(?:Comment|UserComments)"')
 TEXT_PROPERTIES = ("text", "commentText", "description")
 TIME_PROPERTIES = ("dateCreated", "datePublished", "commentTime", "uploadDate")
-
-# The structural reader: what marks a time (machine-readable ones first, then elements whose
-# class says date or time), a name and a text inside a block.
-TIME_SIGNALS = ("//time[@datetime] | //abbr[@title]",
-                "//*[@class][not(self::html or self::body)][contains(translate(@class, 'DATEIM', 'dateim'), 'date')"
-                " or contains(translate(@class, 'DATEIM', 'dateim'), 'time')]")
-NAME_CLASSES = (("name", "fn", "nick"), ("author", "user", "poster", "commenter"))
-TEXT_CLASSES = ("text", "content", "message", "body", "entry")
-# Containers whose repeated blocks are not a thread: navigation, sidebars, teasers. Taxonomy
-# classes (`tag-popular`, `category-archive`) describe a post, not a container.
-NOT_THREAD = re.compile(r"related|recent|sidebar|widget|footer|^nav|menu|teaser|popular|trending|"
-                        r"newsletter|promo|breadcrumb|pagination|share|social|archive", re.I)
-TAXONOMY_CLASS = re.compile(r"^(tag|category|cat|post|type|format|status|marke|author|postid)-", re.I)
-SIGNATURE_NOISE = re.compile(r"^(odd|even|first|last|alt|thread-\w+|depth-\d+|comment-\d+|"
-                             r"byuser|bypostauthor|parent|clearfix|\w*-?\d+)$")
-META_CHROME = (".//*[self::script or self::style or self::form or self::button or self::noscript"
-               " or contains(translate(@class, 'REPLYACTIONSFOTEIK', 'replyactionsfoteik'), 'reply')"
-               " or contains(translate(@class, 'REPLYACTIONSFOTEIK', 'replyactionsfoteik'), 'action')"
-               " or contains(translate(@class, 'REPLYACTIONSFOTEIK', 'replyactionsfoteik'), 'like')]")
 
 TITLE = ("h1[itemprop=headline]", "article h1", "h1.entry-title", "h1.post-title", "h1")
 AUTHOR = ("[itemprop=author] [itemprop=name]", "article [rel~=author]", ".byline .author", ".author .fn")
@@ -223,156 +203,6 @@ def _id_in(url):
 def _as_html(text):
     escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return "".join(f"<p>{line}</p>" for line in escaped.split("\n") if line.strip())
-
-
-def structural_comments(page, seeds=None):
-    """Comments of a layout no template knows: the kind of block of which each holds exactly
-    one time, repeated at least twice (replies nested in their parent's block). `seeds`,
-    elements known to lie one in each comment (a forum's post permalinks), stand for the times."""
-    root = page.selector.root
-    if seeds is not None:
-        blocks = _blocks(seeds)
-    else:
-        blocks = []
-        for query in TIME_SIGNALS:
-            signals = _outermost([element for element in root.xpath(query) if re.search(
-                r"\d", text_of(element) + (element.get("datetime") or element.get("title") or ""))])
-            blocks = _blocks(signals)
-            if blocks:
-                break
-    if not blocks:
-        return []
-    is_block = {id(block) for block in blocks}
-    comments, index_of = [], {}
-    for block in blocks:
-        holder = next((ancestor for ancestor in block.iterancestors() if id(ancestor) in is_block), None)
-        comment = _structural_comment(page, block, is_block, signals if seeds is None else seeds)
-        if holder is not None:
-            comment.parent = index_of[id(holder)]
-            comment.depth = comments[comment.parent].depth + 1
-        index_of[id(block)] = len(comments)
-        comments.append(comment)
-    return comments
-
-
-def _outermost(elements):
-    """Elements not inside another of them (a `span.date` around a `time` is one signal)."""
-    kept = {id(element) for element in elements}
-    return [element for element in elements
-            if not any(id(ancestor) in kept for ancestor in element.iterancestors())]
-
-
-def _in_furniture(block):
-    """Whether a block sits in navigation, a sidebar, the page header or a widget."""
-    for ancestor in block.iterancestors():
-        if ancestor.tag in ("nav", "aside"):
-            return True
-        if ancestor.tag == "header" and ancestor.getparent() is not None and ancestor.getparent().tag == "body":
-            return True
-        names = [name for name in (ancestor.get("class") or "").split() if not TAXONOMY_CLASS.match(name)]
-        if any(NOT_THREAD.search(name) for name in [*names, ancestor.get("id") or ""]):
-            return True
-    return False
-
-
-def _signature(element):
-    """A block's kind: its tag and first class (later classes mark odd, even, first, faded…)."""
-    classes = [name for name in (element.get("class") or "").split() if not SIGNATURE_NOISE.match(name)]
-    return element.tag, classes[0] if classes else ""
-
-
-def _blocks(signals):
-    """The blocks of the kind that holds one signal each, the most of them, outermost on a tie."""
-    nearest = defaultdict(dict)  # kind -> signal -> its nearest ancestor of that kind
-    level_of = {}
-    for signal in signals:
-        seen = set()
-        for level, ancestor in enumerate(signal.iterancestors()):
-            if ancestor.tag in ("body", "html"):
-                break
-            signature = _signature(ancestor)
-            if signature in seen:
-                continue
-            seen.add(signature)
-            nearest[signature][id(signal)] = ancestor
-            level_of.setdefault(signature, level)
-    best, best_key = [], None
-    for signature, owner in nearest.items():
-        blocks = list({id(block): block for block in owner.values()}.values())
-        if len(blocks) < 2 or len(blocks) != len(owner):
-            continue
-        key = (len(blocks), level_of[signature])
-        if best_key is not None and key <= best_key:
-            continue
-        if any(block.xpath(".//h1 | .//h2") or _in_furniture(block) for block in blocks):
-            continue
-        best, best_key = blocks, key
-    order = {id(element): index for index, element in enumerate(best[0].getroottree().iter())} if best else {}
-    return sorted(best, key=lambda block: order[id(block)])
-
-
-def _structural_comment(page, block, is_block, signals):
-    nested = [element for element in block.iterdescendants() if id(element) in is_block]
-    nested_ids = {id(element) for element in nested}
-
-    def own(elements):
-        return [element for element in elements if id(element) not in nested_ids
-                and not any(id(ancestor) in nested_ids for ancestor in element.iterancestors())]
-
-    time = next((signal for signal in own(_descendants(block, signals))), None)
-    author = _name_element(block, own, time)
-    name, link = author_of(author) if author is not None else ("", None)
-    text = _text_element(block, own, [element for element in (time, author) if element is not None])
-    if text is not None:
-        root = without_elements(text, [element for element in nested if _contains(text, element)])
-    else:
-        root = without_elements(block, [*nested, *(element for element in (time, author) if element is not None)])
-    number = _block_id(block)
-    return Comment(
-        platform_id=number, author=name, author_url=absolute(page.url, link),
-        published_shown=text_of(time) if time is not None else None,
-        published_machine=machine_time([time]) if time is not None else None,
-        body_html=inner_html(without(root, META_CHROME)),
-    )
-
-
-def _descendants(block, signals):
-    return [signal for signal in signals if _contains(block, signal)]
-
-
-def _contains(outer, inner):
-    return any(ancestor is outer for ancestor in inner.iterancestors())
-
-
-def _name_element(block, own, time):
-    """The shortest-named element whose class says it is a name, or else an author or user."""
-    for words in NAME_CLASSES:
-        candidates = own([element for element in block.iterdescendants() if isinstance(element.tag, str)
-                          and any(word in (element.get("class") or "").lower() for word in words)])
-        candidates = [element for element in candidates if text_of(element) and len(text_of(element)) <= 60
-                      and (time is None or not _contains(element, time) and element is not time)]
-        if candidates:
-            return candidates[0]
-    return None
-
-
-def _text_element(block, own, meta):
-    """The element with the most text among those whose class says they hold it, not holding
-    the name or the time."""
-    candidates = own([element for element in block.iterdescendants() if isinstance(element.tag, str)
-                      and any(word in (element.get("class") or "").lower() for word in TEXT_CLASSES)])
-    candidates = [element for element in candidates
-                  if not any(element is part or _contains(element, part) for part in meta)]
-    return max(candidates, key=lambda element: len(text_of(element)), default=None)
-
-
-def _block_id(block):
-    for element in (block, *block.iterdescendants()):
-        for value in (element.get("id"), element.get("name")):
-            match = re.search(r"(\d+)$", value or "")
-            if match:
-                return match[1]
-    return None
 
 
 def find_links(page):

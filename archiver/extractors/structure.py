@@ -1,0 +1,462 @@
+"""The structural reader: the comments of a layout no template knows, read from the page's shape.
+
+A comment section is a run of blocks of one kind, each holding one time (or, where no time is
+shown, each named a comment by its class). Roles inside a block come from evidence that holds
+across themes and languages: machine-readable times, microformats and schema.org properties,
+class vocabularies (name, author, user, Autor, auteur…), a name before "says" or "sagt", the
+first short link before the text. Who answers whom comes from nesting, from a replies container
+beside a comment ("children", "replies", Drupal's "indented"), or from a depth or indent class.
+
+Every platform module's readers come first; this one reads where none knows the page, and
+where a platform's templates found nothing on a page that shows comments.
+"""
+
+import re
+from collections import defaultdict
+
+from archiver import dates
+from archiver.extractors.common import absolute, inner_html, text_of, without, without_elements
+from archiver.extractors.markup import author_of, machine_time, read_byline
+from archiver.items import Comment
+
+# What marks a time, most reliable first: machine-readable values, then elements whose class
+# or id names a date or time. Elements whose own short text is a date come last (see _text_dates).
+MACHINE_TIMES = ("//time[@datetime] | //abbr[@title] | //*[@itemprop='dateCreated' or"
+                 " @itemprop='datePublished' or @itemprop='commentTime' or @data-timestamp or"
+                 " @data-utime or @data-datetime]")
+NAMED_TIMES = ("//*[@class or @id][not(self::html or self::body)][contains(translate(concat(@class, ' ', @id),"
+               " 'DATEIMUZF', 'dateimuzf'), 'date') or contains(translate(concat(@class, ' ', @id),"
+               " 'DATEIMUZF', 'dateimuzf'), 'time') or contains(translate(concat(@class, ' ', @id),"
+               " 'DATEIMUZF', 'dateimuzf'), 'datum') or contains(translate(concat(@class, ' ', @id),"
+               " 'DATEIMUZF', 'dateimuzf'), 'fecha')]")
+# A text longer than this is a sentence that mentions a date, not a time shown.
+TIME_TEXT_LIMIT = 60
+WORDS = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|\d+")
+# Class words (split at -, _ and camelCase) for the parts of a comment, in the languages blogs use.
+COMMENT_WORDS = {"comment", "comments", "kommentar", "kommentare", "commentaire", "commentaires",
+                 "comentario", "comentarios", "commento", "commenti", "reaction", "reactions",
+                 "discussion", "reply", "replies", "response", "responses", "thread"}
+NAME_WORDS = ({"fn", "nick", "nickname", "name", "username", "nombre", "nom"},
+              {"author", "autor", "auteur", "autore", "user", "usuario", "benutzer", "poster",
+               "commenter", "commentor", "member", "verfasser"})
+TEXT_WORDS = {"text", "content", "message", "body", "entry", "inhalt", "texto", "contenu",
+              "testo", "copy", "submitted"}
+REPLIES_WORDS = {"children", "child", "replies", "indented", "antworten", "respuestas",
+                 "reponses", "sub"}
+INDENTED_WORDS = {"indented", "child", "reply", "answer", "antwort", "respuesta"}
+DEPTH_CLASS = re.compile(r"(?:depth|level|lvl)[-_]?(\d+)", re.I)
+AVATAR_WORDS = {"avatar", "photo", "image", "img", "pic", "gravatar"}
+# Containers whose repeated blocks are not a thread: navigation, sidebars, teasers. Taxonomy
+# classes (`tag-popular`, `category-archive`) describe a post, not a container.
+# A container named by the weak words is furniture unless its name also says comments
+# (`xenforo-comment-widget`, `cssShareBarCommentsList`); a named comment container is where
+# the search for furniture stops.
+NOT_THREAD = re.compile(r"related|recent|sidebar|^nav|menu|teaser|popular|trending|newsletter|promo|"
+                        r"breadcrumb|pagination|archive", re.IGNORECASE)
+NOT_THREAD_WEAK = re.compile(r"widget|footer|share|social", re.IGNORECASE)
+TAXONOMY_CLASS = re.compile(r"^(tag|category|cat|post|type|format|status|marke|author|postid)-", re.I)
+SIGNATURE_NOISE = re.compile(r"^(odd|even|first|last|alt|thread-\w+|depth-\d+|comment-\d+|"
+                             r"byuser|bypostauthor|parent|clearfix|\w*-?\d+)$")
+# Parts of a comment that are not its text: controls, counters, forms.
+META_CHROME = (".//*[self::script or self::style or self::form or self::button or self::noscript"
+               " or self::input or self::label or self::select or self::textarea or self::img"
+               " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'reply')"
+               " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'action')"
+               " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'like')"
+               " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'vote')"
+               " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'rating')"
+               " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'report')"
+               " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'control')"
+               " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'avatar')"
+               " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'hidden')]")
+SAYS_AFTER = re.compile(r"^\s*(says|said|wrote|dit|a écrit|sagt|schreibt|meint|dice|dijo|disse|scrive|"
+                        r"zegt)\s*:?", re.I)
+
+
+def structural_comments(page, seeds=None):
+    """Comments of a layout no template knows, in document order, replies after their parent.
+    `seeds`, elements known to lie one in each comment (a forum's post permalinks), stand for
+    the times."""
+    root = page.selector.root
+    if seeds is not None:
+        blocks, signals = _blocks(seeds), seeds
+    else:
+        blocks, signals = _dated_blocks(root, page.language)
+    if not blocks:
+        blocks, signals = _named_blocks(root), []
+    if not blocks:
+        return []
+    return _Thread(page, blocks, signals).read()
+
+
+def _dated_blocks(root, language):
+    """The comment blocks found by their times, and the times: the first kind of time signal
+    that gives blocks."""
+    for found in (_machine_times(root), _named_times(root), *_text_dates(root, language)):
+        signals = _adjacent_merged(_outermost(found))
+        blocks = _named_holders(signals) or _blocks(signals)
+        if blocks:
+            return blocks, signals
+    return [], []
+
+
+def _named_holders(signals):
+    """Each signal's nearest ancestor that names itself a comment (`div.comment` and
+    `div.comment-reply` alike), when every signal has its own such ancestor."""
+    holders = []
+    for signal in signals:
+        holder = next((ancestor for ancestor in signal.iterancestors() if _names_a_comment(ancestor)), None)
+        if holder is None:
+            return []
+        holders.append(holder)
+    if len(holders) < 2 or len({id(holder) for holder in holders}) != len(holders) or any(
+            holder.xpath(".//h1 | .//h2") or _in_furniture(holder) for holder in holders):
+        return []
+    return holders
+
+
+def _names_a_comment(element):
+    return isinstance(element.tag, str) and _last_word(element) in COMMENT_WORDS - {"thread", "comments"}
+
+
+def _machine_times(root):
+    return [element for element in root.xpath(MACHINE_TIMES) if re.search(r"\d", _time_value(element))]
+
+
+def _named_times(root):
+    return [element for element in root.xpath(NAMED_TIMES)
+            if re.search(r"\d", text_of(element)) and len(text_of(element)) <= TIME_TEXT_LIMIT]
+
+
+def _time_value(element):
+    return text_of(element) + (element.get("datetime") or element.get("title") or "")
+
+
+def _text_dates(root, language):
+    """Elements whose own short text shows a date, grouped by their markup (the times of one
+    thread look alike; the post's date and a sidebar's look otherwise), the largest group first."""
+    found = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "title", "option"):
+            continue
+        text = text_of(element)
+        if text and len(text) <= TIME_TEXT_LIMIT and re.search(r"\d", text) and dates.date_span(text, language):
+            found.append(element)
+    groups = defaultdict(list)
+    for element in _innermost(found):
+        parent = element.getparent()
+        groups[(_signature(element), _signature(parent) if parent is not None else None)].append(element)
+    return sorted(groups.values(), key=len, reverse=True)
+
+
+def _innermost(elements):
+    """Elements with none of the others inside them: the tightest holder of each date."""
+    inside = {id(ancestor) for element in elements for ancestor in element.iterancestors()}
+    return [element for element in elements if id(element) not in inside]
+
+
+def _named_blocks(root):
+    """Blocks whose class names them a comment ("comment", "xenforo-comment", "Kommentar"),
+    when no time marks them: the most numerous such kind that is no container of others."""
+    kinds = defaultdict(list)
+    for element in root.iter():
+        if _names_a_comment(element) and text_of(element) and not _in_furniture(element):
+            kinds[_signature(element)].append(element)
+    best = []
+    for elements in kinds.values():
+        singles = _outermost(elements)
+        if len(singles) >= 2 and len(singles) > len(best) and not any(
+                block.xpath(".//h1 | .//h2") for block in singles):
+            best = singles
+    return best
+
+
+def _last_word(element):
+    """The last word of an element's first class: "comment" for `xenforo-comment`, "content"
+    for `comment-content`."""
+    classes = (element.get("class") or "").split()
+    words = _words(classes[0]) if classes else []
+    return words[-1] if words else ""
+
+
+def _words(name):
+    return [word.lower() for word in WORDS.findall(name or "")]
+
+
+def _class_words(element):
+    return {word for name in (element.get("class") or "").split() + [element.get("id") or ""]
+            for word in _words(name)}
+
+
+def _outermost(elements):
+    """Elements not inside another of them (a `span.date` around a `time` is one signal)."""
+    kept = {id(element) for element in elements}
+    return [element for element in elements
+            if not any(id(ancestor) in kept for ancestor in element.iterancestors())]
+
+
+def _adjacent_merged(signals):
+    """Signals that follow each other in one parent (a date and a clock printed apart) as one:
+    the first stands for both."""
+    merged, previous = [], None
+    for signal in signals:
+        sibling = signal.getprevious()
+        while sibling is not None and not isinstance(sibling.tag, str):
+            sibling = sibling.getprevious()
+        if previous is not None and sibling is previous and not (previous.tail or "").strip():
+            previous = signal
+            continue
+        merged.append(signal)
+        previous = signal
+    return merged
+
+
+def _in_furniture(block):
+    """Whether a block sits in navigation, a sidebar, the page header or a widget, below the
+    nearest container that names comments."""
+    for ancestor in block.iterancestors():
+        if ancestor.tag in ("nav", "aside"):
+            return True
+        if ancestor.tag == "header" and ancestor.getparent() is not None and ancestor.getparent().tag == "body":
+            return True
+        names = [name for name in (ancestor.get("class") or "").split() if not TAXONOMY_CLASS.match(name)]
+        names.append(ancestor.get("id") or "")
+        if any(NOT_THREAD.search(name) for name in names):
+            return True
+        about_comments = any(COMMENT_WORDS & set(_words(name)) for name in names)
+        if about_comments:
+            return False
+        if any(NOT_THREAD_WEAK.search(name) for name in names):
+            return True
+    return False
+
+
+def _signature(element):
+    """A block's kind: its tag and first class (later classes mark odd, even, first, faded…)."""
+    classes = [name for name in (element.get("class") or "").split() if not SIGNATURE_NOISE.match(name)]
+    return element.tag, classes[0] if classes else ""
+
+
+def _blocks(signals):
+    """The blocks of the kind that holds one signal each, the most of them, outermost on a tie."""
+    nearest = defaultdict(dict)  # kind -> signal -> its nearest ancestor of that kind
+    level_of = {}
+    for signal in signals:
+        seen = set()
+        for level, ancestor in enumerate(signal.iterancestors()):
+            if ancestor.tag in ("body", "html"):
+                break
+            signature = _signature(ancestor)
+            if signature in seen:
+                continue
+            seen.add(signature)
+            nearest[signature][id(signal)] = ancestor
+            level_of.setdefault(signature, level)
+    best, best_key = [], None
+    for signature, owner in nearest.items():
+        blocks = list({id(block): block for block in owner.values()}.values())
+        if len(blocks) < 2 or len(blocks) != len(owner):
+            continue
+        key = (len(blocks), level_of[signature])
+        if best_key is not None and key <= best_key:
+            continue
+        if any(block.xpath(".//h1 | .//h2") or _in_furniture(block) for block in blocks):
+            continue
+        best, best_key = blocks, key
+    order = {id(element): index for index, element in enumerate(best[0].getroottree().iter())} if best else {}
+    return sorted(best, key=lambda block: order[id(block)])
+
+
+class _Thread:
+    """Reads one comment from each block and places it in the thread."""
+
+    def __init__(self, page, blocks, signals):
+        self.page = page
+        self.blocks = blocks
+        self.is_block = {id(block) for block in blocks}
+        self.signals = signals
+
+    def read(self):
+        comments, index_of = [], {}
+        depths = self._depths()
+        stack = []  # (depth, index) of the comments a flat, indented reply may answer
+        for block in self.blocks:
+            comment = self.comment(block)
+            parent = self._holder(block)
+            if parent is None:
+                parent = self._replied_beside(block)
+            if parent is not None:
+                comment.parent = index_of[id(parent)]
+            elif depths:
+                while stack and stack[-1][0] >= depths[id(block)]:
+                    stack.pop()
+                comment.parent = stack[-1][1] if stack else None
+            if comment.parent is not None:
+                comment.depth = comments[comment.parent].depth + 1
+                comment.parent_platform_id = comments[comment.parent].platform_id
+            index_of[id(block)] = len(comments)
+            if depths:
+                stack.append((depths[id(block)], len(comments)))
+            comments.append(comment)
+        return comments
+
+    def _holder(self, block):
+        """The block this one is nested in."""
+        return next((ancestor for ancestor in block.iterancestors() if id(ancestor) in self.is_block), None)
+
+    def _replied_beside(self, block):
+        """The block whose replies container, right after it, holds this one: `ul.children`
+        after a comment's div, Drupal's `div.indented` after a comment."""
+        for element in (block, *block.iterancestors()):
+            if element.tag in ("body", "html"):
+                return None
+            if id(element) in self.is_block and element is not block:
+                return None
+            if not REPLIES_WORDS & _class_words(element) and not (
+                    element.tag in ("ul", "ol") and element is not block.getparent()):
+                continue
+            before = element.getprevious()
+            while before is not None and not isinstance(before.tag, str):
+                before = before.getprevious()
+            if before is None:
+                continue
+            if id(before) in self.is_block:
+                return before
+            inside = [node for node in before.iterdescendants() if id(node) in self.is_block]
+            if inside:
+                return _outermost(inside)[-1]
+        return None
+
+    def _depths(self):
+        """Each flat block's depth from its classes (`depth-2`, `comment--indented`), when
+        the blocks are not nested and some of them say one."""
+        if any(self._holder(block) is not None for block in self.blocks):
+            return {}
+        depths = {}
+        for block in self.blocks:
+            names = " ".join(filter(None, (block.get("class"), block.getparent().get("class"))))
+            match = DEPTH_CLASS.search(names)
+            depths[id(block)] = (int(match[1]) if match else
+                                 2 if INDENTED_WORDS & _class_words(block) else 1)
+        return depths if len(set(depths.values())) > 1 else {}
+
+    def own(self, block, elements):
+        """Those of `elements` in this block, not in a block nested in it."""
+        return [element for element in elements
+                if id(element) not in self.is_block and self._owner(element) is block]
+
+    def _owner(self, element):
+        return next((ancestor for ancestor in element.iterancestors() if id(ancestor) in self.is_block), None)
+
+    def comment(self, block):
+        descendants = [element for element in block.iterdescendants() if isinstance(element.tag, str)]
+        mine = self.own(block, descendants)
+        times = self._times(block, mine)
+        author = self._author(mine, times)
+        name, link = author_of(author) if author is not None else ("", None)
+        shown = " ".join(text_of(time) for time in times) or None
+        if not name and times:
+            name, link, _ = read_byline(times[0].getparent(), "", shown)
+            name = name if len(name) <= 60 and name != shown else ""
+        meta = [element for element in (*times, author) if element is not None]
+        return Comment(
+            platform_id=_block_id(block), author=name, author_url=absolute(self.page.url, link),
+            permalink=self._permalink(mine),
+            published_shown=shown,
+            published_machine=machine_time(times) if times else None,
+            body_html=self._body(block, mine, meta),
+        )
+
+    def _times(self, block, mine):
+        """The block's time: its signal, with a clock printed right after it."""
+        signal = next((element for element in mine if element in self.signals), None)
+        if signal is None:
+            return []
+        times = [signal]
+        following = signal.getnext()
+        while following is not None and following.tag == signal.tag and \
+                following.get("class") == signal.get("class") and not (times[-1].tail or "").strip():
+            times.append(following)
+            following = following.getnext()
+        return times
+
+    def _author(self, mine, times):
+        """The name: an element marked as one (schema.org, microformats, a class word in many
+        languages), else a name before "says", else a `cite`, else the first short link that
+        points at no comment."""
+        usable = [element for element in mine if not any(element is time or _contains(element, time)
+                                                         or _contains(time, element) for time in times)]
+        usable = [element for element in usable if 0 < len(text_of(element)) <= 60
+                  and not AVATAR_WORDS & _class_words(element)]
+        marked = [element for element in usable if element.get("itemprop") in ("author", "creator", "name")]
+        for words in NAME_WORDS:
+            marked += [element for element in usable if words & _class_words(element)]
+        if marked:
+            link = marked[0].xpath(".//a[@href][normalize-space()]")
+            return link[0] if link and len(text_of(link[0])) < len(text_of(marked[0])) else marked[0]
+        said = [element for element in usable if element.tag in ("strong", "b", "cite", "span")
+                and SAYS_AFTER.match(element.tail or "")]
+        cited = [element for element in usable if element.tag == "cite"]
+        linked = [element for element in usable if element.tag == "a" and element.get("href")
+                  and "#" not in element.get("href") and not element.xpath("ancestor::p | ancestor::blockquote")]
+        return next(iter(said or cited or linked), None)
+
+    def _permalink(self, mine):
+        for element in mine:
+            href = element.get("href") if element.tag == "a" else None
+            if href and re.search(r"#(?:comment|c|post|reply)?[-_]?\d+$|[?&](?:c|cid|comment|showComment)=\d+", href):
+                return absolute(self.page.url, href)
+        return None
+
+    def _body(self, block, mine, meta):
+        """The text: the element with the most of it among those whose class says they hold
+        it and hold neither name nor time; else the block less its name, time and replies;
+        else (a block of name and time alone) the text block right after it."""
+        nested = [element for element in block.iterdescendants() if id(element) in self.is_block]
+        candidates = [element for element in mine if TEXT_WORDS & _class_words(element)
+                      and not any(element is part or _contains(element, part) for part in meta)]
+        text = max(candidates, key=lambda element: len(text_of(element)), default=None)
+        if text is not None and text_of(text):
+            root = without_elements(text, [element for element in nested if _contains(text, element)])
+        else:
+            root = without_elements(block, [*nested, *_with_line(meta, block)])
+        body = without(root, META_CHROME)
+        if not text_of(body):
+            following = _next_element(block)
+            if following is not None and id(following) not in self.is_block and not following.xpath(
+                    ".//*[@id]") or following is not None and TEXT_WORDS & _class_words(following):
+                body = without(following, META_CHROME)
+        return inner_html(body)
+
+
+def _with_line(meta, block):
+    """The name and time, and the line that holds them when it holds nothing else of length."""
+    parts = list(meta)
+    for element in meta:
+        line = element.getparent()
+        if line is not None and line is not block and len(text_of(line)) <= sum(
+                len(text_of(part)) for part in meta) + 40 and not line.xpath(".//p"):
+            parts.append(line)
+    return _outermost(parts)
+
+
+def _next_element(element):
+    following = element.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()
+    return following
+
+
+def _contains(outer, inner):
+    return any(ancestor is outer for ancestor in inner.iterancestors())
+
+
+def _block_id(block):
+    for element in (block, *block.iterdescendants()):
+        if not isinstance(element.tag, str):
+            continue
+        for value in (element.get("id"), element.get("name")):
+            match = re.search(r"(\d+)$", value or "")
+            if match:
+                return match[1]
+    return None
