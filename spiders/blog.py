@@ -16,23 +16,23 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
-from archiver import freshness, storage
+from archiver import discovery, freshness, storage
 from archiver.dates import utc_iso
+from archiver.discovery import archives, comment_index, feeds, listings, sitemaps
 from archiver.extractors import find_links, wordpress, wordpress_rest
 from archiver.extractors.common import comment_page_of, is_trap, post_url_of, strip_fragment
 from archiver.items import GONE, PageItem
 from archiver.page import Page
 
-SITEMAPS = ("wp-sitemap.xml", "sitemap.xml", "sitemap_index.xml")
-FEED = "feed/"
 # WordPress's feed of the latest comments on the whole blog: where a blog without the REST
 # API signals new comments.
 COMMENTS_FEED = "comments/feed/"
-INDEX = "index"  # the role of the pages of the REST API's comment index
+INDEX = comment_index.ROLE
 # How far back of the last run a post's REST `modified_after` looks: WordPress compares it with
 # a time it may keep in the blog's zone.
 MODIFIED_MARGIN = timedelta(days=1)
@@ -67,6 +67,7 @@ class BlogSpider(scrapy.Spider):
         self.rest_held = None  # REST addresses waiting for the API's posts to answer
         self.posts = set()
         self.comment_pages = set()
+        self.archives = {}  # archive pages the blog names: True once asked for
         self.thread_sources = set()
         self.known = storage.SiteState()
         self.incremental = False
@@ -79,6 +80,7 @@ class BlogSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.read_archive()
+        crawler.signals.connect(spider.read_archive_pages, signal=signals.spider_idle)
         return spider
 
     def read_archive(self):
@@ -139,8 +141,8 @@ class BlogSpider(scrapy.Spider):
             yield scrapy.Request(wordpress_rest.posts_url(self.rest_root, self.since, modified_after),
                                  callback=self.parse_rest_posts, errback=self.rest_refused,
                                  cb_kwargs={"role": "site"})
-        yield self._request(self.base, self.parse_index, "listing")
-        yield self._request(self.base + FEED, self.parse_index, "feed", conditional=True)
+        yield from self._start(listings)
+        yield from self._start(feeds)
         # In an incremental run the REST API lists what changed: the rest only repeats it.
         if not (self.incremental and self.rest_root):
             yield from self._discover_without_rest()
@@ -148,11 +150,30 @@ class BlogSpider(scrapy.Spider):
     def _discover_without_rest(self):
         """Where posts and their changes are listed when the REST API does not list them: the
         sitemaps and, in an incremental run, the blog's latest comments."""
-        for path in SITEMAPS:
-            yield self._request(self.base + path, self.parse_index, "sitemap", conditional=True)
+        yield from self._start(sitemaps)
         if self.incremental:
             yield self._request(self.base + COMMENTS_FEED, self.parse_comments_feed, "feed",
                                 conditional=True)
+
+    def _start(self, source):
+        for path in source.START:
+            yield self._request(self.base + path, self.parse_index, source.ROLE,
+                                conditional=source.CONDITIONAL)
+
+    def read_archive_pages(self):
+        """When every other request is done, in a first run: the archive pages the blog names,
+        read as listings when they show its other listings ended early (archives.due)."""
+        if self.incremental or self.single_post:
+            return
+        due = [url for url in archives.due(list(self.archives), self.posts) if not self.archives[url]]
+        if not due:
+            return
+        self.logger.info("Reading %s archive pages: the listings and feeds ended before them", len(due))
+        self.crawler.stats.inc_value("archiver/archives/read", len(due))
+        for url in due:
+            self.archives[url] = True
+            self.crawler.engine.crawl(self._request(url, self.parse_index, archives.ROLE))
+        raise DontCloseSpider
 
     def _read_again(self):
         """The archived threads to read whatever the signals say: marked stale by a run that
@@ -168,11 +189,11 @@ class BlogSpider(scrapy.Spider):
             yield from self._post_request(url, changed=True)
 
     def parse_start(self, response, role):
-        """A start URL below the root: one post and its thread, or else a listing to follow."""
+        """A start URL below the root: one post and its thread, or a listing to follow, or both."""
         page = self._page(response)
         links = find_links(page)
         if links.posts:
-            yield from self._follow_index(response, "listing", page, links)
+            yield from self._follow_index(response, listings.ROLE, page, listings.read(page))
         else:
             yield from self._follow_thread(response, role, page, links)
 
@@ -185,7 +206,7 @@ class BlogSpider(scrapy.Spider):
         if self._not_json(response, role, page):
             yield self._item(response, role, page)
             return
-        yield from self._follow_index(response, role, page, find_links(page), all_changed)
+        yield from self._follow_index(response, role, page, discovery.read(page, role), all_changed)
 
     def parse_comments_feed(self, response, role, number=1):
         """The blog's latest comments (WordPress's /comments/feed/): the posts they are on
@@ -194,7 +215,7 @@ class BlogSpider(scrapy.Spider):
         if self._not_modified(response):
             return
         page = self._page(response)
-        links = find_links(page)
+        links = feeds.read(page)
         yield from self._follow_index(response, role, page, links)
         last_run = freshness.parse_utc(self.known.last_run_utc)
         if links.modified and all(freshness.parse_utc(time) > last_run
@@ -280,7 +301,7 @@ class BlogSpider(scrapy.Spider):
             if self.incremental and not self._index_worth_reading(page):
                 self.index = None
                 return
-            for url in wordpress_rest.index_pages(page):
+            for url in comment_index.read(page).listings:
                 yield self._index_request(url)
         yield from self._index_done()
 
@@ -341,8 +362,15 @@ class BlogSpider(scrapy.Spider):
         if self.incremental:
             changed = links.posts if all_changed else freshness.changed_posts(links, self.known.posts)
             self.crawler.stats.inc_value("archiver/posts/signalled_changed", len(changed))
-        yield self._item(response, role, page,
-                         changed_posts=[url for url in changed if url in self.known.posts])
+        if role == listings.ROLE and listings.is_thread(page):
+            # A static front page: a thread of its own besides the posts it lists.
+            yield from self._follow_thread(response, "post", page, links)
+        else:
+            yield self._item(response, role, page,
+                             changed_posts=[url for url in changed if url in self.known.posts])
+        if role == listings.ROLE:
+            self.archives.update((url, False) for url in archives.read(page).listings
+                                 if url not in self.archives)
         for url in links.posts:
             yield from self._post_request(url, changed=url in changed)
         # Next listing pages, or the sitemaps a sitemap index lists. In an incremental run, a
@@ -398,7 +426,8 @@ class BlogSpider(scrapy.Spider):
         """Errback: one log line and one stats key per failed request; HTTP errors are archived."""
         request = failure.request
         role = request.cb_kwargs.get("role", "page")
-        level = self.logger.info if role in OPTIONAL_ROLES else self.logger.error
+        optional = role in OPTIONAL_ROLES or role == "listing" and _missing(failure)
+        level = self.logger.info if optional else self.logger.error
         if failure.check(HttpError) and failure.value.response.status in GONE \
                 and request.url in self.known.posts:
             # An archived post the blog no longer has: the archive marks it removed.
@@ -423,7 +452,7 @@ class BlogSpider(scrapy.Spider):
         else:
             outcome = "timeout" if failure.check(TwistedTimeoutError, DownloadTimeoutError) else failure.type.__name__
             level("Fetching %s (%s) failed: %s", request.url, role, failure.getErrorMessage())
-        kind = "optional" if role in OPTIONAL_ROLES else "failed"
+        kind = "optional" if optional else "failed"
         self.crawler.stats.inc_value(f"archiver/fetch/{kind}/{outcome}")
 
     def _post_request(self, url, changed=False):
@@ -467,6 +496,12 @@ class BlogSpider(scrapy.Spider):
             fetched_utc=utc_iso(fetched), role=role, site=self.site,
             encoding=getattr(response, "encoding", None), timezone=self.timezone,
             site_info=site_info, changed_posts=list(changed_posts), page=page)
+
+
+def _missing(failure):
+    """Whether a request failed for want of the page (404, 410): a listing page the blog does
+    not have, such as a posts feed or a next page, is no error."""
+    return failure.check(HttpError) is not None and failure.value.response.status in GONE
 
 
 def _url_date(url):

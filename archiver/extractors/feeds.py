@@ -100,24 +100,31 @@ def find_links(page):
     if name == "urlset":
         if NOT_POST_SITEMAPS.search(page.url):
             return PageLinks()
-        return _listed(page, root.root.iter("url"), _sitemap_entry)
+        return _listed(page.url, root.root.iter("url"), _sitemap_entry)
     if name in FEED_ROOTS:
         if _is_comment_feed(root):
             return _commented_posts(page, root)
-        return _listed(page, root.root.iter("item", "entry"), _feed_entry)
+        return _listed(_feed_base(page, root), root.root.iter("item", "entry"), _feed_entry)
     return PageLinks()
 
 
-def _listed(page, entries, read):
+def _feed_base(page, root):
+    """What an entry's relative link is relative to: the feed's own link (the blog or post it
+    is the feed of), not the feed's address."""
+    own = root.xpath("/rss/channel/link/text() | /feed/link[not(@rel) or @rel='alternate']/@href").get("")
+    return absolute(page.url, own.strip()) if own.strip() else page.url
+
+
+def _listed(base, entries, read):
     """The posts `entries` list, in order, each once, and what each entry says of its post:
-    `read(entry)` gives its (address, modified, comment count)."""
+    `read(entry)` gives its (address, modified, comment count), relative to `base`."""
     links, seen = PageLinks(), set()
     for entry in entries:
         url, modified, count = read(entry)
         if not url:
             continue
         # Resolved only when relative: a sitemap may list fifty thousand absolute addresses.
-        url = strip_fragment(url if url.startswith(("http://", "https://")) else absolute(page.url, url))
+        url = strip_fragment(url if url.startswith(("http://", "https://")) else absolute(base, url))
         if url not in seen:
             seen.add(url)
             links.posts.append(url)
@@ -164,17 +171,18 @@ def _commented_posts(page, root):
     first, each changed when its newest comment here was written. One post's own comment feed,
     whose channel is the post, names none."""
     newest = {}  # post -> (instant, time as written)
+    base = _feed_base(page, root)
     for entry in root.root.iter("item", "entry"):
         link, written = _entry_link(entry), _child_text(entry, COMMENT_TIMES)
         when = dates.parse_machine(written)
         if not link or not isinstance(when, datetime):
             continue
-        post = post_url_of(absolute(page.url, link))
+        post = post_url_of(absolute(base, link))
         instant = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
         if post not in newest or instant > newest[post][0]:
             # An RSS pubDate (RFC 822) in ISO 8601, with the offset it gives.
             newest[post] = (instant, written if ISO_DATE.match(written) else when.isoformat())
-    channel = root.xpath("/rss/channel/link/text() | /feed/link[@rel='alternate']/@href").get("").strip()
-    if set(newest) <= {post_url_of(absolute(page.url, channel))}:
-        return PageLinks()
+    # The blog or post the feed is of is no post it names: a comment's link relative to it
+    # ("#comment-3") names no other.
+    newest.pop(post_url_of(base), None)
     return PageLinks(posts=list(newest), modified={post: written for post, (_, written) in newest.items()})
