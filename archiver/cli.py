@@ -77,8 +77,8 @@ def crawl(urls, blogs_file, db_path, max_posts, since, full, refresh_days, log_f
     \b
     Exit status (Scrapy itself exits 0 even when every request failed):
       0   every blog's crawl was ok or partial (some pages failed)
-      1   a blog's crawl failed (archived nothing, or did not finish),
-          or the archive could not be opened
+      1   a blog's crawl failed (the archive holds no post of the blog
+          after it, or it did not finish), or the archive could not be opened
       2   usage error, or an error in the blogs file
       75  another run is writing to the archive: try again later
 

@@ -27,7 +27,9 @@ def crawl_outcome(stats):
     errors += stats.get("archiver/robots/disallow_all", 0)
     pages = stats.get("archiver/pages/saved_ok", 0)
     reason = stats.get("finish_reason", "finished")
-    if pages == 0 or reason not in ("finished",) and not reason.startswith("closespider"):
+    # Judged only where the run counted them: an import of WARC files holds many blogs.
+    no_post = stats.get("archiver/posts/in_archive") == 0
+    if pages == 0 or no_post or reason not in ("finished",) and not reason.startswith("closespider"):
         status = FAILED
     else:
         status = PARTIAL if errors else OK

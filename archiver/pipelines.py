@@ -145,6 +145,7 @@ class ArchivePipeline:
         with storage.transaction(self.db):
             closed = {post_id: storage.close_thread(self.db, post_id, seen)
                       for post_id, (read, named) in self.comment_pages.items() if named <= read}
+        self._check_counts(closed)
         if len(closed) < len(self.comment_pages):
             self.stats.inc_value("archiver/threads/incomplete", len(self.comment_pages) - len(closed))
         for post_id, removed in closed.items():
@@ -157,6 +158,22 @@ class ArchivePipeline:
                             removed, post_id)
                 self.stats.inc_value("archiver/comments/removed", removed)
 
+    def _check_counts(self, post_ids):
+        """Threads read in full whose page counts other than the archive holds: comments the
+        reader missed, or ones the blog counts but does not show. Either way, a line each."""
+        mismatches = storage.count_mismatches(self.db, post_ids)
+        for post_id, url, shown, archived in mismatches:
+            logger.warning("Comment count differs on %s (post %s): the page shows %s, the archive "
+                           "holds %s still on the blog", url, post_id, shown, archived)
+        self.stats.set_value("archiver/comments/count_mismatch", len(mismatches))
+
+    def _count_posts(self, site):
+        """A run after which the archive holds no post of its blog failed, whatever it fetched."""
+        held = storage.count_posts(self.db, site)
+        self.stats.set_value("archiver/posts/in_archive", held)
+        if not held:
+            logger.error("The archive holds no post of %s after this run: the crawl failed", site)
+
     def spider_closed(self, spider, reason):
         """Written last: a run that dies before this stays 'running' in the crawls table."""
         if self.db is None:
@@ -164,6 +181,7 @@ class ArchivePipeline:
         self._close_threads()
         self.stats.set_value("archiver/posts/saved", len(self.post_ids))
         self.stats.set_value("archiver/comments/saved", storage.count_comments(self.db, self.post_ids))
+        self._count_posts(getattr(spider, "site", None))
         stats = dict(self.stats.get_stats())
         stats["finish_reason"] = reason
         outcome = crawl_outcome(stats)

@@ -458,6 +458,24 @@ def count_comments(db, post_ids):
     return db.execute(f"SELECT count(*) FROM comments WHERE post_id IN ({marks})", ids).fetchone()[0]
 
 
+def count_mismatches(db, post_ids):
+    """The posts among `post_ids` whose page shows another count of comments than the archive
+    holds live for them, as (id, url, shown, archived). Pingbacks and trackbacks are counted, as
+    WordPress counts them in its heading ("9 comments" over 7 comments and 2 pingbacks)."""
+    ids = list(post_ids)
+    marks = ", ".join("?" for _ in ids)
+    return db.execute(
+        f"SELECT id, url, shown, archived FROM (SELECT id, url, comment_count_shown AS shown, "
+        f"(SELECT count(*) FROM comments WHERE post_id = posts.id AND removed_utc IS NULL) AS archived "
+        f"FROM posts WHERE id IN ({marks}) AND comment_count_shown IS NOT NULL) "
+        f"WHERE shown <> archived ORDER BY id", ids).fetchall()
+
+
+def count_posts(db, site):
+    """How many posts of `site` the archive holds, removed ones included."""
+    return db.execute("SELECT count(*) FROM posts WHERE site = ?", [site]).fetchone()[0]
+
+
 def close_thread(db, post_id, seen):
     """A run has read every page of a post's thread: its comments those pages no longer show
     are marked removed by this run, and the thread is recorded as read. Returns how many

@@ -191,3 +191,53 @@ def test_robots_txt_answering_503_means_disallow_all(tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "robots.txt answered 503 for 127.0.0.1:" in (tmp_path / "r.log").read_text(encoding="utf-8")
     assert rows(tmp_path / "r.db", "SELECT count(*) FROM pages") == [(0,)]
+
+
+# A blog whose home page lists posts elsewhere only, and names a next page it does not have.
+NO_POST_HOME = """<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>Nothing here</title></head>
+<body><main>
+<article><h2 class="entry-title"><a href="https://elsewhere.example/2024/05/01/a/">A</a></h2></article>
+<article><h2 class="entry-title"><a href="https://elsewhere.example/2024/05/02/b/">B</a></h2></article>
+<a rel="next" href="https://empty.example/page/2/">Older posts</a>
+</main></body></html>
+"""
+
+
+def archiver_crawl(url, db, log, *args):
+    return subprocess.run([sys.executable, "-m", "archiver.cli", "crawl", url, "--db", str(db),
+                           "--log-file", str(log), *FAST, *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_a_crawl_that_archived_no_post_failed_and_missing_sources_are_no_errors(tmp_path):
+    site = tmp_path / "site"
+    (site / "files").mkdir(parents=True)
+    (site / "files" / "home.html").write_text(NO_POST_HOME, encoding="utf-8")
+    (site / "manifest.json").write_text(json.dumps({"origin": "https://empty.example", "pages": [
+        {"path": "/", "status": 200, "content_type": "text/html; charset=UTF-8", "file": "files/home.html"}]}))
+    db, log = tmp_path / "archive.db", tmp_path / "crawl.log"
+    with running(site) as blog:
+        done = archiver_crawl(blog, db, log)
+    assert (done.returncode, done.stdout) == (1, f"{blog}: failed: 1 pages, 0 posts, 0 comments, 0 errors\n")
+    lines = [line.split("] ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines() if "] " in line]
+    assert [line for line in lines if line.startswith(("ERROR", "WARNING"))] == [
+        f"ERROR: The archive holds no post of {blog.split('/')[2]} after this run: the crawl failed"]
+    for path, role in [("feed/", "feed"), ("sitemap.xml", "sitemap"), ("page/2/", "listing")]:
+        assert f"INFO: HTTP 404 for {blog}{path} ({role}), archived raw, crawl goes on" in lines
+    ((status, stats),) = rows(db, "SELECT status, stats FROM crawls")
+    stats = json.loads(stats)
+    assert (status, stats["archiver/posts/in_archive"], stats["archiver/fetch/optional/http_404"]) == (
+        "failed", 0, 6)
+    assert not [key for key in stats if key.startswith("archiver/fetch/failed/")]
+
+
+def test_an_incremental_run_that_found_nothing_new_is_ok(blog, archive, tmp_path):
+    db = tmp_path / "archive.db"
+    with sqlite3.connect(archive[0]) as source, sqlite3.connect(db) as target:
+        source.backup(target)
+    done = archiver_crawl(blog, db, tmp_path / "again.log")
+    ((mode, status, pages, stats),) = rows(db, "SELECT mode, status, pages, stats FROM crawls "
+                                               "ORDER BY id DESC LIMIT 1")
+    assert (done.returncode, done.stdout.split("; log")[0]) == (
+        0, f"{blog}: ok: {pages} pages, 0 posts, 0 comments, 0 errors\n")
+    assert (mode, status, json.loads(stats)["archiver/posts/in_archive"]) == ("incremental", "ok", 7)

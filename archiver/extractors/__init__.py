@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 from archiver import clean, dates
 from archiver.extractors import (blogger, disqus, drupal, feeds, forum, generic, ghost,
                                  livejournal, movabletype, pixnet, spip, wordpress, wordpress_rest)
-from archiver.extractors.common import per_page
+from archiver.extractors.common import per_page, shown_comment_count
+from archiver.extractors.structure import structural_comments
 
 EXTRACTORS = (disqus, blogger, feeds, wordpress_rest, forum, wordpress, drupal, movabletype, spip,
               pixnet, livejournal, ghost, generic)
@@ -51,9 +52,12 @@ def extract(page, timezone=None):
     `timezone` is the blog's zone (IANA name or fixed offset) when known; without it, times
     that carry no offset on the page keep their wall time and get no UTC value.
     """
-    thread = extractor_for(page).read_thread(page)
+    module = extractor_for(page)
+    thread = module.read_thread(page)
     if thread is None:
         return None
+    if thread.source == "html":
+        _read_shown_count(page, thread, module)
     thread.language = thread.language or page.language
     site_host = urlsplit(thread.post.url or page.url).netloc
     records = [thread.post, *thread.comments]
@@ -68,6 +72,17 @@ def extract(page, timezone=None):
         comment.author_url = clean.safe_link(comment.author_url)
         comment.permalink = clean.safe_link(comment.permalink)
     return thread
+
+
+def _read_shown_count(page, thread, module):
+    """The count of comments the page shows, where its platform's reader did not read one; and
+    where that count says comments exist and the reader found none, the structural reader's
+    comments (a theme the reader does not know). The generic reader has already asked it."""
+    post = thread.post
+    if post.comment_count_shown is None:
+        post.comment_count_shown = shown_comment_count(page)
+    if post.comment_count_shown and not thread.comments and module is not generic:
+        thread.comments = structural_comments(page)
 
 
 def _finish(record, page, site_host, when):

@@ -640,3 +640,60 @@ def css_elements(element, query, classes=None):
     Classes of `element` when a caller reads many queries in it; else the document's)."""
     xpath = (_document_classes(element) if classes is None else classes).query(query)
     return xpath(element) if xpath is not None else []
+
+
+# The count a post page shows of its own thread, where a heading or count element near the
+# comments gives one: "23 comments", "9 thoughts on “…”", "One Response to …", "Comments (23)",
+# "5 Kommentare", "12 commentaires", "3 comentarios". Of links, only those to the page's own
+# #comments count: on a post page the others are other posts' counts (related posts).
+COMMENT_WORDS = r"(?:comments?|responses?|thoughts?|replies|reactions?|kommentare?|commentaires?|" \
+                r"comentarios?|comentários?|commenti|reacties|kommentarer|reacciones|respuestas)"
+ONE = {"one": 1, "un": 1, "une": 1, "ein": 1, "eine": 1, "einen": 1, "uno": 1, "una": 1,
+       "um": 1, "uma": 1}
+WORDED_COUNT = re.compile(rf"(?<![\w.,])({COUNT.pattern}|{'|'.join(ONE)})\s+{COMMENT_WORDS}\b"
+                          rf"|\b{COMMENT_WORDS}\s*[(:]\s*({COUNT.pattern})\b", re.I)
+
+
+def _named(*words):
+    """An XPath test: the element's class or id holds one of `words`, in any case."""
+    lower = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    return " or ".join(f"contains({lower.format(attribute)}, '{word}')"
+                       for attribute in ("@class", "@id") for word in words)
+
+
+# Elements named a comments title or count, and headings inside an element named for comments.
+COUNT_PLACES = etree.XPath(
+    f"//*[{_named('comment')}][{_named('title', 'count', 'heading')}]"
+    f" | //*[self::h2 or self::h3 or self::h4 or self::h5][ancestor::*[{_named('comment')}]]")
+COUNT_ELSEWHERE = etree.XPath("ancestor-or-self::a or ancestor::aside or ancestor::nav")
+# Longer texts are sections, not headings or counts.
+COUNT_TEXT_LENGTH = 200
+
+
+def shown_comment_count(page):
+    """The number of comments a post page says its thread has, or None when it says none or
+    its headings disagree. A bare number counts in an element named a count, only if one is;
+    a link to the page's own #comments, only where no heading or count element says."""
+    worded, bare = [], []
+    for element in COUNT_PLACES(page.selector.root):
+        if COUNT_ELSEWHERE(element):
+            continue
+        text = text_without(element, UNSHOWN_TEXT(element))
+        if len(text) > COUNT_TEXT_LENGTH:
+            continue
+        match = WORDED_COUNT.search(text)
+        if match:
+            worded.append(_count_value(match[1] or match[2]))
+        elif COUNT.fullmatch(text) and "count" in f"{element.get('class')} {element.get('id')}".lower():
+            bare.append(_count_value(text))
+    counts = set(worded) or (set(bare) if len(bare) == 1 else set())
+    if len(counts) == 1:
+        return counts.pop()
+    if counts:
+        return None
+    own = comment_counts(page, unique([canonical(page), page.url]), ("comments",))
+    return next(iter(own.values()), None)
+
+
+def _count_value(shown):
+    return ONE.get(shown.lower()) or int(re.sub(r"\D", "", shown))
