@@ -111,9 +111,10 @@ LISTING_NEXT = ("a.next.page-numbers", "link[rel=next]", ".nav-previous a", ".na
 # when it has none.
 COUNTED_COMMENTS = ("comments",)
 NO_COMMENTS_YET = ("respond",)
-# Containers first: in block themes `#comments` is only the heading.
-COMMENT_AREA = (".wp-block-comments", "div#comments", "section#comments", ".comments-area",
-                "#comments", ".commentlist", ".comment-list")
+# Containers first: in block themes `#comments` is only the heading (Twenty Twenty-Two's Post
+# Comments block holds it, the comments and their pager).
+COMMENT_AREA = (".wp-block-comments", ".wp-block-post-comments", "div#comments", "section#comments",
+                ".comments-area", "#comments", ".commentlist", ".comment-list")
 COMMENT_PAGE_NUMBER = re.compile(r"comment-page-\d+")
 # In a comment area, as plain strings (parsel would wrap each in a Selector).
 COMMENT_IDS = etree.XPath(f"descendant::*/@id[{IS_COMMENT_ID}]", smart_strings=False)

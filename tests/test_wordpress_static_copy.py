@@ -1,0 +1,120 @@
+"""A static copy of a real WordPress, crawled whole: `wget --mirror` of the harness's site under
+each of its three themes, with no REST API and no sitemaps in the copy, served by nginx on
+127.0.0.1 from another origin. The crawl must find every post and archive every comment
+WordPress's truth lists, from the pages and feeds alone. Run with `pytest -m wordpress`."""
+
+import contextlib
+import json
+import shutil
+import socket
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+
+# `wordpress`: the live test's harness fixture, a seeded WordPress of this module's own.
+from tests.local_servers import LOOPBACK, free_port
+from tests.test_wordpress_live import crawl, differences, load_rows, wordpress  # noqa: F401
+
+pytestmark = pytest.mark.wordpress
+
+THEMES = ("twentytwentyone", "twentytwentytwo", "twentytwentythree")
+# What the copy leaves out: the REST API and sitemaps (the point of the test), and what no
+# reader's copy keeps: logins, reply links, embeds, shortlinks, scripts and styles.
+NOT_COPIED = (r"/wp-json|sitemap|/xmlrpc\.php|/wp-login\.php|/wp-admin/|replytocom=|/embed/"
+              r"|/wp-includes/|/wp-content/|[?&]s=|/trackback/|[?&]p=[0-9]|oembed")
+NGINX = """daemon off;
+master_process off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{}}
+http {{
+  access_log {folder}/access.log;
+  client_body_temp_path {folder}/tmp; proxy_temp_path {folder}/tmp; fastcgi_temp_path {folder}/tmp;
+  uwsgi_temp_path {folder}/tmp; scgi_temp_path {folder}/tmp;
+  types {{ text/html html; }}
+  server {{
+    listen {host}:{port};
+    root {root};
+    # The copy keeps WordPress's absolute links: served from its own origin, as a copy is.
+    sub_filter '{origin}' 'http://{host}:{port}';
+    sub_filter_once off;
+    sub_filter_types *;
+    # wget keeps a feed as feed/index.html; it is served as the feed it is.
+    location ~ /feed/(index\\.html)?$ {{ types {{}} default_type application/rss+xml; }}
+  }}
+}}
+"""
+SERVER_TIMEOUT = 30
+
+
+def mirror(origin, folder):
+    """`wget --mirror` of the site at `origin` into `folder`, less NOT_COPIED."""
+    done = subprocess.run(["wget", "--mirror", "--quiet", "-e", "robots=off", "--no-host-directories",
+                           f"--directory-prefix={folder}", f"--reject-regex={NOT_COPIED}", f"{origin}/"],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+    # 8: some address answered an error (a link to a page WordPress does not serve to visitors).
+    assert done.returncode in (0, 8), done.stderr[-2000:]
+
+
+@contextlib.contextmanager
+def nginx(root, origin, folder):
+    """nginx serving the copy in `root` on a free loopback port, `origin` rewritten to its own;
+    yields its base URL once it accepts connections."""
+    port = free_port()
+    (folder / "tmp").mkdir(parents=True)
+    config = folder / "nginx.conf"
+    config.write_text(NGINX.format(folder=folder, host=LOOPBACK, port=port, root=root, origin=origin))
+    process = subprocess.Popen(["nginx", "-c", str(config), "-p", str(folder)],
+                               stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(process, port, folder)
+        yield f"http://{LOOPBACK}:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_for(process, port, folder):
+    deadline = time.monotonic() + SERVER_TIMEOUT
+    while True:
+        assert process.poll() is None, f"nginx exited {process.returncode}: {process.stderr.read()}"
+        assert time.monotonic() < deadline, f"nginx did not listen: {(folder / 'error.log').read_text()}"
+        with contextlib.suppress(OSError), socket.create_connection((LOOPBACK, port), timeout=1):
+            return
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module", params=THEMES)
+def copy_archive(request, wordpress, tmp_path_factory):  # noqa: F811
+    """(truth, archive, origin of the copy): the site under one theme, copied, served and crawled."""
+    if not (shutil.which("wget") and shutil.which("nginx")):
+        pytest.skip("wget and nginx are needed: apt-get install wget nginx")
+    folder = tmp_path_factory.mktemp(f"copy-{request.param}")
+    wordpress.run("theme", request.param)
+    truth = json.loads(wordpress.run("truth"))
+    mirror(wordpress.base, folder / "copy")
+    with nginx(folder / "copy", wordpress.base, folder / "nginx") as base:
+        crawl(base, folder / "archive.db", folder / "crawl.log")
+    return truth, folder / "archive.db", base
+
+
+def in_copy(url, origin, base):
+    return base + url[len(origin):] if url.startswith(origin) else url
+
+
+def test_every_post_of_the_copy_is_found(copy_archive, wordpress):  # noqa: F811
+    truth, db, base = copy_archive
+    expected = {in_copy(post["url"], wordpress.base, base) for post in truth["posts"]}
+    found = {row["url"] for row in load_rows(db, "SELECT url FROM posts")}
+    assert (sorted(expected - found), sorted(found - expected - {f"{base}/about-this-blog/"})) == ([], [])
+
+
+def test_every_comment_of_the_copy_is_archived_once(copy_archive, wordpress):  # noqa: F811
+    truth, db, base = copy_archive
+    posts = {post["id"]: in_copy(post["url"], wordpress.base, base) for post in truth["posts"]}
+    expected = Counter((posts[comment["post_id"]], str(comment["id"])) for comment in truth["comments"])
+    got = Counter((row["url"], row["platform_id"]) for row in load_rows(
+        db, "SELECT posts.url, comments.platform_id FROM comments JOIN posts ON posts.id = comments.post_id"))
+    assert differences(got, expected) == {}
