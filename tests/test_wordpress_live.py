@@ -298,3 +298,15 @@ def test_recrawl_changes_no_rows(archive, wordpress, tmp_path):
     crawls_after = load_rows(db, "SELECT * FROM crawls ORDER BY id")
     assert crawls_after[:1] == crawls_before
     assert [row["status"] for row in crawls_after] == ["ok", "ok"]
+
+
+def test_every_thread_s_shown_count_matches_what_was_archived(archive):
+    # WordPress's count (get_comments_number) takes in pingbacks and trackbacks, as its
+    # headings do: the truth's comment_count is it.
+    expected = {post["url"]: post["comment_count"] for post in archive.truth["posts"]
+                if post["comment_count"]}
+    got = {row["url"]: row["comment_count_shown"] for row in load_rows(
+        archive.db, "SELECT url, comment_count_shown FROM posts WHERE comment_count_shown IS NOT NULL")}
+    assert differences(got, expected) == {}
+    (row,) = load_rows(archive.db, "SELECT stats FROM crawls")
+    assert json.loads(row["stats"])["archiver/comments/count_mismatch"] == 0
