@@ -36,7 +36,6 @@ INDEX = comment_index.ROLE
 # How far back of the last run a post's REST `modified_after` looks: WordPress compares it with
 # a time it may keep in the blog's zone.
 MODIFIED_MARGIN = timedelta(days=1)
-DATE_IN_URL = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(?:(0[1-9]|[12]\d|3[01])/)?")
 # Discovery pages that may well not exist: their absence is not an error.
 OPTIONAL_ROLES = ("site", "sitemap", "feed", "comments", INDEX)
 
@@ -163,7 +162,7 @@ class BlogSpider(scrapy.Spider):
     def read_archive_pages(self):
         """When every other request is done, in a first run: the archive pages the blog names,
         read as listings when they show its other listings ended early (archives.due)."""
-        if self.incremental or self.single_post:
+        if self.incremental or self.single_post or self._max_posts_reached():
             return
         due = [url for url in archives.due(list(self.archives), self.posts) if not self.archives[url]]
         if not due:
@@ -465,14 +464,18 @@ class BlogSpider(scrapy.Spider):
         if self.incremental and post_url in self.known.posts and not changed:
             self.crawler.stats.inc_value("archiver/posts/unchanged")
             return
-        if self.since and _url_date(url) and _url_date(url) < self.since.replace(day=1):
+        month = archives.post_period(url)
+        if self.since and month and month < (self.since.year, self.since.month):
             self.crawler.stats.inc_value("archiver/posts/before_since")
             return
-        if self.max_posts is not None and len(self.posts) >= self.max_posts:
+        if self._max_posts_reached():
             self.crawler.stats.inc_value("archiver/posts/over_max_posts")
             return
         self.posts.add(post_url)
         yield self._request(url, self.parse_post, "post")
+
+    def _max_posts_reached(self):
+        return self.max_posts is not None and len(self.posts) >= self.max_posts
 
     def _request(self, url, callback, role, conditional=False):
         """A request; `conditional` ones carry the validators (ETag, Last-Modified) the page
@@ -502,12 +505,6 @@ def _missing(failure):
     """Whether a request failed for want of the page (404, 410): a listing page the blog does
     not have, such as a posts feed or a next page, is no error."""
     return failure.check(HttpError) is not None and failure.value.response.status in GONE
-
-
-def _url_date(url):
-    """The month a WordPress-style URL (/2014/08/…) names, as the first of that month."""
-    match = DATE_IN_URL.search(urlsplit(url).path)
-    return date(int(match[1]), int(match[2]), 1) if match else None
 
 
 def _positive_int(name, value):

@@ -55,7 +55,8 @@ def test_links_to_a_post_a_comment_page_or_newer_posts_are_no_pager(link):
 
 def test_the_platforms_reading_is_kept_and_the_pager_added():
     # A WordPress listing page of the harness (Twenty Twenty-One): its pager by its classes.
-    page = saved_page("pages/wordpress/comments-popup-link.harness-page-2.html", "http://127.0.0.1:8093/page/2/")
+    page = saved_page("pages/wordpress/comments-popup-link.harness-page-2.html",
+                      "http://127.0.0.1:8093/page/2/")
     links = listings.read(page)
     assert "http://127.0.0.1:8093/page/3/" in links.listings
     assert len(links.posts) == 10
@@ -128,7 +129,8 @@ def test_archives_are_due_when_a_period_holds_no_post_found(found, posts, due):
 
 
 def test_a_sitemap_index_leads_to_the_post_sitemaps_only():
-    index = (f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    index = (f'<?xml version="1.0" encoding="UTF-8"?>'
+             f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
              f'<sitemap><loc>{SITE}/wp-sitemap-posts-post-1.xml</loc></sitemap>'
              f'<sitemap><loc>{SITE}/wp-sitemap-taxonomies-category-1.xml</loc></sitemap></sitemapindex>')
     page = Page.from_bytes(f"{SITE}/wp-sitemap.xml", index.encode(), "application/xml")

@@ -62,6 +62,12 @@ def period(url):
     return None
 
 
+def post_period(url):
+    """(year, month) a post's address names (/2014/08/…), or None."""
+    match = POST_PERIOD.search(urlsplit(url).path)
+    return (int(match[1]), int(match[2])) if match else None
+
+
 def due(archives, posts):
     """Which of `archives` to read, given the addresses of the posts found so far: the period
     archives when one of them holds none of those posts (by the year and month their addresses
@@ -70,7 +76,7 @@ def due(archives, posts):
     periods = [url for url in archives if period(url)]
     if not periods:
         return list(archives)
-    dated = {(int(match[1]), int(match[2])) for match in map(POST_PERIOD.search, posts) if match}
+    dated = set(map(post_period, posts)) - {None}
     years = {year for year, _ in dated}
     uncovered = (not dated or any((year, month) not in dated if month else year not in years
                                   for year, month in map(period, periods)))

@@ -59,6 +59,8 @@ def read(page):
 def is_thread(page):
     """Whether a listing page is also a thread (a static front page with its comments): its
     platform reads a post from it, with comments, or lists no posts on it at all."""
+    if page.is_json or page.is_xml:
+        return False
     thread = extractor_for(page).read_thread(page)
     return thread is not None and bool(thread.comments or not find_links(page).posts)
 
