@@ -76,13 +76,22 @@ def extract(page, timezone=None):
 
 def _read_shown_count(page, thread, module):
     """The count of comments the page shows, where its platform's reader did not read one; and
-    where that count says comments exist and the reader found none, the structural reader's
-    comments (a theme the reader does not know). The generic reader has already asked it."""
+    where that count says comments exist and the reader found none, or where it found them
+    without names or times, the structural reader's comments (a theme the reader does not
+    know). The generic reader has already asked it."""
     post = thread.post
     if post.comment_count_shown is None:
         post.comment_count_shown = shown_comment_count(page)
-    if post.comment_count_shown and not thread.comments and module is not generic:
-        thread.comments = structural_comments(page)
+    if module is not generic and (post.comment_count_shown and not thread.comments
+                                  or _unattributed(thread.comments)):
+        thread.comments = structural_comments(page) or thread.comments
+
+
+def _unattributed(comments):
+    """Comments read with no author and no time on any of them: a platform's templates that
+    found the comments of a theme they do not know, but not its markup for names and times."""
+    return bool(comments) and not any(comment.author or comment.published_shown or comment.published_machine
+                                      for comment in comments)
 
 
 def _finish(record, page, site_host, when):

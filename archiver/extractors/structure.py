@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 
 from archiver import dates
-from archiver.extractors.common import absolute, inner_html, text_of, without, without_elements
+from archiver.extractors.common import absolute, inner_html, text_of, text_without, without, without_elements
 from archiver.extractors.markup import author_of, machine_time, read_byline
 from archiver.items import Comment
 
@@ -29,8 +29,13 @@ NAMED_TIMES = ("//*[@class or @id][not(self::html or self::body)][contains(trans
                " 'DATEIMUZF', 'dateimuzf'), 'time') or contains(translate(concat(@class, ' ', @id),"
                " 'DATEIMUZF', 'dateimuzf'), 'datum') or contains(translate(concat(@class, ' ', @id),"
                " 'DATEIMUZF', 'dateimuzf'), 'fecha')]")
-# A text longer than this is a sentence that mentions a date, not a time shown.
+# A text longer than this is a sentence that mentions a date, not a time shown; or not a name.
 TIME_TEXT_LIMIT = 60
+NAME_LIMIT = 60
+# A block with less text than this outside its links, and more in them, is a teaser of a post.
+TEASER_TEXT = 25
+# What a line holding a name and a time may hold besides: separators, "says", "on".
+LINE_REST_LIMIT = 12
 WORDS = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|\d+")
 # Class words (split at -, _ and camelCase) for the parts of a comment, in the languages blogs use.
 COMMENT_WORDS = {"comment", "comments", "kommentar", "kommentare", "commentaire", "commentaires",
@@ -109,10 +114,24 @@ def _named_holders(signals):
         if holder is None:
             return []
         holders.append(holder)
-    if len(holders) < 2 or len({id(holder) for holder in holders}) != len(holders) or any(
-            holder.xpath(".//h1 | .//h2") or _in_furniture(holder) for holder in holders):
+    if len(holders) < 2 or len({id(holder) for holder in holders}) != len(holders) or _not_comments(holders):
         return []
     return holders
+
+
+def _not_comments(blocks):
+    """Whether blocks are posts or teasers rather than comments: one holds a page's heading,
+    sits in furniture, or most of them are links and little else."""
+    if any(block.xpath(".//h1 | .//h2") or _in_furniture(block) for block in blocks):
+        return True
+    return sum(map(_teaser, blocks)) * 2 > len(blocks)
+
+
+def _teaser(block):
+    """A block that is mostly a link: the title of a post and little else."""
+    links = block.xpath(".//a")
+    outside = len(text_without(block, links))
+    return outside < TEASER_TEXT and sum(len(text_of(link)) for link in links) > outside
 
 
 def _names_a_comment(element):
@@ -124,8 +143,8 @@ def _machine_times(root):
 
 
 def _named_times(root):
-    return [element for element in root.xpath(NAMED_TIMES)
-            if re.search(r"\d", text_of(element)) and len(text_of(element)) <= TIME_TEXT_LIMIT]
+    return [element for element in root.xpath(NAMED_TIMES) if len(text_of(element)) <= TIME_TEXT_LIMIT
+            and (re.search(r"\d", text_of(element)) or dates.RELATIVE.search(text_of(element)))]
 
 
 def _time_value(element):
@@ -165,8 +184,7 @@ def _named_blocks(root):
     best = []
     for elements in kinds.values():
         singles = _outermost(elements)
-        if len(singles) >= 2 and len(singles) > len(best) and not any(
-                block.xpath(".//h1 | .//h2") for block in singles):
+        if len(singles) >= 2 and len(singles) > len(best) and not _not_comments(singles):
             best = singles
     return best
 
@@ -260,7 +278,7 @@ def _blocks(signals):
         key = (len(blocks), level_of[signature])
         if best_key is not None and key <= best_key:
             continue
-        if any(block.xpath(".//h1 | .//h2") or _in_furniture(block) for block in blocks):
+        if _not_comments(blocks):
             continue
         best, best_key = blocks, key
     order = {id(element): index for index, element in enumerate(best[0].getroottree().iter())} if best else {}
@@ -358,13 +376,12 @@ class _Thread:
         if not name and times:
             name, link, _ = read_byline(times[0].getparent(), "", shown)
             name = name if len(name) <= 60 and name != shown else ""
-        meta = [element for element in (*times, author) if element is not None]
         return Comment(
             platform_id=_block_id(block), author=name, author_url=absolute(self.page.url, link),
             permalink=self._permalink(mine),
             published_shown=shown,
             published_machine=machine_time(times) if times else None,
-            body_html=self._body(block, mine, meta),
+            body_html=self._body(block, mine, times, author),
         )
 
     def _times(self, block, mine):
@@ -382,22 +399,22 @@ class _Thread:
 
     def _author(self, mine, times):
         """The name: an element marked as one (schema.org, microformats, a class word in many
-        languages), else a name before "says", else a `cite`, else the first short link that
-        points at no comment."""
-        usable = [element for element in mine if not any(element is time or _contains(element, time)
-                                                         or _contains(time, element) for time in times)]
-        usable = [element for element in usable if 0 < len(text_of(element)) <= 60
-                  and not AVATAR_WORDS & _class_words(element)]
-        marked = [element for element in usable if element.get("itemprop") in ("author", "creator", "name")]
-        for words in NAME_WORDS:
-            marked += [element for element in usable if words & _class_words(element)]
-        if marked:
-            link = marked[0].xpath(".//a[@href][normalize-space()]")
-            return link[0] if link and len(text_of(link[0])) < len(text_of(marked[0])) else marked[0]
-        said = [element for element in usable if element.tag in ("strong", "b", "cite", "span")
-                and SAYS_AFTER.match(element.tail or "")]
-        cited = [element for element in usable if element.tag == "cite"]
-        linked = [element for element in usable if element.tag == "a" and element.get("href")
+        languages; its link when it holds more than the name), else a name before "says", else
+        a `cite`, else the first short link that points at no comment."""
+        usable = [element for element in mine if text_of(element) and not AVATAR_WORDS & _class_words(element)
+                  and not any(element is time or _contains(element, time) or _contains(time, element)
+                              for time in times)]
+        tiers = ([element for element in usable if element.get("itemprop") in ("author", "creator", "name")],
+                 *([element for element in usable if words & _class_words(element)] for words in NAME_WORDS))
+        for marked in tiers:
+            named = [name for name in map(_name_in, marked) if len(text_of(name)) <= NAME_LIMIT]
+            if named:
+                return named[0]
+        short = [element for element in usable if len(text_of(element)) <= NAME_LIMIT]
+        said = [element for element in short if element.tag in ("strong", "b", "cite", "span")
+                and SAYS_AFTER.match(_text_after(element))]
+        cited = [element for element in short if element.tag == "cite"]
+        linked = [element for element in short if element.tag == "a" and element.get("href")
                   and "#" not in element.get("href") and not element.xpath("ancestor::p | ancestor::blockquote")]
         return next(iter(said or cited or linked), None)
 
@@ -408,16 +425,21 @@ class _Thread:
                 return absolute(self.page.url, href)
         return None
 
-    def _body(self, block, mine, meta):
+    def _body(self, block, mine, times, author):
         """The text: the element with the most of it among those whose class says they hold
-        it and hold neither name nor time; else the block less its name, time and replies;
-        else (a block of name and time alone) the text block right after it."""
+        it and do not hold the name (one that says comment first, then one without the time,
+        which is left out of it); else the block less its
+        name, time and replies; else (a block of name and time alone) the text block after it."""
+        meta = [*times, *([author] if author is not None else [])]
         nested = [element for element in block.iterdescendants() if id(element) in self.is_block]
         candidates = [element for element in mine if TEXT_WORDS & _class_words(element)
-                      and not any(element is part or _contains(element, part) for part in meta)]
-        text = max(candidates, key=lambda element: len(text_of(element)), default=None)
-        if text is not None and text_of(text):
-            root = without_elements(text, [element for element in nested if _contains(text, element)])
+                      and not any(element is part or _contains(part, element) for part in meta)
+                      and not (author is not None and _contains(element, author))]
+        text = max(candidates, default=None, key=lambda element: (
+            bool(COMMENT_WORDS & _class_words(element)), not any(_contains(element, time) for time in times),
+            len(text_without(element, meta))))
+        if text is not None and text_without(text, meta):
+            root = without_elements(text, [element for element in (*nested, *meta) if _contains(text, element)])
         else:
             root = without_elements(block, [*nested, *_with_line(meta, block)])
         body = without(root, META_CHROME)
@@ -430,14 +452,29 @@ class _Thread:
 
 
 def _with_line(meta, block):
-    """The name and time, and the line that holds them when it holds nothing else of length."""
+    """The name and time, and the line that holds them when it holds little else ("Ann ·
+    2 May", "Ann says: 2 May")."""
     parts = list(meta)
     for element in meta:
         line = element.getparent()
-        if line is not None and line is not block and len(text_of(line)) <= sum(
-                len(text_of(part)) for part in meta) + 40 and not line.xpath(".//p"):
+        if line is not None and line is not block and len(text_without(line, meta)) <= LINE_REST_LIMIT:
             parts.append(line)
     return _outermost(parts)
+
+
+def _name_in(element):
+    """A name element, or the link in it when it holds more than the link (a title, a count)."""
+    link = element.xpath(".//a[@href][normalize-space()]")
+    return link[0] if link and len(text_of(link[0])) < len(text_of(element)) else element
+
+
+def _text_after(element):
+    """The text right after an element, across HTML comments (`<b>Ann</b> <!-- -->sagt:`)."""
+    text, following = element.tail or "", element.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        text += following.tail or ""
+        following = following.getnext()
+    return text
 
 
 def _next_element(element):
