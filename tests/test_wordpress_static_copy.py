@@ -1,6 +1,6 @@
 """A static copy of a real WordPress, crawled whole: `wget --mirror` of the harness's site under
 each of its three themes, with no REST API and no sitemaps in the copy, served by nginx on
-127.0.0.1 from another origin. The crawl must find every post and archive every comment
+127.0.0.1 from another origin. `archiver crawl` must find every post and archive every comment
 WordPress's truth lists, from the pages and feeds alone. Run with `pytest -m wordpress`."""
 
 import contextlib
@@ -8,14 +8,15 @@ import json
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections import Counter
 
 import pytest
 
 # `wordpress`: the live test's harness fixture, a seeded WordPress of this module's own.
-from tests.local_servers import LOOPBACK, free_port
-from tests.test_wordpress_live import crawl, differences, load_rows, wordpress  # noqa: F401
+from tests.local_servers import LOOPBACK, ROOT, free_port
+from tests.test_wordpress_live import CRAWL_TIMEOUT, differences, load_rows, tail, wordpress  # noqa: F401
 
 pytestmark = pytest.mark.wordpress
 
@@ -47,6 +48,8 @@ http {{
 }}
 """
 SERVER_TIMEOUT = 30
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
 
 
 def mirror(origin, folder):
@@ -56,6 +59,14 @@ def mirror(origin, folder):
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     # 8: some address answered an error (a link to a page WordPress does not serve to visitors).
     assert done.returncode in (0, 8), done.stderr[-2000:]
+
+
+def archiver_crawl(base, db, log):
+    """`archiver crawl` of the whole blog at `base` into `db`, as from cron."""
+    done = subprocess.run([sys.executable, "-m", "archiver.cli", "crawl", f"{base}/", "--db", str(db),
+                           "--log-file", str(log), *FAST], cwd=ROOT, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=CRAWL_TIMEOUT)
+    assert done.returncode == 0, f"{done.stdout}{done.stderr[-2000:]}\n{tail(log)}"
 
 
 @contextlib.contextmanager
@@ -96,7 +107,7 @@ def copy_archive(request, wordpress, tmp_path_factory):  # noqa: F811
     truth = json.loads(wordpress.run("truth"))
     mirror(wordpress.base, folder / "copy")
     with nginx(folder / "copy", wordpress.base, folder / "nginx") as base:
-        crawl(base, folder / "archive.db", folder / "crawl.log")
+        archiver_crawl(base, folder / "archive.db", folder / "crawl.log")
     return truth, folder / "archive.db", base
 
 
