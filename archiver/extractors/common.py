@@ -654,17 +654,27 @@ WORDED_COUNT = re.compile(rf"(?<![\w.,])({COUNT.pattern}|{'|'.join(ONE)})\s+{COM
                           rf"|\b{COMMENT_WORDS}\s*[(:]\s*({COUNT.pattern})\b", re.I)
 
 
-def _named(*words):
-    """An XPath test: the element's class or id holds one of `words`, in any case."""
-    lower = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-    return " or ".join(f"contains({lower.format(attribute)}, '{word}')"
-                       for attribute in ("@class", "@id") for word in words)
+# Elements named for comments (`comments-title`, `commentCount`, `#comments`): one cheap test
+# over the page, the rest in Python (lower-casing every attribute in XPath costs milliseconds).
+COMMENT_NAMED = etree.XPath("//*[contains(@class, 'omment') or contains(@id, 'omment')]")
+COUNT_NAMES = ("title", "count", "heading")
+HEADINGS = etree.XPath(".//h2 | .//h3 | .//h4 | .//h5")
 
 
-# Elements named a comments title or count, and headings inside an element named for comments.
-COUNT_PLACES = etree.XPath(
-    f"//*[{_named('comment')}][{_named('title', 'count', 'heading')}]"
-    f" | //*[self::h2 or self::h3 or self::h4 or self::h5][ancestor::*[{_named('comment')}]]")
+def _count_places(root):
+    """Elements named a comments title or count, and headings inside an element named for
+    comments, each once."""
+    places = {}
+    for element in COMMENT_NAMED(root):
+        names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+        if "comment" not in names:
+            continue
+        if any(name in names for name in COUNT_NAMES):
+            places[element] = None
+        places.update(dict.fromkeys(HEADINGS(element)))
+    return list(places)
+
+
 COUNT_ELSEWHERE = etree.XPath("ancestor-or-self::a or ancestor::aside or ancestor::nav")
 # Longer texts are sections, not headings or counts.
 COUNT_TEXT_LENGTH = 200
@@ -675,7 +685,7 @@ def shown_comment_count(page):
     its headings disagree. A bare number counts in an element named a count, only if one is;
     a link to the page's own #comments, only where no heading or count element says."""
     worded, bare = [], []
-    for element in COUNT_PLACES(page.selector.root):
+    for element in _count_places(page.selector.root):
         if COUNT_ELSEWHERE(element):
             continue
         text = text_without(element, UNSHOWN_TEXT(element))

@@ -13,9 +13,11 @@ where a platform's templates found nothing on a page that shows comments.
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from archiver import dates
-from archiver.extractors.common import absolute, inner_html, text_of, text_without, without, without_elements
+from archiver.extractors.common import (absolute, inner_html, leading_text, text_of, text_without, without,
+                                        without_elements)
 from archiver.extractors.markup import author_of, machine_time, read_byline
 from archiver.items import Comment
 
@@ -24,11 +26,8 @@ from archiver.items import Comment
 MACHINE_TIMES = ("//time[@datetime] | //abbr[@title] | //*[@itemprop='dateCreated' or"
                  " @itemprop='datePublished' or @itemprop='commentTime' or @data-timestamp or"
                  " @data-utime or @data-datetime]")
-NAMED_TIMES = ("//*[@class or @id][not(self::html or self::body)][contains(translate(concat(@class, ' ', @id),"
-               " 'DATEIMUZF', 'dateimuzf'), 'date') or contains(translate(concat(@class, ' ', @id),"
-               " 'DATEIMUZF', 'dateimuzf'), 'time') or contains(translate(concat(@class, ' ', @id),"
-               " 'DATEIMUZF', 'dateimuzf'), 'datum') or contains(translate(concat(@class, ' ', @id),"
-               " 'DATEIMUZF', 'dateimuzf'), 'fecha')]")
+# Class or id words of an element that holds a time.
+TIME_NAMES = ("date", "time", "datum", "fecha")
 # A text longer than this is a sentence that mentions a date, not a time shown; or not a name.
 TIME_TEXT_LIMIT = 60
 NAME_LIMIT = 60
@@ -143,8 +142,16 @@ def _machine_times(root):
 
 
 def _named_times(root):
-    return [element for element in root.xpath(NAMED_TIMES) if len(text_of(element)) <= TIME_TEXT_LIMIT
-            and (re.search(r"\d", text_of(element)) or dates.RELATIVE.search(text_of(element)))]
+    found = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in ("html", "body"):
+            continue
+        names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+        if any(word in names for word in TIME_NAMES):
+            text = leading_text(element, (), TIME_TEXT_LIMIT + 1)
+            if len(text) <= TIME_TEXT_LIMIT and (re.search(r"\d", text) or dates.RELATIVE.search(text)):
+                found.append(element)
+    return found
 
 
 def _time_value(element):
@@ -154,18 +161,34 @@ def _time_value(element):
 def _text_dates(root, language):
     """Elements whose own short text shows a date, grouped by their markup (the times of one
     thread look alike; the post's date and a sidebar's look otherwise), the largest group first."""
-    found = []
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag in ("script", "style", "title", "option"):
-            continue
-        text = text_of(element)
-        if text and len(text) <= TIME_TEXT_LIMIT and re.search(r"\d", text) and dates.date_span(text, language):
-            found.append(element)
+    found = {}
+    for holder in _digit_holders(root):
+        element = holder
+        while element is not None and id(element) not in found:
+            text = leading_text(element, (), TIME_TEXT_LIMIT + 1)
+            if len(text) > TIME_TEXT_LIMIT:
+                break
+            if dates.date_span(text, language):
+                found[id(element)] = element
+                break
+            element = element.getparent()
+    found = list(found.values())
     groups = defaultdict(list)
     for element in _innermost(found):
         parent = element.getparent()
         groups[(_signature(element), _signature(parent) if parent is not None else None)].append(element)
     return sorted(groups.values(), key=len, reverse=True)
+
+
+def _digit_holders(root):
+    """The elements whose own text (not their children's) has a digit: where a date shown
+    as text starts. Reading only them keeps the walk linear in the page's size."""
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "title", "option"):
+            continue
+        if re.search(r"\d", element.text or "") or any(
+                re.search(r"\d", child.tail or "") for child in element):
+            yield element
 
 
 def _innermost(elements):
@@ -201,9 +224,13 @@ def _words(name):
     return [word.lower() for word in WORDS.findall(name or "")]
 
 
+@lru_cache(maxsize=4096)
+def _words_of(names):
+    return frozenset(word for name in names.split() for word in _words(name))
+
+
 def _class_words(element):
-    return {word for name in (element.get("class") or "").split() + [element.get("id") or ""]
-            for word in _words(name)}
+    return _words_of(f"{element.get('class') or ''} {element.get('id') or ''}")
 
 
 def _outermost(elements):
@@ -358,17 +385,19 @@ class _Thread:
                                  2 if INDENTED_WORDS & _class_words(block) else 1)
         return depths if len(set(depths.values())) > 1 else {}
 
-    def own(self, block, elements):
-        """Those of `elements` in this block, not in a block nested in it."""
-        return [element for element in elements
-                if id(element) not in self.is_block and self._owner(element) is block]
-
-    def _owner(self, element):
-        return next((ancestor for ancestor in element.iterancestors() if id(ancestor) in self.is_block), None)
+    def own(self, block):
+        """The elements of this block, not of a block nested in it, in document order."""
+        mine, pending = [], [child for child in reversed(block) if isinstance(child.tag, str)]
+        while pending:
+            element = pending.pop()
+            if id(element) in self.is_block:
+                continue
+            mine.append(element)
+            pending.extend(child for child in reversed(element) if isinstance(child.tag, str))
+        return mine
 
     def comment(self, block):
-        descendants = [element for element in block.iterdescendants() if isinstance(element.tag, str)]
-        mine = self.own(block, descendants)
+        mine = self.own(block)
         times = self._times(block, mine)
         author = self._author(mine, times)
         name, link = author_of(author) if author is not None else ("", None)
@@ -401,9 +430,9 @@ class _Thread:
         """The name: an element marked as one (schema.org, microformats, a class word in many
         languages; its link when it holds more than the name), else a name before "says", else
         a `cite`, else the first short link that points at no comment."""
-        usable = [element for element in mine if text_of(element) and not AVATAR_WORDS & _class_words(element)
-                  and not any(element is time or _contains(element, time) or _contains(time, element)
-                              for time in times)]
+        around_times = _lineage(times)
+        usable = [element for element in mine if id(element) not in around_times and text_of(element)
+                  and not AVATAR_WORDS & _class_words(element)]
         tiers = ([element for element in usable if element.get("itemprop") in ("author", "creator", "name")],
                  *([element for element in usable if words & _class_words(element)] for words in NAME_WORDS))
         for marked in tiers:
@@ -432,11 +461,13 @@ class _Thread:
         name, time and replies; else (a block of name and time alone) the text block after it."""
         meta = [*times, *([author] if author is not None else [])]
         nested = [element for element in block.iterdescendants() if id(element) in self.is_block]
+        inside_meta = {id(element) for part in meta for element in part.iter()}
+        above_author = {id(element) for element in author.iterancestors()} if author is not None else set()
+        above_times = {id(element) for time in times for element in time.iterancestors()}
         candidates = [element for element in mine if TEXT_WORDS & _class_words(element)
-                      and not any(element is part or _contains(part, element) for part in meta)
-                      and not (author is not None and _contains(element, author))]
+                      and id(element) not in inside_meta and id(element) not in above_author]
         text = max(candidates, default=None, key=lambda element: (
-            bool(COMMENT_WORDS & _class_words(element)), not any(_contains(element, time) for time in times),
+            bool(COMMENT_WORDS & _class_words(element)), id(element) not in above_times,
             len(text_without(element, meta))))
         if text is not None and text_without(text, meta):
             root = without_elements(text, [element for element in (*nested, *meta) if _contains(text, element)])
@@ -482,6 +513,12 @@ def _next_element(element):
     while following is not None and not isinstance(following.tag, str):
         following = following.getnext()
     return following
+
+
+def _lineage(elements):
+    """The ids of the elements, their ancestors and their descendants."""
+    return {id(related) for element in elements
+            for related in (*element.iter(), *element.iterancestors())}
 
 
 def _contains(outer, inner):
