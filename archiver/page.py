@@ -7,7 +7,8 @@ from functools import cached_property
 from pathlib import Path
 
 from parsel import Selector
-from w3lib.encoding import html_to_unicode
+
+from archiver.charset import decode_page
 
 XML_CONTENT_TYPES = re.compile(r"(xml|rss|atom)", re.I)
 JSON_CONTENT_TYPES = re.compile(r"[/+]json\b|javascript", re.I)
@@ -17,10 +18,11 @@ class Page:
     """A document to read. Extractors see only this, never a Scrapy response."""
 
     def __init__(self, url, text, *, content_type="text/html", fetched_utc=None, selector=None,
-                 headers=None, encoding=None):
+                 headers=None, encoding=None, declared_encoding=None):
         self.url = url
         self.text = text
         self.encoding = encoding  # what `text` was decoded from, when known
+        self.declared_encoding = declared_encoding  # what the page said it was in, if it did
         self.content_type = content_type or "text/html"
         # Lower-case names: APIs page through headers (WordPress REST: Link, X-WP-TotalPages).
         self.headers = {name.lower(): value for name, value in (headers or {}).items()}
@@ -32,18 +34,23 @@ class Page:
     def from_response(cls, response, fetched_utc=None):
         """Wrap a Scrapy response, reusing the tree Scrapy may already have parsed."""
         content_type = response.headers.get(b"Content-Type", b"text/html").decode("latin-1")
-        selector = response.selector if hasattr(response, "selector") else None
+        decoded = decode_page(response.body, content_type)
+        # Scrapy's tree is of its own decoding, which trusts a declaration the bytes contradict.
+        agrees = decoded.encoding == getattr(response, "encoding", None)
+        selector = response.selector if agrees else None
         headers = {name.decode("latin-1"): b", ".join(values).decode("latin-1")
                    for name, values in response.headers.items()}
-        return cls(response.url, response.text, content_type=content_type,
-                   fetched_utc=fetched_utc, selector=selector, headers=headers)
+        return cls(response.url, decoded.text, content_type=content_type, fetched_utc=fetched_utc,
+                   selector=selector, headers=headers, encoding=decoded.encoding,
+                   declared_encoding=decoded.declared)
 
     @classmethod
     def from_bytes(cls, url, body, content_type="text/html", fetched_utc=None, headers=None):
-        """Decode raw bytes the way browsers do (BOM, header, then <meta charset>)."""
-        encoding, text = html_to_unicode(content_type, body)
-        return cls(url, text, content_type=content_type, fetched_utc=fetched_utc, headers=headers,
-                   encoding=encoding)
+        """Decode raw bytes as browsers do (BOM, header, then <meta charset>), unless they
+        contradict what they declare (archiver.charset)."""
+        decoded = decode_page(body, content_type)
+        return cls(url, decoded.text, content_type=content_type, fetched_utc=fetched_utc,
+                   headers=headers, encoding=decoded.encoding, declared_encoding=decoded.declared)
 
     @classmethod
     def from_file(cls, path, url=None):
@@ -51,6 +58,11 @@ class Page:
         path = Path(path)
         saved = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
         return cls.from_bytes(url or path.resolve().as_uri(), path.read_bytes(), fetched_utc=saved)
+
+    @property
+    def charset_contradicted(self):
+        """Whether the page's bytes contradicted the encoding it declared."""
+        return self.declared_encoding is not None and self.encoding != self.declared_encoding
 
     @property
     def is_xml(self):

@@ -488,7 +488,12 @@ class BlogSpider(scrapy.Spider):
                               headers=headers, meta={"handle_httpstatus_list": [304]})
 
     def _page(self, response):
-        return Page.from_response(response, fetched_utc=datetime.now(timezone.utc))
+        page = Page.from_response(response, fetched_utc=datetime.now(timezone.utc))
+        if page.charset_contradicted:
+            self.logger.info("%s declares charset %s, which its bytes are not in: read as %s",
+                                page.url, page.declared_encoding, page.encoding)
+            self.crawler.stats.inc_value("archiver/pages/charset_contradicted")
+        return page
 
     def _item(self, response, role, page, site_info=None, changed_posts=()):
         headers = {key.decode("latin-1"): b", ".join(values).decode("latin-1")
@@ -497,7 +502,8 @@ class BlogSpider(scrapy.Spider):
         return PageItem(
             url=response.url, status=response.status, headers=headers, body=response.body,
             fetched_utc=utc_iso(fetched), role=role, site=self.site,
-            encoding=getattr(response, "encoding", None), timezone=self.timezone,
+            encoding=page.encoding if page is not None else getattr(response, "encoding", None),
+            timezone=self.timezone,
             site_info=site_info, changed_posts=list(changed_posts), page=page)
 
 
