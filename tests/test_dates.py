@@ -2,7 +2,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from archiver.dates import Published, parse_plain, parse_published, zone
+from archiver.dates import Published, date_span, parse_plain, parse_published, zone
 
 LONDON = "Europe/London"
 
@@ -33,6 +33,16 @@ LONDON = "Europe/London"
     # A fixed offset, as WordPress's gmt_offset gives when no zone name is set.
     ("August 12, 2014 at 2:15 pm", None, "+05:30", "en",
      Published("August 12, 2014 at 2:15 pm", "2014-08-12T14:15:00", "2014-08-12T14:15:00+05:30", "2014-08-12T08:45:00Z")),
+    # Epoch milliseconds in a datetime attribute (a script's front end) are a machine time.
+    ("23.05.2019 - 09:05", "1558595674000", None, "de",
+     Published("23.05.2019 - 09:05", "2019-05-23T07:14:34+00:00", "2019-05-23T07:14:34+00:00", "2019-05-23T07:14:34Z")),
+    # A datetime attribute with the date alone yields to the clock the text shows on that day.
+    ("29.07.2020 // 12:56", "2020-07-29", None, "de",
+     Published("29.07.2020 // 12:56", "2020-07-29T12:56:00", "2020-07-29T12:56:00", None)),
+    # A date inside a longer text (a link's words after it, a word before it) is read.
+    ("17.10.2019, 14:14 Zitieren #", None, None, "de",
+     Published("17.10.2019, 14:14 Zitieren #", "2019-10-17T14:14:00", "2019-10-17T14:14:00", None)),
+    ("vom 04.06.2022.", None, None, "de", Published("vom 04.06.2022.", "2022-06-04", "2022-06-04", None)),
     # Not a date at all.
     ("Reply", None, LONDON, "en", Published("Reply", None, None, None)),
     (None, None, LONDON, "en", Published()),
@@ -135,3 +145,17 @@ def test_without_the_blogs_zone_a_zoned_time_keeps_its_own_offset():
 def test_a_page_of_unknown_language_is_read_in_the_common_languages():
     assert parse_published("12. März 2014 um 10:00").page == "2014-03-12T10:00:00"
     assert parse_published("il y a 2 heures", now=FETCHED).utc == "2024-03-10T10:00:00Z"
+
+
+@pytest.mark.parametrize("text, language, span", [
+    ("Oct. 9, 2010 - 7:28 AM EST", "en", "Oct. 9, 2010 - 7:28 AM"),
+    ("1. November 2023 um 11:54 Uhr", "de", "1. November 2023 um 11:54 Uhr"),
+    ("Tobsen · April 19, 2019", None, "April 19, 2019"),
+    ("23.09.20 | 18:19", "de", "23.09.20 | 18:19"),
+    ("Hace 28 minutos", "es", "Hace 28 minutos"),
+    ("Reply #1", "en", None),
+    ("May I say", "en", None),
+])
+def test_date_span_finds_the_date_shown_in_a_short_text(text, language, span):
+    found = date_span(text, language)
+    assert (text[found[0]:found[1]] if found else None) == span

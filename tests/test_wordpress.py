@@ -71,6 +71,16 @@ def test_pingbacks_are_typed_and_kept_out_of_comments():
         ("pingback", "A linking post", "https://other.example/p/")]
 
 
+def test_pingbacks_and_trackbacks_printed_without_an_id_are_found_by_their_class():
+    linking = """<li class="pingback"><p>Pingback: <a href="https://other.example/p/">A linking post</a></p></li>
+<li class="trackback"><div class="comment-body">Trackback: <a href="https://third.example/t/">A third site</a></div></li>"""
+    thread = read(comment(1, "Ann", "First.") + linking + comment(3, "Bob", "Second."))
+    assert field(thread, "body") == ["First.", "Second."]
+    assert [(p["type"], p["author"], p["author_url"]) for p in thread["pingbacks"]] == [
+        ("pingback", "A linking post", "https://other.example/p/"),
+        ("trackback", "A third site", "https://third.example/t/")]
+
+
 def test_an_anonymous_comment_keeps_the_author_shown():
     thread = read(comment(1, "Anonymous", "No name given."))
     assert field(thread, "author", "author_url") == [("Anonymous", None)]

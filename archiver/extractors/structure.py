@@ -19,7 +19,7 @@ from archiver import dates
 from archiver.extractors.common import (absolute, inner_html, leading_text, text_of, text_without, without,
                                         without_elements)
 from archiver.extractors.markup import author_of, machine_time, read_byline
-from archiver.items import Comment
+from archiver.items import COMMENT, Comment
 
 # What marks a time, most reliable first: machine-readable values, then elements whose class
 # or id names a date or time. Elements whose own short text is a date come last (see _text_dates).
@@ -73,6 +73,8 @@ META_CHROME = (".//*[self::script or self::style or self::form or self::button o
                " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'control')"
                " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'avatar')"
                " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'hidden')]")
+PING_LABEL = re.compile(r"(^|>)\s*(pingback|trackback)\s*:?\s*", re.IGNORECASE)
+SHOWN_INSTANT = re.compile(r"[?&]showComment=(1\d{12})\b")
 SAYS_AFTER = re.compile(r"^\s*(says|said|wrote|dit|a écrit|sagt|schreibt|meint|dice|dijo|disse|scrive|"
                         r"zegt)\s*:?", re.I)
 
@@ -399,18 +401,20 @@ class _Thread:
     def comment(self, block):
         mine = self.own(block)
         times = self._times(block, mine)
-        author = self._author(mine, times)
+        kind = _ping_kind(block, times)
+        author = self._author(mine, times) if kind is None else _ping_link(mine)
         name, link = author_of(author) if author is not None else ("", None)
         shown = " ".join(text_of(time) for time in times) or None
-        if not name and times:
+        if not name and times and times[0].getparent() is not block:
             name, link, _ = read_byline(times[0].getparent(), "", shown)
             name = name if len(name) <= 60 and name != shown else ""
+        body_html = self._body(block, mine, times, author)
         return Comment(
             platform_id=_block_id(block), author=name, author_url=absolute(self.page.url, link),
-            permalink=self._permalink(mine),
+            permalink=self._permalink(mine), type=kind or COMMENT,
             published_shown=shown,
-            published_machine=machine_time(times) if times else None,
-            body_html=self._body(block, mine, times, author),
+            published_machine=machine_time(times) or _permalink_time(mine),
+            body_html=PING_LABEL.sub(r"\1", body_html, count=1) if kind else body_html,
         )
 
     def _times(self, block, mine):
@@ -444,7 +448,8 @@ class _Thread:
                 and SAYS_AFTER.match(_text_after(element))]
         cited = [element for element in short if element.tag == "cite"]
         linked = [element for element in short if element.tag == "a" and element.get("href")
-                  and "#" not in element.get("href") and not element.xpath("ancestor::p | ancestor::blockquote")]
+                  and "#" not in element.get("href") and re.search(r"[^\W\d_]", text_of(element))
+                  and not element.xpath("ancestor::p | ancestor::blockquote")]
         return next(iter(said or cited or linked), None)
 
     def _permalink(self, mine):
@@ -513,6 +518,32 @@ def _next_element(element):
     while following is not None and not isinstance(following.tag, str):
         following = following.getnext()
     return following
+
+
+def _ping_kind(block, times):
+    """"pingback" or "trackback" for a block that its class or its first words (after its
+    time) name one."""
+    named = _class_words(block) & {"pingback", "trackback"}
+    if named:
+        return min(named)
+    label = PING_LABEL.match(leading_text(block, times, len("trackback:") + 2))
+    return label[2].lower() if label else None
+
+
+def _ping_link(mine):
+    """A pingback's author: the linking page, its first link that is no comment anchor."""
+    return next((element for element in mine if element.tag == "a" and element.get("href")
+                 and not element.get("href").startswith("#")), None)
+
+
+def _permalink_time(mine):
+    """The instant a permalink carries, where the page shows none: Blogger's
+    `?showComment=<milliseconds since 1970>`."""
+    for element in mine:
+        match = SHOWN_INSTANT.search(element.get("href") or "") if element.tag == "a" else None
+        if match:
+            return match[1]
+    return None
 
 
 def _lineage(elements):

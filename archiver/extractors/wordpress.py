@@ -46,7 +46,11 @@ IS_COMMENT_ID = (
 IS_COMMENT = f"@id[{IS_COMMENT_ID}]"
 IS_REPLY_LIST = "contains(concat(' ', normalize-space(@class), ' '), ' children ')"
 # Through the id attributes: libxml2 then tests only the elements that have one.
-COMMENT_NODES = etree.XPath(f"//@id[{IS_COMMENT_ID}]/..")
+COMMENT_NODES = etree.XPath(f"//@id[{IS_COMMENT_ID}]/.."
+                            # Pingbacks and trackbacks that some themes print without an id.
+                            " | //*[not(@id)][contains(concat(' ', normalize-space(@class), ' '), ' pingback ')"
+                            " or contains(concat(' ', normalize-space(@class), ' '), ' trackback ')]"
+                            f"[not(descendant::*/@id[{IS_COMMENT_ID}]) and not(ancestor::*/@id[{IS_COMMENT_ID}])]")
 COMMENT_NODES_WITHIN = etree.XPath(f"descendant::*/@id[{IS_COMMENT_ID}]/..")
 # "Recent comments" widgets, which give their entries comment ids too: a class name beginning
 # with "widget" (after XML whitespace, as XPath's normalize-space sees it), or one of these.
@@ -236,8 +240,8 @@ def _read_comments(page):
     """Every comment on the page, in document order, each with its parent and depth."""
     nodes, seen = [], set()
     for node in _comment_nodes(page):
-        number = COMMENT_ID.match(node.get("id"))[1]
-        if number not in seen:  # li#li-comment-5 wraps div#comment-5: the outer one stands
+        number = _number(node)
+        if number is None or number not in seen:  # li#li-comment-5 wraps div#comment-5: the outer one stands
             seen.add(number)
             nodes.append((number, node))
     index_of = {number: i for i, (number, _) in enumerate(nodes)}
@@ -253,8 +257,15 @@ def _read_comments(page):
     return comments
 
 
+def _number(node):
+    """A comment's number from its id; None for a pingback printed without one."""
+    match = COMMENT_ID.match(node.get("id") or "")
+    return match[1] if match else None
+
+
 def _comment_nodes(page):
-    """The elements with a comment's id, in document order, less those inside widgets.
+    """The elements with a comment's id (or, without one, a pingback's class), in document
+    order, less those inside widgets.
 
     Walked up in Python, each ancestor tested once for all the comments below it: an XPath
     test of every ancestor of every comment cost more than finding the comments.

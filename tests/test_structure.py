@@ -1,0 +1,122 @@
+"""The structural reader on hand-made pages, one layout each of those real themes use: where
+the comments are, who wrote them, when, what they say and whom they answer, with no template."""
+
+from archiver.extractors import extract, structure
+from archiver.page import Page
+
+URL = "https://blog.example/2024/05/post/"
+POST = "<article><h1>Post</h1><p>The text of the post, long enough to be one.</p></article>"
+
+
+def read(comments_html, language="en"):
+    html = f'<html lang="{language}"><body>{POST}{comments_html}</body></html>'
+    return [(c.type, c.platform_id, c.author, c.published_shown, c.published_machine, c.parent,
+             " ".join(c.body_html.split()))
+            for c in structure.structural_comments(Page(URL, html))]
+
+
+def test_blocks_named_comment_and_comment_reply_are_one_thread_with_a_date_and_clock_apart():
+    assert read("""<div class="comments-list">
+      <div class="comment" id="c-1"><div class="meta"><span class="comment-author">Claire</span>
+        <small class="comment-time">August 06, 2019</small><small class="comment-time">4:14 pm</small></div>
+        <div class="comment-content"><p>How does this work?</p>
+          <div class="comment-reply" id="c-2"><div class="meta"><span class="comment-author">Michael</span>
+            <small class="comment-time">August 07, 2019</small><small class="comment-time">2:42 am</small></div>
+            <p>It does not, yet.</p></div></div></div>
+      <div class="comment" id="c-3"><div class="meta"><span class="comment-author">Ann</span>
+        <small class="comment-time">August 08, 2019</small><small class="comment-time">9:00 am</small></div>
+        <div class="comment-content"><p>Thanks.</p></div></div></div>""") == [
+        ("comment", "1", "Claire", "August 06, 2019 4:14 pm", None, None, "<p>How does this work?</p>"),
+        ("comment", "2", "Michael", "August 07, 2019 2:42 am", None, 0, "<p>It does not, yet.</p>"),
+        ("comment", "3", "Ann", "August 08, 2019 9:00 am", None, None, "<p>Thanks.</p>"),
+    ]
+
+
+def test_dates_shown_as_plain_text_mark_blocks_and_a_replies_list_beside_a_comment_answers_it():
+    # A German theme: no class says date or time; the replies' list follows its parent's block.
+    assert read("""<section class="kommentare">
+      <div class="box"><b>Tobias</b> sagt:<br><span>17.10.2019, 14:14 Zitieren #</span><p>Erster Kommentar.</p></div>
+      <ul class="children"><li><div class="box"><b>Caesi</b> sagt:<br><span>17.10.2019, 14:25</span>
+        <p>Die Antwort darauf.</p></div></li></ul>
+      <div class="box"><b>Jens</b> sagt:<br><span>18.10.2019, 09:01</span><p>Noch einer.</p></div>
+      </section>""", language="de") == [
+        ("comment", None, "Tobias", "17.10.2019, 14:14 Zitieren #", None, None, "sagt:<br><p>Erster Kommentar.</p>"),
+        ("comment", None, "Caesi", "17.10.2019, 14:25", None, 0, "sagt:<br> <p>Die Antwort darauf.</p>"),
+        ("comment", None, "Jens", "18.10.2019, 09:01", None, None, "sagt:<br><p>Noch einer.</p>"),
+    ]
+
+
+def test_flat_blocks_marked_indented_answer_the_block_before_them():
+    assert read("""<div id="comments">
+      <article class="comment" id="cid-1"><a class="user-name" href="/u/t">Thomas</a>
+        <time datetime="2024-05-01T08:00:00Z">vor 8 Stunden</time><div class="comment__body"><p>Erster.</p></div></article>
+      <article class="comment comment--indented" id="cid-2"><a class="user-name" href="/u/c">Curitiba</a>
+        <time datetime="2024-05-01T09:00:00Z">vor 7 Stunden</time><div class="comment__body"><p>Antwort.</p></div></article>
+      <article class="comment" id="cid-3"><a class="user-name" href="/u/b">Bea</a>
+        <time datetime="2024-05-01T10:00:00Z">vor 6 Stunden</time><div class="comment__body"><p>Zweiter.</p></div></article>
+      </div>""", language="de") == [
+        ("comment", "1", "Thomas", "vor 8 Stunden", "2024-05-01T08:00:00Z", None, "<p>Erster.</p>"),
+        ("comment", "2", "Curitiba", "vor 7 Stunden", "2024-05-01T09:00:00Z", 0, "<p>Antwort.</p>"),
+        ("comment", "3", "Bea", "vor 6 Stunden", "2024-05-01T10:00:00Z", None, "<p>Zweiter.</p>"),
+    ]
+
+
+def test_a_block_of_name_and_time_alone_takes_its_text_from_the_block_after_it():
+    assert read("""<div class="list">
+      <div class="wrap"><div class="sf_comment" id="sf_comment_1"><p class="info"><span class="sf_comment_author">Alcalino</span><br>
+        <span class="date">Hace 28 minutos</span></p></div><div class="sf_comment_text"><p>Vaya comportamiento.</p></div></div>
+      <div class="wrap"><div class="sf_comment" id="sf_comment_2"><p class="info"><span class="sf_comment_author">Casper</span><br>
+        <span class="date">Hace un día</span></p></div><div class="sf_comment_text"><p>Lo importante.</p></div></div>
+      </div>""", language="es") == [
+        ("comment", "1", "Alcalino", "Hace 28 minutos", None, None, "<p>Vaya comportamiento.</p>"),
+        ("comment", "2", "Casper", "Hace un día", None, None, "<p>Lo importante.</p>"),
+    ]
+
+
+def test_comments_without_names_or_times_are_found_by_their_class_inside_a_comment_widget():
+    assert read("""<div class="xenforo-comment-widget"><ul class="xenforo-comments-list">
+      <li class="xenforo-comment" id="xc-11"><header></header><div class="js-read-more">Leaks suggest a new phone.</div></li>
+      <li class="xenforo-comment" id="xc-12"><header></header><div class="js-read-more">Or the other one.</div></li>
+      </ul></div>""") == [
+        ("comment", "11", "", None, None, None, "<header></header><div class=\"js-read-more\">Leaks suggest a new phone.</div>"),
+        ("comment", "12", "", None, None, None, "<header></header><div class=\"js-read-more\">Or the other one.</div>"),
+    ]
+
+
+def test_dated_links_to_other_posts_are_no_thread():
+    assert read("""<div class="more-stories">
+      <div class="story"><a href="/a/">A much longer title of another post</a> <span>12.03.2020</span></div>
+      <div class="story"><a href="/b/">Yet another long title of a post here</a> <span>14.03.2020</span></div>
+      <div class="story"><a href="/c/">And a third title of a post, as long</a> <span>16.03.2020</span></div>
+      </div>""", language="de") == []
+
+
+def test_a_pingback_block_without_an_id_is_typed_and_a_permalink_gives_the_instant():
+    assert read("""<div class="comments">
+      <div class="comment"><span class="author">Ann</span> <span class="when">May 1, 2024 at 9:00</span>
+        <p>First comment, with words.</p></div>
+      <div class="comment"><span class="when">May 2, 2024 at 10:00</span>
+        <p>Pingback: <a href="https://other.example/x/">Linking post</a></p></div>
+      <div class="comment"><a href="/p/?showComment=1714723200000">#</a> <span class="author">Bo</span>
+        <span class="when">May 3, 2024</span><p>Another comment here.</p></div></div>""") == [
+        ("comment", None, "Ann", "May 1, 2024 at 9:00", None, None, "<p>First comment, with words.</p>"),
+        # The linking page is its author; the label and the link leave nothing of a text.
+        ("pingback", None, "Linking post", "May 2, 2024 at 10:00", None, None, ""),
+        ("comment", None, "Bo", "May 3, 2024", "1714723200000", None,
+         '<a href="/p/?showComment=1714723200000">#</a> <p>Another comment here.</p>'),
+    ]
+
+
+def test_a_platforms_page_whose_templates_find_no_names_or_times_is_read_again_structurally():
+    # WordPress markup (comment ids) in a theme whose name and date classes no template knows.
+    html = f"""<html lang="de"><head><meta name="generator" content="WordPress 6.1"></head><body>{POST}
+      <div id="comments"><div id="comment-11" class="stand_comment"><div class="comment_box"><p>Ein Tipp.</p></div>
+        <div class="comment_info"><span class="author_name">Tobsen</span> · <span class="comment_date">April 19, 2019</span></div></div>
+      <div id="comment-12" class="stand_comment"><div class="comment_box"><p>Danke.</p></div>
+        <div class="comment_info"><span class="author_name">Markus</span> · <span class="comment_date">Mai 05, 2019</span></div></div>
+      </div></body></html>"""
+    thread = extract(Page(URL, html))
+    assert [(c.platform_id, c.author, c.published, c.body_text) for c in thread.comments] == [
+        ("11", "Tobsen", "2019-04-19", "Ein Tipp."),
+        ("12", "Markus", "2019-05-05", "Danke."),
+    ]
