@@ -61,6 +61,18 @@ def test_flat_blocks_marked_indented_answer_the_block_before_them():
     ]
 
 
+def test_a_relative_time_titled_with_its_date_gives_the_date():
+    assert read("""<div class="discussion">
+      <div class="comment"><span class="comment-author">Ann</span>
+        <span class="comment-date" title="August 12, 2014 2:15 pm">2 years ago</span><p>First.</p></div>
+      <div class="comment"><span class="comment-author">Bo</span>
+        <span class="comment-date" title="August 13, 2014 9:00 am">2 years ago</span><p>Second.</p></div>
+      </div>""") == [
+        ("comment", None, "Ann", "August 12, 2014 2:15 pm", None, None, "<p>First.</p>"),
+        ("comment", None, "Bo", "August 13, 2014 9:00 am", None, None, "<p>Second.</p>"),
+    ]
+
+
 def test_a_block_of_name_and_time_alone_takes_its_text_from_the_block_after_it():
     assert read("""<div class="list">
       <div class="wrap"><div class="sf_comment" id="sf_comment_1"><p class="info"><span class="sf_comment_author">Alcalino</span><br>

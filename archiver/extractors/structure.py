@@ -404,7 +404,7 @@ class _Thread:
         kind = _ping_kind(block, times)
         author = self._author(mine, times) if kind is None else _ping_link(mine)
         name, link = author_of(author) if author is not None else ("", None)
-        shown = " ".join(text_of(time) for time in times) or None
+        shown = _titled_time(times, self.page.language) or " ".join(text_of(time) for time in times) or None
         if not name and times and times[0].getparent() is not block:
             name, link, _ = read_byline(times[0].getparent(), "", shown)
             name = name if len(name) <= 60 and name != shown else ""
@@ -518,6 +518,19 @@ def _next_element(element):
     while following is not None and not isinstance(following.tag, str):
         following = following.getnext()
     return following
+
+
+def _titled_time(times, language):
+    """The date a time's title gives where its text is relative ("2 years ago", titled
+    "August 12, 2014 2:15 pm"): the machine-readable time of themes that print none."""
+    text = " ".join(text_of(time) for time in times)
+    if not times or not dates.RELATIVE.search(text) and re.search(r"\d", text):
+        return None
+    for holder in (element for time in times for element in time.iter()):
+        title = " ".join((holder.get("title") or "").split())
+        if re.search(r"\d", title) and dates.date_span(title, language):
+            return title
+    return None
 
 
 def _ping_kind(block, times):
