@@ -246,8 +246,10 @@ def test_links_pages_and_crawls_have_their_facets(served):
                                    ("de.wikipedia.org", 9)]
     assert links["external"] == [(1, 56), (0, 1)]
     assert facets(served, "pages") == {
-        "role": [("post", 10), ("comments", 6), ("sitemap", 4), ("listing", 2), ("site", 2), ("feed", 1)],
-        "status": [(200, 23), (404, 2)],
+        # The demo's snapshot holds no category pages, which a blog without month archives
+        # has read as listings: five of its listings answer 404.
+        "role": [("post", 10), ("listing", 7), ("comments", 6), ("sitemap", 4), ("site", 2), ("feed", 1)],
+        "status": [(200, 23), (404, 7)],
     }
     assert facets(served, "crawls") == {
         "site": [(urlsplit(served.blog).netloc, 2)], "status": [("ok", 2)], "mode": [("full", 2)]}
