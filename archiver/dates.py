@@ -123,15 +123,16 @@ def parse_shown(text, language=None, now=None, day_first=None, after=None):
 
 
 def date_span(text, language=None):
-    """Where a date, with the clock time printed after it, sits in a short text: (start, end)
-    of `text`, or None. "17.10.2019, 14:14 Zitieren #" -> the span of "17.10.2019, 14:14";
+    """Where a date, with its weekday before it and the clock time after it, sits in a short
+    text: (start, end) of `text`, or None. "17.10.2019, 14:14 Zitieren #" -> the span of "17.10.2019, 14:14";
     a relative time ("vor 8 Stunden", "Hace 28 minutos") is the whole text."""
     lowered = text.lower()
     for shape in _date_shapes(language):
         match = shape.search(lowered)
         if match and re.search(r"\d", match[0]):
             clock = CLOCK_AFTER.match(lowered, match.end())
-            return match.start(), clock.end() if clock else match.end()
+            weekday = _words(language)["weekday_before"].search(lowered[:match.start()])
+            return weekday.start() if weekday else match.start(), clock.end() if clock else match.end()
     if RELATIVE.search(text) and (re.search(r"\d", text) or len(text) <= 20):
         return 0, len(text)
     return None
@@ -298,7 +299,7 @@ def _cut(text, match):
 @lru_cache(maxsize=32)
 def _words(language):
     """Month names, weekday names and filler words of a language (and English), as regexes."""
-    months, skipped, order = {}, set(FILLERS), "MDY"
+    months, skipped, order, weekdays = {}, set(FILLERS), "MDY", set()
     for code in dict.fromkeys(filter(None, (language, "en"))):
         try:
             info = default_loader.get_locale(code).info
@@ -310,7 +311,8 @@ def _words(language):
             for spelling in info.get(name, []):
                 months.setdefault(spelling.lower(), number)
         for name in WEEKDAYS:
-            skipped.update(spelling.lower() for spelling in info.get(name, []))
+            weekdays.update(spelling.lower() for spelling in info.get(name, []))
+        skipped.update(weekdays)
         skipped.update(word.lower() for word in info.get("skip", []) if word.strip())
     alternatives = "|".join(re.escape(name) for name in sorted(months, key=len, reverse=True))
     fillers = "|".join(re.escape(word) for word in sorted(skipped, key=len, reverse=True))
@@ -319,6 +321,8 @@ def _words(language):
         "month": re.compile(rf"(?<![^\W\d_])({alternatives})\.?(?![^\W\d_])"),
         "leftover": re.compile(rf"(?<![^\W\d_])({fillers})(?![^\W\d_])|[\s,.;:@|/()\-–—'’]+"),
         "day_first": order.startswith("D"),
+        "weekday_before": re.compile(rf"(?<![^\W\d_])({'|'.join(map(re.escape, sorted(weekdays, key=len, reverse=True)))})"
+                                     r"\.?,?\s*$"),
     }
 
 

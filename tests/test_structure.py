@@ -95,6 +95,75 @@ def test_comments_without_names_or_times_are_found_by_their_class_inside_a_comme
     ]
 
 
+def test_a_name_printed_before_the_time_in_one_line_is_the_author():
+    assert read("""<div id="comments">
+      <div class="comment-entry"><p>Finished a marking batch.</p>
+        <p class="posted">Posted by: <a href="http://kate.example/">Kate</a> at February 20, 2008 12:31 PM</p></div>
+      <div class="comment-entry"><p>Not sure about that.</p>
+        <p class="posted">Posted by: Tony Hirst at February 20, 2008 01:12 PM</p></div></div>""") == [
+        ("comment", None, "Kate", "February 20, 2008 12:31 PM", None, None, "<p>Finished a marking batch.</p>"),
+        ("comment", None, "Tony Hirst", "February 20, 2008 01:12 PM", None, None, "<p>Not sure about that.</p>"),
+    ]
+
+
+def test_a_byline_block_of_name_time_and_number_takes_its_text_from_the_block_after_it():
+    # A <dl> of comments: each <dt> names the author and time of the <dd> after it.
+    assert read("""<dl id="comment_list">
+      <dt class="comment"><span class="comment_num">1</span> <strong>Armanox</strong>
+        <span class="comment_time">June 28, 2015 at 10:25 pm</span></dt>
+      <dd class="comment"><div class="format_text"><p>Really, no Shagrath?</p></div></dd>
+      <dt class="comment"><span class="comment_num">2</span> <strong>Flounder</strong>
+        <span class="comment_time">July 6, 2015 at 6:57 pm</span></dt>
+      <dd class="comment"><div class="format_text"><p>This list is wrong.</p></div></dd></dl>""") == [
+        ("comment", None, "Armanox", "June 28, 2015 at 10:25 pm", None, None,
+         '<div class="format_text"><p>Really, no Shagrath?</p></div>'),
+        ("comment", None, "Flounder", "July 6, 2015 at 6:57 pm", None, None,
+         '<div class="format_text"><p>This list is wrong.</p></div>'),
+    ]
+
+
+def test_a_text_block_takes_name_and_time_from_the_byline_before_it():
+    # Each <dt> is little but links (the time is the permalink): the <dd>s are the comments.
+    assert read("""<dl id="comment_list">
+      <dt class="comment" id="comment-1"><span class="comment_author">Armanox</span>
+        <span class="comment_time"><a href="#comment-1">June 28, 2015 at 10:25 pm</a></span></dt>
+      <dd class="comment"><div class="format_text"><p>Really, no Shagrath?</p></div></dd>
+      <dt class="comment" id="comment-2"><span class="comment_author">Flounder</span>
+        <span class="comment_time"><a href="#comment-2">July 6, 2015 at 6:57 pm</a></span></dt>
+      <dd class="comment"><div class="format_text"><p>This list is wrong.</p></div></dd></dl>""") == [
+        ("comment", "1", "Armanox", "June 28, 2015 at 10:25 pm", None, None, "<p>Really, no Shagrath?</p>"),
+        ("comment", "2", "Flounder", "July 6, 2015 at 6:57 pm", None, None, "<p>This list is wrong.</p>"),
+    ]
+
+
+def test_a_drupal_field_named_for_its_content_is_no_name_and_a_weekday_belongs_to_the_date():
+    assert read("""<section class="comments">
+      <article class="comment" id="comment-7"><footer><h6>Heidemarie Heim | Di, 21. April 2020 - 16:40</h6></footer>
+        <div class="field--name-comment-body"><p><a href="/comment/7#comment-7">Ein Titel</a></p></div>
+        <div class="field--name-comment-body"><p>Vielen Dank für diese Einblicke!</p></div>
+        <a href="/comment/reply/node/1/7">Antworten</a></article>
+      <article class="comment" id="comment-8"><footer><h6>Ellen Wolff | Mi, 22. April 2020 - 08:59</h6></footer>
+        <div class="field--name-comment-body"><p><a href="/comment/8#comment-8">Noch einer</a></p></div>
+        <div class="field--name-comment-body"><p>Ein zweiter Kommentar.</p></div>
+        <a href="/comment/reply/node/1/8">Antworten</a></article></section>""", language="de") == [
+        ("comment", "7", "Heidemarie Heim", "Di, 21. April 2020 - 16:40", None, None,
+         "<p>Vielen Dank für diese Einblicke!</p>"),
+        ("comment", "8", "Ellen Wolff", "Mi, 22. April 2020 - 08:59", None, None, "<p>Ein zweiter Kommentar.</p>"),
+    ]
+
+
+def test_the_kind_of_time_that_marks_the_most_comments_wins():
+    # A recipe card's machine-readable times mark three blocks; the comments' plain dates, more.
+    cards = "".join(f'<div class="step"><time datetime="PT{minutes}M">{minutes} Min</time> Schritt</div>'
+                    for minutes in (15, 30, 45))
+    comments = "".join(f"""<li class="comment" id="li-comment-{number}"><cite class="fn">Leser {number}</cite>
+        <a href="#c{number}">Juli {number}, 2013 um 2:33 pm</a><p>Kommentar Nummer {number}.</p></li>"""
+                       for number in range(1, 6))
+    found = read(f'<div class="recipe">{cards}</div><ol class="commentlist">{comments}</ol>', language="de")
+    assert [(author, shown) for _, _, author, shown, *_ in found] == [
+        (f"Leser {number}", f"Juli {number}, 2013 um 2:33 pm") for number in range(1, 6)]
+
+
 def test_dated_links_to_other_posts_are_no_thread():
     assert read("""<div class="more-stories">
       <div class="story"><a href="/a/">A much longer title of another post</a> <span>12.03.2020</span></div>

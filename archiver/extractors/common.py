@@ -654,25 +654,47 @@ WORDED_COUNT = re.compile(rf"(?<![\w.,])({COUNT.pattern}|{'|'.join(ONE)})\s+{COM
                           rf"|\b{COMMENT_WORDS}\s*[(:]\s*({COUNT.pattern})\b", re.I)
 
 
-# Elements named for comments (`comments-title`, `commentCount`, `#comments`): one cheap test
-# over the page, the rest in Python (lower-casing every attribute in XPath costs milliseconds).
-COMMENT_NAMED = etree.XPath("//*[contains(@class, 'omment') or contains(@id, 'omment')]")
+# Elements named a comments title or count (`comments-title`, `commentCount`): one scan of the
+# page's class and id attributes (lower-casing them all in XPath costs milliseconds), the
+# exact test in Python on the few it finds.
+COUNT_NAMED = etree.XPath(" | ".join(f"//@{attribute}[contains(., 'omment')][contains(., 'itle') or"
+                                     " contains(., 'ount') or contains(., 'eading')]/.."
+                                     for attribute in ("class", "id")))
 COUNT_NAMES = ("title", "count", "heading")
-HEADINGS = etree.XPath(".//h2 | .//h3 | .//h4 | .//h5")
+HEADINGS = etree.XPath("//h2 | //h3 | //h4 | //h5")
 
 
-def _count_places(root):
-    """Elements named a comments title or count, and headings inside an element named for
-    comments, each once."""
-    places = {}
-    for element in COMMENT_NAMED(root):
-        names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-        if "comment" not in names:
-            continue
-        if any(name in names for name in COUNT_NAMES):
-            places[element] = None
-        places.update(dict.fromkeys(HEADINGS(element)))
-    return list(places)
+def _headings_in_comments(root):
+    """The headings inside an element named for comments (`#comments h2`)."""
+    in_comments = {}  # element -> whether it or an ancestor is named for comments
+    return [heading for heading in HEADINGS(root) if _in_comments(heading.getparent(), in_comments)]
+
+
+def _count_named(root):
+    """The elements named a comments title or count (`comments-title`, `span.comment-count`)."""
+    return [element for element in COUNT_NAMED(root)
+            if "comment" in _names(element) and any(name in _names(element) for name in COUNT_NAMES)]
+
+
+def _in_comments(element, known):
+    """Whether `element` or an ancestor is named for comments; `known` keeps each answer for
+    the next heading, which mostly shares the ancestors."""
+    passed, found = [], False
+    while element is not None:
+        if element in known:
+            found = known[element]
+            break
+        passed.append(element)
+        if "omment" in (element.get("class") or "") + (element.get("id") or "") and "comment" in _names(element):
+            found = True
+            break
+        element = element.getparent()
+    known.update(dict.fromkeys(passed, found))
+    return found
+
+
+def _names(element):
+    return f"{element.get('class') or ''} {element.get('id') or ''}".lower()
 
 
 COUNT_ELSEWHERE = etree.XPath("ancestor-or-self::a or ancestor::aside or ancestor::nav")
@@ -682,10 +704,26 @@ COUNT_TEXT_LENGTH = 200
 
 def shown_comment_count(page):
     """The number of comments a post page says its thread has, or None when it says none or
-    its headings disagree. A bare number counts in an element named a count, only if one is;
-    a link to the page's own #comments, only where no heading or count element says."""
+    its headings disagree. Headings in the comments first, then elements named a comments
+    title or count; a bare number counts in an element named a count, only if one is; a link
+    to the page's own #comments, only where no heading or count element says."""
+    root = page.selector.root
+    worded, bare = _counts_in(_headings_in_comments(root))
+    if not worded:  # the attributes of the whole page are scanned only when no heading says
+        worded, bare = _counts_in(dict.fromkeys([*_count_named(root), *_headings_in_comments(root)]))
+    counts = set(worded) or (set(bare) if len(bare) == 1 else set())
+    if len(counts) == 1:
+        return counts.pop()
+    if counts:
+        return None
+    own = comment_counts(page, unique([canonical(page), page.url]), ("comments",))
+    return next(iter(own.values()), None)
+
+
+def _counts_in(places):
+    """(worded counts, bare numbers) the places show: "23 comments", or "23" in a count."""
     worded, bare = [], []
-    for element in _count_places(page.selector.root):
+    for element in places:
         if COUNT_ELSEWHERE(element):
             continue
         text = text_without(element, UNSHOWN_TEXT(element))
@@ -694,15 +732,9 @@ def shown_comment_count(page):
         match = WORDED_COUNT.search(text)
         if match:
             worded.append(_count_value(match[1] or match[2]))
-        elif COUNT.fullmatch(text) and "count" in f"{element.get('class')} {element.get('id')}".lower():
+        elif COUNT.fullmatch(text) and "count" in _names(element):
             bare.append(_count_value(text))
-    counts = set(worded) or (set(bare) if len(bare) == 1 else set())
-    if len(counts) == 1:
-        return counts.pop()
-    if counts:
-        return None
-    own = comment_counts(page, unique([canonical(page), page.url]), ("comments",))
-    return next(iter(own.values()), None)
+    return worded, bare
 
 
 def _count_value(shown):

@@ -1,7 +1,7 @@
 """Drupal 6 to 11: the comment templates of core and its common themes.
 
-Drupal puts an anchor `<a id="comment-N">` before each comment (or the id on the comment's
-own element) and threads replies by indentation: a reply follows its parent inside a
+Drupal puts an anchor `<a id="comment-N">` before each comment or its theme's wrapper around
+it (or the id on the comment's own element) and threads replies by indentation: a reply follows its parent inside a
 `<div class="indented">`. Drupal 8 and later also print, hidden, which comment a reply
 answers, and carry RDFa (`typeof="schema:Comment"`, `property="schema:dateCreated"`).
 """
@@ -21,6 +21,7 @@ HAS_CLASS_COMMENT = "contains(concat(' ', normalize-space(@class), ' '), ' comme
 # Named by its own id, by the anchor just before it, or by its RDFa type.
 COMMENT_NODES = (f"//*[{HAS_CLASS_COMMENT} or @typeof='schema:Comment' or contains(@typeof, 'sioct:Comment')]"
                  "[starts-with(@id, 'comment-') or preceding-sibling::*[1][self::a[starts-with(@id, 'comment-')]]"
+                 " or parent::*[preceding-sibling::*[1][self::a[starts-with(@id, 'comment-')]]]"
                  " or @typeof='schema:Comment' or contains(@typeof, 'sioct:Comment')]"
                  "[not(ancestor::form)]")
 INDENT = "count(ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' indented ')])"
@@ -28,7 +29,7 @@ TEMPLATES = (
     Template(
         name="drupal",
         comments=COMMENT_NODES,
-        ids=("@id", "preceding-sibling::*[1][self::a]/@id", "@about"),
+        ids=("@id", "preceding-sibling::*[1][self::a]/@id", "../preceding-sibling::*[1][self::a]/@id", "@about"),
         id_pattern=r"comment[-/](\d+)",
         # Olivero, Bartik and Claro (8+), Bartik 7, then themes that keep core's classes.
         author=(".comment__author", "[rel='schema:author'] [property='schema:name']",

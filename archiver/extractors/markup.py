@@ -194,8 +194,10 @@ class _Reader:
             shown = shown or byline_time
         machine = machine_time(times) or self._machine(node)
         body = self.own_first(node, template.body)
-        # Without a text container, the text is what the comment holds besides its byline.
-        root, meta = (body[0], []) if body else (node, [*author, *times, *byline])
+        # The text is the text container, or else the comment, less the byline either holds.
+        root = body[0] if body else node
+        meta = [element for element in (*author, *times, *byline)
+                if element is not root and any(ancestor is root for ancestor in element.iterancestors())]
         nested = [element for element in root.iterdescendants() if id(element) in self.is_comment]
         if nested or meta:
             root = without_elements(root, [*nested, *meta])

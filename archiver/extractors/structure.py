@@ -18,7 +18,7 @@ from functools import lru_cache
 from archiver import dates
 from archiver.extractors.common import (absolute, inner_html, leading_text, text_of, text_without, without,
                                         without_elements)
-from archiver.extractors.markup import author_of, machine_time, read_byline
+from archiver.extractors.markup import LEAD, author_of, machine_time, read_byline
 from archiver.items import COMMENT, Comment
 
 # What marks a time, most reliable first: machine-readable values, then elements whose class
@@ -28,11 +28,19 @@ MACHINE_TIMES = ("//time[@datetime] | //abbr[@title] | //*[@itemprop='dateCreate
                  " @data-utime or @data-datetime]")
 # Class or id words of an element that holds a time.
 TIME_NAMES = ("date", "time", "datum", "fecha")
+# Machine times and elements named a time: found in one pass each, unlike text dates.
+CHEAP_SIGNAL_KINDS = 2
+# How much more blocks that name themselves comments count than blocks of a kind alone.
+NAMED_WEIGHT = 2
 # A text longer than this is a sentence that mentions a date, not a time shown; or not a name.
 TIME_TEXT_LIMIT = 60
 NAME_LIMIT = 60
 # A block with less text than this outside its links, and more in them, is a teaser of a post.
 TEASER_TEXT = 25
+# Separators and "at" between a name and the time after it.
+BYLINE_EDGE = re.compile(r"^[\s|·—–:,-]+|(?:[\s|·—–:,/-]|\s(?:at|on|am|um|le|el|à)\b)+$", re.IGNORECASE)
+# A byline before a text block is short.
+HEADER_LIMIT = 200
 # What a line holding a name and a time may hold besides: separators, "says", "on".
 LINE_REST_LIMIT = 12
 WORDS = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -75,6 +83,8 @@ META_CHROME = (".//*[self::script or self::style or self::form or self::button o
                " or contains(translate(@class, 'REPLYACTIONSFOTEIKMDQUVG', 'replyactionsfoteikmdquvg'), 'hidden')]")
 PING_LABEL = re.compile(r"(^|>)\s*(pingback|trackback)\s*:?\s*", re.IGNORECASE)
 SHOWN_INSTANT = re.compile(r"[?&]showComment=(1\d{12})\b")
+# Links that lead to no author: anchors in the page, reply forms, comment permalinks.
+NOT_A_PROFILE = re.compile(r"#|reply|replytocom|/comment/|[?&](?:c|cid|showComment)=", re.IGNORECASE)
 SAYS_AFTER = re.compile(r"^\s*(says|said|wrote|dit|a écrit|sagt|schreibt|meint|dice|dijo|disse|scrive|"
                         r"zegt)\s*:?", re.I)
 
@@ -84,10 +94,11 @@ def structural_comments(page, seeds=None):
     `seeds`, elements known to lie one in each comment (a forum's post permalinks), stand for
     the times."""
     root = page.selector.root
+    order = _DocumentOrder(root)
     if seeds is not None:
-        blocks, signals = _blocks(seeds), seeds
+        blocks, signals = _blocks(seeds, order), seeds
     else:
-        blocks, signals = _dated_blocks(root, page.language)
+        blocks, signals = _dated_blocks(root, page.language, order)
     if not blocks:
         blocks, signals = _named_blocks(root), []
     if not blocks:
@@ -95,29 +106,60 @@ def structural_comments(page, seeds=None):
     return _Thread(page, blocks, signals).read()
 
 
-def _dated_blocks(root, language):
-    """The comment blocks found by their times, and the times: the first kind of time signal
-    that gives blocks."""
-    for found in (_machine_times(root), _named_times(root), *_text_dates(root, language)):
+def _dated_blocks(root, language, order):
+    """The comment blocks found by their times, and the times. Each kind of time signal
+    proposes blocks, and the most blocks win, those that name themselves comments counting
+    double (a recipe card's three times lose to fifty comments; forty `li.comment` beat the
+    forty-one permalinks that also hold the post's date; two quotes named comments lose to
+    twenty comments). Text dates, the dearest to find, are only looked for when the others
+    found no blocks named comments."""
+    best, best_key = ([], []), None
+    for number, found in enumerate(_signal_groups(root, language)):
+        if number == CHEAP_SIGNAL_KINDS and best_key and best_key[1]:
+            break
         signals = _adjacent_merged(_outermost(found))
-        blocks = _named_holders(signals) or _blocks(signals)
-        if blocks:
-            return blocks, signals
-    return [], []
+        named = _named_holders(signals, order)
+        blocks = named or _blocks(signals, order)
+        key = (len(blocks) * (NAMED_WEIGHT if named else 1), bool(named))
+        if blocks and (best_key is None or key > best_key):
+            best, best_key = (blocks, signals), key
+    return best
 
 
-def _named_holders(signals):
+def _signal_groups(root, language):
+    yield _machine_times(root)
+    yield _named_times(root)
+    yield from _text_dates(root, language)
+
+
+def _named_holders(signals, order):
     """Each signal's nearest ancestor that names itself a comment (`div.comment` and
-    `div.comment-reply` alike), when every signal has its own such ancestor."""
-    holders = []
+    `div.comment-reply` alike), when most signals have one (not the post's own date)."""
+    holders = {}
     for signal in signals:
         holder = next((ancestor for ancestor in signal.iterancestors() if _names_a_comment(ancestor)), None)
-        if holder is None:
-            return []
-        holders.append(holder)
-    if len(holders) < 2 or len({id(holder) for holder in holders}) != len(holders) or _not_comments(holders):
+        if holder is not None:
+            holders.setdefault(id(holder), holder)
+    holders = order.sorted(holders.values())
+    if len(holders) < 2 or len(holders) * 2 < len(signals) or _not_comments(holders):
         return []
     return holders
+
+
+class _DocumentOrder:
+    """Sorts elements of one tree into document order, numbering the tree once, when first
+    asked: each kind of time signal proposes blocks to sort."""
+
+    def __init__(self, root):
+        self.root = root
+        self._index = None
+
+    def sorted(self, elements):
+        if self._index is None:
+            # Keyed by the elements themselves, which keeps their proxies alive: lxml makes a
+            # new proxy (with a new id) for a node whose proxy was let go.
+            self._index = {element: number for number, element in enumerate(self.root.iter())}
+        return sorted(elements, key=self._index.__getitem__)
 
 
 def _not_comments(blocks):
@@ -284,7 +326,7 @@ def _signature(element):
     return element.tag, classes[0] if classes else ""
 
 
-def _blocks(signals):
+def _blocks(signals, order):
     """The blocks of the kind that holds one signal each, the most of them, outermost on a tie."""
     nearest = defaultdict(dict)  # kind -> signal -> its nearest ancestor of that kind
     level_of = {}
@@ -310,8 +352,7 @@ def _blocks(signals):
         if _not_comments(blocks):
             continue
         best, best_key = blocks, key
-    order = {id(element): index for index, element in enumerate(best[0].getroottree().iter())} if best else {}
-    return sorted(best, key=lambda block: order[id(block)])
+    return order.sorted(best)
 
 
 class _Thread:
@@ -401,16 +442,25 @@ class _Thread:
     def comment(self, block):
         mine = self.own(block)
         times = self._times(block, mine)
+        header = [] if times else _header_before(block, self.is_block, self.page.language)
+        if header:
+            times = _innermost([element for element in header if len(text_of(element)) <= TIME_TEXT_LIMIT
+                                and dates.date_span(text_of(element), self.page.language)])[:1]
         kind = _ping_kind(block, times)
-        author = self._author(mine, times) if kind is None else _ping_link(mine)
-        name, link = author_of(author) if author is not None else ("", None)
+        author = self._author([*header, *mine], times) if kind is None else _ping_link(mine)
+        name, link = _name_of(author, times) if author is not None else ("", None)
         shown = _titled_time(times, self.page.language) or " ".join(text_of(time) for time in times) or None
+        if not name and shown:
+            name, shown = _name_before_time(shown, self.page.language)
+        if not name and kind is None:
+            author = self._linked_name([*header, *mine], times)
+            name, link = author_of(author) if author is not None else ("", None)
         if not name and times and times[0].getparent() is not block:
             name, link, _ = read_byline(times[0].getparent(), "", shown)
-            name = name if len(name) <= 60 and name != shown else ""
+            name = name if len(name) <= NAME_LIMIT and name != shown else ""
         body_html = self._body(block, mine, times, author)
         return Comment(
-            platform_id=_block_id(block), author=name, author_url=absolute(self.page.url, link),
+            platform_id=_block_id(block) or (_block_id(header[0]) if header else None), author=name, author_url=absolute(self.page.url, link),
             permalink=self._permalink(mine), type=kind or COMMENT,
             published_shown=shown,
             published_machine=machine_time(times) or _permalink_time(mine),
@@ -431,26 +481,36 @@ class _Thread:
         return times
 
     def _author(self, mine, times):
-        """The name: an element marked as one (schema.org, microformats, a class word in many
-        languages; its link when it holds more than the name), else a name before "says", else
-        a `cite`, else the first short link that points at no comment."""
-        around_times = _lineage(times)
-        usable = [element for element in mine if id(element) not in around_times and text_of(element)
+        """The name's element: one marked as a name (schema.org, microformats, a class word in
+        many languages; its link when it holds more than the name, its text less the time when
+        it holds the time too), else a name before "says", else a `cite`, else bold text
+        before the time."""
+        in_times = {id(element) for time in times for element in time.iter()}
+        usable = [element for element in mine if id(element) not in in_times and text_of(element)
                   and not AVATAR_WORDS & _class_words(element)]
         tiers = ([element for element in usable if element.get("itemprop") in ("author", "creator", "name")],
-                 *([element for element in usable if words & _class_words(element)] for words in NAME_WORDS))
+                 *([element for element in usable if words & _edge_words(element)] for words in NAME_WORDS))
         for marked in tiers:
-            named = [name for name in map(_name_in, marked) if len(text_of(name)) <= NAME_LIMIT]
+            named = [name for name in (_name_in(element, times) for element in marked)
+                     if 0 < len(_name_of(name, times)[0]) <= NAME_LIMIT]
             if named:
                 return named[0]
-        short = [element for element in usable if len(text_of(element)) <= NAME_LIMIT]
+        around_times = _lineage(times)
+        short = [element for element in usable if id(element) not in around_times
+                 and len(text_of(element)) <= NAME_LIMIT]
         said = [element for element in short if element.tag in ("strong", "b", "cite", "span")
                 and SAYS_AFTER.match(_text_after(element))]
         cited = [element for element in short if element.tag == "cite"]
-        linked = [element for element in short if element.tag == "a" and element.get("href")
-                  and "#" not in element.get("href") and re.search(r"[^\W\d_]", text_of(element))
-                  and not element.xpath("ancestor::p | ancestor::blockquote")]
-        return next(iter(said or cited or linked), None)
+        return next(iter(said or cited or _bold_before(short, times)), None)
+
+    def _linked_name(self, mine, times):
+        """The last resort for a name: the first short link with letters that points at no
+        comment, no reply form, and sits in no paragraph of the text."""
+        around_times = _lineage(times)
+        return next((element for element in mine if element.tag == "a" and id(element) not in around_times
+                     and not NOT_A_PROFILE.search(element.get("href") or "#")
+                     and 0 < len(text_of(element)) <= NAME_LIMIT and re.search(r"[^\W\d_]", text_of(element))
+                     and not element.xpath("ancestor::p | ancestor::blockquote")), None)
 
     def _permalink(self, mine):
         for element in mine:
@@ -462,8 +522,8 @@ class _Thread:
     def _body(self, block, mine, times, author):
         """The text: the element with the most of it among those whose class says they hold
         it and do not hold the name (one that says comment first, then one without the time,
-        which is left out of it); else the block less its
-        name, time and replies; else (a block of name and time alone) the text block after it."""
+        which is left out of it); else the block less its name, time and replies; else (a
+        block of name, time and perhaps a number) the text block after it."""
         meta = [*times, *([author] if author is not None else [])]
         nested = [element for element in block.iterdescendants() if id(element) in self.is_block]
         inside_meta = {id(element) for part in meta for element in part.iter()}
@@ -479,7 +539,7 @@ class _Thread:
         else:
             root = without_elements(block, [*nested, *_with_line(meta, block)])
         body = without(root, META_CHROME)
-        if not text_of(body):
+        if not re.search(r"[^\W\d_]", text_of(body)):  # nothing, or a comment's number
             following = _next_element(block)
             if following is not None and id(following) not in self.is_block and not following.xpath(
                     ".//*[@id]") or following is not None and TEXT_WORDS & _class_words(following):
@@ -498,10 +558,74 @@ def _with_line(meta, block):
     return _outermost(parts)
 
 
-def _name_in(element):
-    """A name element, or the link in it when it holds more than the link (a title, a count)."""
-    link = element.xpath(".//a[@href][normalize-space()]")
-    return link[0] if link and len(text_of(link[0])) < len(text_of(element)) else element
+def _bold_before(elements, times):
+    """Bold text printed before the time, in its line: a name set off by weight alone."""
+    if not times or times[0].getparent() is None:
+        return []
+    line = times[0].getparent()
+    before = set()
+    for child in line:
+        if child is times[0]:
+            break
+        before.add(id(child))
+    return [element for element in elements if element.tag in ("strong", "b") and id(element) in before]
+
+
+def _edge_words(element):
+    """The first and last words of each class name: what the name says the element is
+    (`author-name`, `commentor-info`), not what it qualifies (Drupal's `field--name-comment-body`)."""
+    return _edge_words_of(f"{element.get('class') or ''} {element.get('id') or ''}")
+
+
+@lru_cache(maxsize=4096)
+def _edge_words_of(names):
+    edges = set()
+    for name in names.split():
+        words = _words(name)
+        edges.update(words[:1] + words[-1:])
+    return frozenset(edges)
+
+
+def _name_in(element, times):
+    """A name element, or the link in it when it holds more than the link (a title, a count)
+    and the link is not the time's."""
+    in_times = {id(part) for time in times for part in (*time.iter(), *time.iterancestors())}
+    link = [link for link in element.xpath(".//a[@href][normalize-space()]") if id(link) not in in_times]
+    return link[0] if link and len(text_of(link[0])) < len(text_without(element, times)) else element
+
+
+def _name_of(element, times):
+    """(name, link) of a name element, less a time inside it (a theme's `comment-author` that
+    holds the permalink and its time)."""
+    inside = [time for time in times if _contains(element, time)]
+    return author_of(without_elements(element, inside) if inside else element)
+
+
+def _name_before_time(shown, language):
+    """(name, time) from a time shown after its author's name ("Posted by: Kate at February
+    20, 2008 12:31 PM", "Heidemarie Heim | Di, 21. April 2020 - 16:40"); ("", shown) when the
+    text starts with the time."""
+    span = dates.date_span(shown, language)
+    if not span or span[0] == 0:
+        return "", shown
+    name = BYLINE_EDGE.sub("", LEAD.sub("", shown[:span[0]]))
+    if not re.search(r"[^\W\d_]", name) or len(name) > NAME_LIMIT:
+        return "", shown
+    return name, shown[span[0]:span[1]]
+
+
+def _header_before(block, is_block, language):
+    """The elements of a byline printed before a block that holds only text (a `<dt>` with
+    its name and time before the `<dd>`), or []."""
+    before = block.getprevious()
+    while before is not None and not isinstance(before.tag, str):
+        before = before.getprevious()
+    if before is None or id(before) in is_block or before.xpath(".//p") or \
+            len(leading_text(before, (), HEADER_LIMIT + 1)) > HEADER_LIMIT:
+        return []
+    if not dates.date_span(text_of(before), language):
+        return []
+    return [before, *(element for element in before.iterdescendants() if isinstance(element.tag, str))]
 
 
 def _text_after(element):

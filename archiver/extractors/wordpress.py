@@ -46,11 +46,13 @@ IS_COMMENT_ID = (
 IS_COMMENT = f"@id[{IS_COMMENT_ID}]"
 IS_REPLY_LIST = "contains(concat(' ', normalize-space(@class), ' '), ' children ')"
 # Through the id attributes: libxml2 then tests only the elements that have one.
-COMMENT_NODES = etree.XPath(f"//@id[{IS_COMMENT_ID}]/.."
-                            # Pingbacks and trackbacks that some themes print without an id.
-                            " | //*[not(@id)][contains(concat(' ', normalize-space(@class), ' '), ' pingback ')"
-                            " or contains(concat(' ', normalize-space(@class), ' '), ' trackback ')]"
-                            f"[not(descendant::*/@id[{IS_COMMENT_ID}]) and not(ancestor::*/@id[{IS_COMMENT_ID}])]")
+COMMENT_NODES = etree.XPath(f"//@id[{IS_COMMENT_ID}]/..")
+# Pingbacks and trackbacks that some themes print without an id, beside the comments in their
+# list (or in #comments): looked for there, not in the whole page.
+IDLESS_PINGS = etree.XPath("*[not(@id)][contains(concat(' ', normalize-space(@class), ' '), ' pingback ')"
+                           " or contains(concat(' ', normalize-space(@class), ' '), ' trackback ')]")
+COMMENTS_AREA = etree.XPath("//*[@id='comments']//*[not(@id)][contains(@class, 'pingback') or"
+                            " contains(@class, 'trackback')]/..")
 COMMENT_NODES_WITHIN = etree.XPath(f"descendant::*/@id[{IS_COMMENT_ID}]/..")
 # "Recent comments" widgets, which give their entries comment ids too: a class name beginning
 # with "widget" (after XML whitespace, as XPath's normalize-space sees it), or one of these.
@@ -271,7 +273,13 @@ def _comment_nodes(page):
     test of every ancestor of every comment cost more than finding the comments.
     """
     in_widget = {}  # element -> whether it or an ancestor of it is a widget
-    return [node for node in COMMENT_NODES(page.selector.root) if not _in_widget(node, in_widget)]
+    nodes = [node for node in COMMENT_NODES(page.selector.root) if not _in_widget(node, in_widget)]
+    lists = {node.getparent() for node in nodes} if nodes else set(COMMENTS_AREA(page.selector.root))
+    pings = [ping for holder in lists if holder is not None for ping in IDLESS_PINGS(holder)]
+    if not pings:
+        return nodes
+    order = {element: index for index, element in enumerate(page.selector.root.iter())}
+    return sorted([*nodes, *pings], key=order.__getitem__)
 
 
 def _in_widget(element, known):
