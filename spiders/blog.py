@@ -491,7 +491,7 @@ class BlogSpider(scrapy.Spider):
         page = Page.from_response(response, fetched_utc=datetime.now(timezone.utc))
         if page.charset_contradicted:
             self.logger.info("%s declares charset %s, which its bytes are not in: read as %s",
-                                page.url, page.declared_encoding, page.encoding)
+                             page.url, page.declared_encoding, page.encoding)
             self.crawler.stats.inc_value("archiver/pages/charset_contradicted")
         return page
 
