@@ -73,6 +73,18 @@ def test_a_relative_time_titled_with_its_date_gives_the_date():
     ]
 
 
+def test_a_relative_time_with_a_timestamp_in_a_data_attribute_gives_the_instant():
+    assert read("""<div class="discussion">
+      <div class="comment"><span class="comment-author">Ann</span>
+        <span class="comment-date" data-timestamp="1587481447">3 hours ago</span><p>First.</p></div>
+      <div class="comment"><span class="comment-author">Bo</span>
+        <span class="comment-date" data-timestamp="1587485047000">2 hours ago</span><p>Second.</p></div>
+      </div>""") == [
+        ("comment", None, "Ann", "3 hours ago", "1587481447", None, "<p>First.</p>"),
+        ("comment", None, "Bo", "2 hours ago", "1587485047000", None, "<p>Second.</p>"),
+    ]
+
+
 def test_a_block_of_name_and_time_alone_takes_its_text_from_the_block_after_it():
     assert read("""<div class="list">
       <div class="wrap"><div class="sf_comment" id="sf_comment_1"><p class="info"><span class="sf_comment_author">Alcalino</span><br>

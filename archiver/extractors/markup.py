@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import lxml.html
 import trafilatura
 
+from archiver.dates import EPOCH
 from archiver.extractors.common import (absolute, canonical, css_elements, first, inner_html, text_of,
                                         without, without_elements)
 from archiver.items import Comment, Post
@@ -28,7 +29,10 @@ CHROME = (".//*[self::script or self::style or self::form or self::noscript or s
 BYLINE_CHROME = (".//*[self::img or self::script or contains(@class, 'visually-hidden')"
                  " or contains(@class, 'element-invisible') or contains(@class, 'avatar')"
                  " or contains(@class, 'reply') or contains(@class, 'edit')]")
-MACHINE_ATTRIBUTES = ("datetime", "content", "title")
+# Where a time element carries its machine-readable value: ISO 8601 in any of them, or seconds
+# or milliseconds since 1970 in the data-* attributes scripts read.
+MACHINE_ATTRIBUTES = ("datetime", "content", "title", "data-timestamp", "data-time", "data-utime",
+                      "data-datetime", "data-date")
 ISO_LIKE = re.compile(r"^\d{4}-\d\d-\d\d")
 # "Posted by:", "Submitted by", "By", "Von", "Par" before a name, in the languages blogs use.
 LEAD = re.compile(r"^\s*(?:(?:posted|submitted|written|commented|geschrieben|verfasst|publié|posté|"
@@ -264,7 +268,8 @@ def machine_time(elements):
         for holder in (element, *element.iterdescendants()):
             for attribute in MACHINE_ATTRIBUTES:
                 value = (holder.get(attribute) or "").strip()
-                if value and (attribute == "datetime" or ISO_LIKE.match(value)):
+                if value and (attribute == "datetime" or ISO_LIKE.match(value)
+                              or attribute.startswith("data-") and EPOCH.fullmatch(value)):
                     return value
     return None
 
