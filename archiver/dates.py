@@ -131,7 +131,7 @@ def date_span(text, language=None):
         match = shape.search(lowered)
         if match and re.search(r"\d", match[0]):
             clock = CLOCK_AFTER.match(lowered, match.end())
-            weekday = _words(language)["weekday_before"].search(lowered[:match.start()])
+            weekday = _span_words(language)["weekday_before"].search(lowered[:match.start()])
             return weekday.start() if weekday else match.start(), clock.end() if clock else match.end()
     if RELATIVE.search(text) and (re.search(r"\d", text) or len(text) <= 20):
         return 0, len(text)
@@ -140,7 +140,7 @@ def date_span(text, language=None):
 
 @lru_cache(maxsize=32)
 def _date_shapes(language):
-    month = _words(language)["month"].pattern
+    month = _span_words(language)["month"].pattern
     return (YEAR_FIRST, NUMERIC_DAY_MONTH_YEAR,
             re.compile(rf"(?<!\d)\d{{1,2}}(?:\.|st|nd|rd|th|er|º)?\s*(?:de\s+)?{month}\.?,?\s*"
                        rf"(?:de\s+)?(?:\d{{4}}|'\d\d)?"),
@@ -321,9 +321,29 @@ def _words(language):
         "month": re.compile(rf"(?<![^\W\d_])({alternatives})\.?(?![^\W\d_])"),
         "leftover": re.compile(rf"(?<![^\W\d_])({fillers})(?![^\W\d_])|[\s,.;:@|/()\-–—'’]+"),
         "day_first": order.startswith("D"),
-        "weekday_before": re.compile(rf"(?<![^\W\d_])({'|'.join(map(re.escape, sorted(weekdays, key=len, reverse=True)))})"
-                                     r"\.?,?\s*$"),
+        "weekday_before": _weekday_before(weekdays),
+        "weekdays": weekdays,
     }
+
+
+def _weekday_before(weekdays):
+    """A weekday name at the end of a text: the one before a date ("Di, 21. April 2020")."""
+    names = "|".join(map(re.escape, sorted(weekdays, key=len, reverse=True)))
+    return re.compile(rf"(?<![^\W\d_])({names})\.?,?\s*$")
+
+
+@lru_cache(maxsize=32)
+def _span_words(language):
+    """Month and weekday names to find a date by: the page's language (and English), or for a
+    page that does not say its language, those of the common languages."""
+    if language:
+        return _words(language)
+    every = [_words(code) for code in COMMON_LANGUAGES]
+    months = {name for words in every for name in words["months"]}
+    weekdays = {name for words in every for name in words["weekdays"]}
+    alternatives = "|".join(re.escape(name) for name in sorted(months, key=len, reverse=True))
+    return {"month": re.compile(rf"(?<![^\W\d_])({alternatives})\.?(?![^\W\d_])"),
+            "weekday_before": _weekday_before(weekdays)}
 
 
 def normalise(value, tz=None, assumed_tz=None):

@@ -85,6 +85,7 @@ PING_LABEL = re.compile(r"(^|>)\s*(pingback|trackback)\s*:?\s*", re.IGNORECASE)
 SHOWN_INSTANT = re.compile(r"[?&]showComment=(1\d{12})\b")
 # Links that lead to no author: anchors in the page, reply forms, comment permalinks.
 NOT_A_PROFILE = re.compile(r"#|reply|replytocom|/comment/|[?&](?:c|cid|showComment)=", re.IGNORECASE)
+LETTER = re.compile(r"[^\W\d_]")
 SAYS_AFTER = re.compile(r"^\s*(says|said|wrote|dit|a écrit|sagt|schreibt|meint|dice|dijo|disse|scrive|"
                         r"zegt)\s*:?", re.I)
 
@@ -171,10 +172,13 @@ def _not_comments(blocks):
 
 
 def _teaser(block):
-    """A block that is mostly a link: the title of a post and little else."""
+    """A block that is mostly a link: the title of a post and little else. Permalinks (to an
+    anchor in the page, or around a date) are not titles."""
     links = block.xpath(".//a")
     outside = len(text_without(block, links))
-    return outside < TEASER_TEXT and sum(len(text_of(link)) for link in links) > outside
+    titles = sum(len(text_of(link)) for link in links
+                 if not (link.get("href") or "#").startswith("#") and not dates.date_span(text_of(link)))
+    return outside < TEASER_TEXT and titles > outside
 
 
 def _names_a_comment(element):
@@ -327,7 +331,8 @@ def _signature(element):
 
 
 def _blocks(signals, order):
-    """The blocks of the kind that holds one signal each, the most of them, outermost on a tie."""
+    """The blocks of the kind that holds one signal each: the most of them, or the outermost
+    kind with nearly as many; none that are teasers, furniture or the times' own wrappers."""
     nearest = defaultdict(dict)  # kind -> signal -> its nearest ancestor of that kind
     level_of = {}
     for signal in signals:
@@ -339,20 +344,28 @@ def _blocks(signals, order):
             if signature in seen:
                 continue
             seen.add(signature)
-            nearest[signature][id(signal)] = ancestor
+            nearest[signature][id(signal)] = (signal, ancestor)
             level_of.setdefault(signature, level)
-    best, best_key = [], None
+    kinds = []
     for signature, owner in nearest.items():
-        blocks = list({id(block): block for block in owner.values()}.values())
-        if len(blocks) < 2 or len(blocks) != len(owner):
-            continue
-        key = (len(blocks), level_of[signature])
-        if best_key is not None and key <= best_key:
-            continue
-        if _not_comments(blocks):
-            continue
-        best, best_key = blocks, key
-    return order.sorted(best)
+        blocks = list({id(block): block for _, block in owner.values()}.values())
+        if len(blocks) >= 2 and len(blocks) == len(owner):
+            kinds.append((len(blocks), level_of[signature], blocks, owner))
+    # The most blocks, or nearly as many of a larger kind: the signals the larger kind leaves
+    # out are stray dates (the post's own), and the smaller kind a line inside each comment.
+    for count, _, blocks, owner in sorted(kinds, key=lambda kind: (kind[0], kind[1]), reverse=True):
+        nearly = [kind for kind in kinds if kind[0] >= count - max(1, count // 10)]
+        for _, _, larger, larger_owner in sorted(nearly, key=lambda kind: (kind[1], kind[0]), reverse=True):
+            if not _not_comments(larger) and not _time_wrappers(larger_owner.values()):
+                return order.sorted(larger)
+    return []
+
+
+def _time_wrappers(signals_and_blocks):
+    """Whether most blocks hold nothing but their time and perhaps numbers (a permalink around
+    it, a teaser's date and comment count): the comments are a larger kind of block, or none."""
+    bare = sum(not LETTER.search(text_without(block, [signal])) for signal, block in signals_and_blocks)
+    return bare * 2 > len(signals_and_blocks)
 
 
 class _Thread:
@@ -509,7 +522,7 @@ class _Thread:
         around_times = _lineage(times)
         return next((element for element in mine if element.tag == "a" and id(element) not in around_times
                      and not NOT_A_PROFILE.search(element.get("href") or "#")
-                     and 0 < len(text_of(element)) <= NAME_LIMIT and re.search(r"[^\W\d_]", text_of(element))
+                     and 0 < len(text_of(element)) <= NAME_LIMIT and LETTER.search(text_of(element))
                      and not element.xpath("ancestor::p | ancestor::blockquote")), None)
 
     def _permalink(self, mine):
@@ -539,11 +552,13 @@ class _Thread:
         else:
             root = without_elements(block, [*nested, *_with_line(meta, block)])
         body = without(root, META_CHROME)
-        if not re.search(r"[^\W\d_]", text_of(body)):  # nothing, or a comment's number
+        if not LETTER.search(text_of(body)):  # nothing, or a comment's number
             following = _next_element(block)
-            if following is not None and id(following) not in self.is_block and not following.xpath(
-                    ".//*[@id]") or following is not None and TEXT_WORDS & _class_words(following):
-                body = without(following, META_CHROME)
+            if following is not None and id(following) not in self.is_block and (
+                    not following.xpath(".//*[@id]") or (TEXT_WORDS | COMMENT_WORDS) & _class_words(following)):
+                texts = [element for element in following.iter() if TEXT_WORDS & _class_words(element)]
+                body = without(max(texts, key=lambda element: len(text_of(element)), default=following),
+                               META_CHROME)
         return inner_html(body)
 
 
@@ -560,12 +575,17 @@ def _with_line(meta, block):
 
 def _bold_before(elements, times):
     """Bold text printed before the time, in its line: a name set off by weight alone."""
-    if not times or times[0].getparent() is None:
+    if not times:
         return []
-    line = times[0].getparent()
+    shown = times[0]  # the time, or the link or span around it alone
+    while shown.getparent() is not None and text_of(shown.getparent()) == text_of(times[0]):
+        shown = shown.getparent()
+    line = shown.getparent()
+    if line is None:
+        return []
     before = set()
     for child in line:
-        if child is times[0]:
+        if child is shown:
             break
         before.add(id(child))
     return [element for element in elements if element.tag in ("strong", "b") and id(element) in before]
@@ -609,7 +629,7 @@ def _name_before_time(shown, language):
     if not span or span[0] == 0:
         return "", shown
     name = BYLINE_EDGE.sub("", LEAD.sub("", shown[:span[0]]))
-    if not re.search(r"[^\W\d_]", name) or len(name) > NAME_LIMIT:
+    if not LETTER.search(name) or len(name) > NAME_LIMIT:
         return "", shown
     return name, shown[span[0]:span[1]]
 
