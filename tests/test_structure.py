@@ -146,6 +146,18 @@ def test_a_text_block_takes_name_and_time_from_the_byline_before_it():
     ]
 
 
+def test_a_byline_of_a_name_and_a_time_alone_in_unknown_classes_heads_the_text_after_it():
+    assert read("""<div class="k1">
+      <div class="k2"><span class="k3">Claire</span> <small class="k4">August 06, 2019</small></div>
+      <div class="k5"><p>How does this work in practice?</p></div>
+      <div class="k2"><span class="k3">Michael Pettis</span> <small class="k4">August 07, 2019</small></div>
+      <div class="k5"><p>Until a bill is passed, nobody knows.</p></div></div>""") == [
+        ("comment", None, "Claire", "August 06, 2019", None, None, "<p>How does this work in practice?</p>"),
+        ("comment", None, "Michael Pettis", "August 07, 2019", None, None,
+         "<p>Until a bill is passed, nobody knows.</p>"),
+    ]
+
+
 def test_a_drupal_field_named_for_its_content_is_no_name_and_a_weekday_belongs_to_the_date():
     assert read("""<section class="comments">
       <article class="comment" id="comment-7"><footer><h6>Heidemarie Heim | Di, 21. April 2020 - 16:40</h6></footer>

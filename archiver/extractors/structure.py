@@ -471,6 +471,9 @@ class _Thread:
         if not name and times and times[0].getparent() is not block:
             name, link, _ = read_byline(times[0].getparent(), "", shown)
             name = name if len(name) <= NAME_LIMIT and name != shown else ""
+        if not name and kind is None:
+            author = self._lone_name(block, mine, times)
+            name, link = author_of(author) if author is not None else ("", None)
         body_html = self._body(block, mine, times, author)
         return Comment(
             platform_id=_block_id(block) or (_block_id(header[0]) if header else None), author=name, author_url=absolute(self.page.url, link),
@@ -515,6 +518,16 @@ class _Thread:
                 and SAYS_AFTER.match(_text_after(element))]
         cited = [element for element in short if element.tag == "cite"]
         return next(iter(said or cited or _bold_before(short, times)), None)
+
+    def _lone_name(self, block, mine, times):
+        """In a byline block of a time and one short text, with the comment's text in the
+        block after it (no class saying which is which), the element of that short text."""
+        rest = text_without(block, times)
+        following = _next_element(block)
+        if not LETTER.search(rest) or len(rest) > NAME_LIMIT or following is None \
+                or id(following) in self.is_block or len(text_of(following)) <= len(rest):
+            return None
+        return next((element for element in mine if text_of(element) == rest), None)
 
     def _linked_name(self, mine, times):
         """The last resort for a name: the first short link with letters that points at no
