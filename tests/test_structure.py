@@ -158,6 +158,19 @@ def test_a_byline_of_a_name_and_a_time_alone_in_unknown_classes_heads_the_text_a
     ]
 
 
+def test_without_classes_a_name_before_says_in_the_next_element_or_a_short_first_line_is_the_author():
+    assert read("""<ol class="q1">
+      <li class="q2"><div class="q3"><cite class="q4">Roscoe</cite> <span class="q5">says:</span></div>
+        <div class="q6"><a href="#c1">August 15, 2020 at 1:49 pm</a></div><p>It seems like a simple fix.</p></li>
+      <li class="q2"><div class="q7"><span>Antworten</span><span>Franzi</span></div>
+        <div class="q6"><a href="#c2">19. Februar 2017 20:00</a></div><p>Liebe Kathrin, ich habe es nachgebacken.</p></li>
+      </ol>""", language="de") == [
+        ("comment", None, "Roscoe", "August 15, 2020 at 1:49 pm", None, None, "<p>It seems like a simple fix.</p>"),
+        ("comment", None, "Franzi", "19. Februar 2017 20:00", None, None,
+         "<p>Liebe Kathrin, ich habe es nachgebacken.</p>"),
+    ]
+
+
 def test_a_drupal_field_named_for_its_content_is_no_name_and_a_weekday_belongs_to_the_date():
     assert read("""<section class="comments">
       <article class="comment" id="comment-7"><footer><h6>Heidemarie Heim | Di, 21. April 2020 - 16:40</h6></footer>

@@ -86,6 +86,11 @@ SHOWN_INSTANT = re.compile(r"[?&]showComment=(1\d{12})\b")
 # Links that lead to no author: anchors in the page, reply forms, comment permalinks.
 NOT_A_PROFILE = re.compile(r"#|reply|replytocom|/comment/|[?&](?:c|cid|showComment)=", re.IGNORECASE)
 LETTER = re.compile(r"[^\W\d_]")
+# Elements a name is printed in, and the words of controls printed where a name might be.
+NAME_TAGS = ("a", "b", "strong", "cite", "span", "em", "div", "p", "h3", "h4", "h5", "h6", "dt")
+CONTROL_WORDS = {"reply", "antworten", "antwort", "répondre", "repondre", "responder", "rispondi",
+                 "beantwoorden", "quote", "zitieren", "citer", "citar", "like", "report", "melden",
+                 "share", "teilen", "permalink", "edit", "bearbeiten", "modifier", "editar"}
 SAYS_AFTER = re.compile(r"^\s*(says|said|wrote|dit|a écrit|sagt|schreibt|meint|dice|dijo|disse|scrive|"
                         r"zegt)\s*:?", re.I)
 
@@ -467,6 +472,8 @@ class _Thread:
             name, shown = _name_before_time(shown, self.page.language)
         if not name and kind is None:
             author = self._linked_name([*header, *mine], times)
+            if author is None:
+                author = _leading_name(mine, times)
             name, link = author_of(author) if author is not None else ("", None)
         if not name and times and times[0].getparent() is not block:
             name, link, _ = read_byline(times[0].getparent(), "", shown)
@@ -662,12 +669,13 @@ def _header_before(block, is_block, language):
 
 
 def _text_after(element):
-    """The text right after an element, across HTML comments (`<b>Ann</b> <!-- -->sagt:`)."""
+    """The text right after an element, across HTML comments (`<b>Ann</b> <!-- -->sagt:`), or
+    the next element's when only space is between (`<cite>Ann</cite> <span>says:</span>`)."""
     text, following = element.tail or "", element.getnext()
     while following is not None and not isinstance(following.tag, str):
         text += following.tail or ""
         following = following.getnext()
-    return text
+    return text if text.strip() or following is None else text_of(following)
 
 
 def _next_element(element):
@@ -713,6 +721,22 @@ def _permalink_time(mine):
         match = SHOWN_INSTANT.search(element.get("href") or "") if element.tag == "a" else None
         if match:
             return match[1]
+    return None
+
+
+def _leading_name(mine, times):
+    """The first short line before the time that reads like a name, not a sentence or a
+    control ("Franzi", not "Antworten" or "Hi!"): where nothing marks the name."""
+    if not times:
+        return None
+    for element in mine:
+        if element is times[0] or _contains(element, times[0]):
+            return None
+        text = text_of(element)
+        if element.tag in NAME_TAGS and text and len(text) <= NAME_LIMIT and LETTER.search(text) \
+                and text == " ".join((element.text or "").split()) and not text.endswith((".", "!", "?", ":")) \
+                and text.lower() not in CONTROL_WORDS:
+            return element
     return None
 
 
