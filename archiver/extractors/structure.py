@@ -465,30 +465,44 @@ class _Thread:
             times = _innermost([element for element in header if len(text_of(element)) <= TIME_TEXT_LIMIT
                                 and dates.date_span(text_of(element), self.page.language)])[:1]
         kind = _ping_kind(block, times)
-        author = self._author([*header, *mine], times) if kind is None else _ping_link(mine)
-        name, link = _name_of(author, times) if author is not None else ("", None)
         shown = _titled_time(times, self.page.language) or " ".join(text_of(time) for time in times) or None
-        if not name and shown:
-            name, shown = _name_before_time(shown, self.page.language)
-        if not name and kind is None:
-            author = self._linked_name([*header, *mine], times)
-            if author is None:
-                author = _leading_name(mine, times)
-            name, link = author_of(author) if author is not None else ("", None)
-        if not name and times and times[0].getparent() is not block:
-            name, link, _ = read_byline(times[0].getparent(), "", shown)
-            name = name if len(name) <= NAME_LIMIT and name != shown else ""
-        if not name and kind is None:
-            author = self._lone_name(block, mine, times)
+        if kind is None:
+            author, name, link, shown = self._name(block, header, mine, times, shown)
+        else:
+            author = _ping_link(mine)
             name, link = author_of(author) if author is not None else ("", None)
         body_html = self._body(block, mine, times, author)
         return Comment(
-            platform_id=_block_id(block) or (_block_id(header[0]) if header else None), author=name, author_url=absolute(self.page.url, link),
+            platform_id=_block_id(block) or (_block_id(header[0]) if header else None),
+            author=name, author_url=absolute(self.page.url, link),
             permalink=self._permalink(mine), type=kind or COMMENT,
             published_shown=shown,
             published_machine=machine_time(times) or _permalink_time(mine),
             body_html=PING_LABEL.sub(r"\1", body_html, count=1) if kind else body_html,
         )
+
+    def _name(self, block, header, mine, times, shown):
+        """(element, name, link, time shown) of the author, from the strongest evidence there
+        is: a marked name, a name printed before the time in its text, a profile link, a
+        short first line, a byline around the time, the one short text of a byline block."""
+        author = self._author([*header, *mine], times)
+        name, link = _name_of(author, times) if author is not None else ("", None)
+        if name:
+            return author, name, link, shown
+        name, rest = _name_before_time(shown, self.page.language) if shown else ("", shown)
+        if name:
+            return None, name, None, rest
+        author = self._linked_name([*header, *mine], times)
+        if author is None:
+            author = _leading_name(mine, times)
+        if author is not None:
+            return (author, *author_of(author), shown)
+        if times and times[0].getparent() is not block:
+            name, link, _ = read_byline(times[0].getparent(), "", shown)
+            if name and len(name) <= NAME_LIMIT and name != shown:
+                return None, name, link, shown
+        author = self._lone_name(block, mine, times)
+        return (author, *(author_of(author) if author is not None else ("", None)), shown)
 
     def _times(self, block, mine):
         """The block's time: its signal, with a clock printed right after it."""
