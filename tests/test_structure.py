@@ -251,3 +251,17 @@ def test_a_platforms_page_whose_templates_find_no_names_or_times_is_read_again_s
         ("11", "Tobsen", "2019-04-19", "Ein Tipp."),
         ("12", "Markus", "2019-05-05", "Danke."),
     ]
+
+
+def test_a_platforms_comments_without_any_time_take_the_times_the_structural_reader_finds():
+    # WordPress's markup for comments and names, and a date in a span no template knows.
+    comments = "".join(f"""<li id="comment-{number}" class="comment"><div class="comment-author vcard">
+        <cite class="fn">{author}</cite></div><span class="stamp">{day}. März 2020 um 10:00</span>
+        <div class="comment-content"><p>Kommentar {number}.</p></div></li>"""
+                       for number, author, day in ((1, "Ann", 12), (2, "Bo", 13)))
+    html = f"""<html lang="de"><head><meta name="generator" content="WordPress 6.1"></head><body>{POST}
+      <div id="comments"><ol class="comment-list">{comments}</ol></div></body></html>"""
+    thread = extract(Page(URL, html))
+    assert (thread.platform, [(c.platform_id, c.author, c.published, c.body_text) for c in thread.comments]) == (
+        "wordpress", [("1", "Ann", "2020-03-12T10:00:00", "Kommentar 1."),
+                      ("2", "Bo", "2020-03-13T10:00:00", "Kommentar 2.")])

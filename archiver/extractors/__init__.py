@@ -57,7 +57,9 @@ def extract(page, timezone=None):
     if thread is None:
         return None
     if thread.source == "html":
-        _read_shown_count(page, thread, module)
+        _read_shown_count(page, thread)
+        if module is not generic:
+            _second_opinion(page, thread)
     thread.language = thread.language or page.language
     site_host = urlsplit(thread.post.url or page.url).netloc
     records = [thread.post, *thread.comments]
@@ -74,24 +76,39 @@ def extract(page, timezone=None):
     return thread
 
 
-def _read_shown_count(page, thread, module):
-    """The count of comments the page shows, where its platform's reader did not read one; and
-    where that count says comments exist and the reader found none, or where it found them
-    without names or times, the structural reader's comments (a theme the reader does not
-    know). The generic reader has already asked it."""
-    post = thread.post
-    if post.comment_count_shown is None:
-        post.comment_count_shown = shown_comment_count(page)
-    if module is not generic and (post.comment_count_shown and not thread.comments
-                                  or _unattributed(thread.comments)):
-        thread.comments = structural_comments(page) or thread.comments
+def _read_shown_count(page, thread):
+    """The count of comments the page shows, where its platform's reader did not read one."""
+    if thread.post.comment_count_shown is None:
+        thread.post.comment_count_shown = shown_comment_count(page)
 
 
-def _unattributed(comments):
-    """Comments read with no author and no time on any of them: a platform's templates that
-    found the comments of a theme they do not know, but not its markup for names and times."""
-    return bool(comments) and not any(comment.author or comment.published_shown or comment.published_machine
-                                      for comment in comments)
+def _second_opinion(page, thread):
+    """The structural reader's comments where a platform's reader found none though the page
+    counts some, or found them without a name on any or without a time on any (a theme its
+    templates do not know): taken when they are the same comments with what was missing, or
+    when the platform's held neither names nor times. The generic reader has already asked."""
+    found = thread.comments
+    if not found:
+        if thread.post.comment_count_shown:
+            thread.comments = structural_comments(page)
+        return
+    missing = _missing_everywhere(found)
+    if not missing:
+        return
+    structural = structural_comments(page)
+    if structural and (missing == {"author", "time"} or len(structural) == len(found)
+                       and missing - _missing_everywhere(structural)):
+        thread.comments = structural
+
+
+def _missing_everywhere(comments):
+    """Which of author and time no comment of `comments` has."""
+    missing = set()
+    if not any(comment.author for comment in comments):
+        missing.add("author")
+    if not any(comment.published_shown or comment.published_machine for comment in comments):
+        missing.add("time")
+    return missing
 
 
 def _finish(record, page, site_host, when):
