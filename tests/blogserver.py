@@ -7,7 +7,7 @@ until killed (Scrapy's mockserver pattern). Besides every path of the snapshot
 (archiver.demo), it answers these fault paths, which the blog itself never links to:
 
     /faults/500/            500 Internal Server Error
-    /faults/slow/           a page sent after SLOW_SECONDS, longer than a test's timeout
+    /faults/slow/           a page never sent: the crawl's download timeout ends the request
     /faults/redirect-away/  302 to http://other.invalid/, a host the crawl must not follow
     /faults/latin-1/        the example thread re-encoded as ISO-8859-1 (Content-Type says
                             so), with "Prolétariat" in its title
@@ -53,7 +53,6 @@ from archiver.demo import BlogHandler, Reply, serve
 ROOT = Path(__file__).resolve().parent.parent
 
 EXAMPLE_POST = "/2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/"
-SLOW_SECONDS = 5
 ELSEWHERE = "http://other.invalid/2014/08/12/elsewhere/"
 HTML = "text/html; charset=UTF-8"
 CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*"')
@@ -69,8 +68,9 @@ def server_error(blog, base_url):
 
 
 def slow(blog, base_url):
-    time.sleep(SLOW_SECONDS)
-    return Reply(200, HTML, b"<!DOCTYPE html>\n<title>Slow</title>\n<p>Too late.</p>\n")
+    """Holds the request until the server is stopped: however loaded the machine, the crawl's
+    timeout, not a race with a sleep, decides that this page fails."""
+    threading.Event().wait()
 
 
 def redirect_away(blog, base_url):
