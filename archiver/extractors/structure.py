@@ -358,11 +358,11 @@ def _blocks(signals, order):
             kinds.append((len(blocks), level_of[signature], blocks, owner))
     # The most blocks, or nearly as many of a larger kind: the signals the larger kind leaves
     # out are stray dates (the post's own), and the smaller kind a line inside each comment.
-    for count, _, blocks, owner in sorted(kinds, key=lambda kind: (kind[0], kind[1]), reverse=True):
+    for count in sorted({kind[0] for kind in kinds}, reverse=True):
         nearly = [kind for kind in kinds if kind[0] >= count - max(1, count // 10)]
-        for _, _, larger, larger_owner in sorted(nearly, key=lambda kind: (kind[1], kind[0]), reverse=True):
-            if not _not_comments(larger) and not _time_wrappers(larger_owner.values()):
-                return order.sorted(larger)
+        for _, _, blocks, owner in sorted(nearly, key=lambda kind: (kind[1], kind[0]), reverse=True):
+            if not _not_comments(blocks) and not _time_wrappers(owner.values()):
+                return order.sorted(blocks)
     return []
 
 
