@@ -3,12 +3,14 @@
 A comment section is a run of blocks of one kind, each holding one time (or, where no time is
 shown, each named a comment by its class). Roles inside a block come from evidence that holds
 across themes and languages: machine-readable times, microformats and schema.org properties,
-class vocabularies (name, author, user, Autor, auteur…), a name before "says" or "sagt", the
-first short link before the text. Who answers whom comes from nesting, from a replies container
-beside a comment ("children", "replies", Drupal's "indented"), or from a depth or indent class.
+class vocabularies (name, author, user, Autor, auteur…), a name before "says" or "sagt" or
+before the time in its line, a short first line. Who answers whom comes from nesting, from a
+replies container beside a comment ("children", "replies", Drupal's "indented"), or from a
+depth or indent class.
 
-Every platform module's readers come first; this one reads where none knows the page, and
-where a platform's templates found nothing on a page that shows comments.
+Every platform module's readers come first; this one reads where none knows the page, and is
+the second opinion where a platform's templates found no comments on a page that counts some,
+or found them without names or without times (archiver.extractors.extract).
 """
 
 import re
@@ -56,17 +58,16 @@ TEXT_WORDS = {"text", "content", "message", "body", "entry", "inhalt", "texto", 
 REPLIES_WORDS = {"children", "child", "replies", "indented", "antworten", "respuestas",
                  "reponses", "sub"}
 INDENTED_WORDS = {"indented", "child", "reply", "answer", "antwort", "respuesta"}
-DEPTH_CLASS = re.compile(r"(?:depth|level|lvl)[-_]?(\d+)", re.I)
+DEPTH_CLASS = re.compile(r"(?:depth|level|lvl)[-_]?(\d+)", re.IGNORECASE)
 AVATAR_WORDS = {"avatar", "photo", "image", "img", "pic", "gravatar"}
-# Containers whose repeated blocks are not a thread: navigation, sidebars, teasers. Taxonomy
-# classes (`tag-popular`, `category-archive`) describe a post, not a container.
-# A container named by the weak words is furniture unless its name also says comments
-# (`xenforo-comment-widget`, `cssShareBarCommentsList`); a named comment container is where
-# the search for furniture stops.
+# Containers whose repeated blocks are not a thread: navigation, sidebars, teasers. One named by
+# the weak words is furniture unless its name also says comments (`xenforo-comment-widget`,
+# `cssShareBarCommentsList`); a container named for comments is where the search for furniture
+# stops. Taxonomy classes (`tag-popular`, `category-archive`) describe a post, not a container.
 NOT_THREAD = re.compile(r"related|recent|sidebar|^nav|menu|teaser|popular|trending|newsletter|promo|"
                         r"breadcrumb|pagination|archive", re.IGNORECASE)
 NOT_THREAD_WEAK = re.compile(r"widget|footer|share|social", re.IGNORECASE)
-TAXONOMY_CLASS = re.compile(r"^(tag|category|cat|post|type|format|status|marke|author|postid)-", re.I)
+TAXONOMY_CLASS = re.compile(r"^(tag|category|cat|post|type|format|status|marke|author|postid)-", re.IGNORECASE)
 SIGNATURE_NOISE = re.compile(r"^(odd|even|first|last|alt|thread-\w+|depth-\d+|comment-\d+|"
                              r"byuser|bypostauthor|parent|clearfix|\w*-?\d+)$")
 # Parts of a comment that are not its text: controls, counters, forms.
@@ -92,7 +93,7 @@ CONTROL_WORDS = {"reply", "antworten", "antwort", "répondre", "repondre", "resp
                  "beantwoorden", "quote", "zitieren", "citer", "citar", "like", "report", "melden",
                  "share", "teilen", "permalink", "edit", "bearbeiten", "modifier", "editar"}
 SAYS_AFTER = re.compile(r"^\s*(says|said|wrote|dit|a écrit|sagt|schreibt|meint|dice|dijo|disse|scrive|"
-                        r"zegt)\s*:?", re.I)
+                        r"zegt)\s*:?", re.IGNORECASE)
 
 
 def structural_comments(page, seeds=None):
