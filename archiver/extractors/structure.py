@@ -381,7 +381,8 @@ class _Thread:
         self.page = page
         self.blocks = blocks
         self.is_block = {id(block) for block in blocks}
-        self.signals = signals
+        self.signals = signals  # kept alive: `is_signal` holds their ids
+        self.is_signal = {id(signal) for signal in signals}
 
     def read(self):
         comments, index_of = [], {}
@@ -507,7 +508,7 @@ class _Thread:
 
     def _times(self, block, mine):
         """The block's time: its signal, with a clock printed right after it."""
-        signal = next((element for element in mine if element in self.signals), None)
+        signal = next((element for element in mine if id(element) in self.is_signal), None)
         if signal is None:
             return []
         times = [signal]
