@@ -132,7 +132,7 @@ class PageItem:
     headers: dict[str, str]
     body: bytes
     fetched_utc: str
-    role: str  # what the spider fetched it as: post, thread, listing, sitemap, feed, site
+    role: str  # what the spider fetched it as: post, comments, listing, sitemap, feed, site, index
     site: str
     encoding: str | None = None
     timezone: str | None = None

@@ -22,7 +22,6 @@ COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
 COMMENT_PAGE_QUERIES = ("cpage", "commentPage")
 # Links that are the same page again, or actions, never archive content (grab-site's
 # "blogs" ignore set): crawling them only multiplies requests.
-EXSLT = {"re": "http://exslt.org/regular-expressions"}
 TRAP_QUERY_KEYS = {"replytocom", "share", "like_comment", "showComment", "replyto", "mode",
                    "action", "redirect_to", "unapproved", "moderation-hash", "amp", "preview"}
 TRAP_PATHS = re.compile(r"/(wp-login\.php|wp-admin/|xmlrpc\.php|wp-comments-post\.php|"
@@ -575,7 +574,7 @@ def _position(element, descendant):
 @functools.lru_cache(maxsize=256)
 def compiled(xpath):
     """`xpath` compiled once: `element.xpath(query)` compiles its query again on every call."""
-    return etree.XPath(xpath, namespaces=EXSLT)
+    return etree.XPath(xpath)
 
 
 def absolute(base, url):
