@@ -676,15 +676,21 @@ def _count_named(root):
 
 
 def _in_comments(element, known):
-    """Whether `element` or an ancestor is named for comments; `known` keeps each answer for
-    the next heading, which mostly shares the ancestors."""
+    """Whether `element` or an ancestor is named for comments."""
+    return in_marked_ancestry(element, known, lambda node: "omment" in (node.get("class") or "")
+                              + (node.get("id") or "") and "comment" in _names(node))
+
+
+def in_marked_ancestry(element, known, marked):
+    """Whether `element` or an ancestor of it is `marked`. `known` keeps the answer for every
+    element passed: the next element asked mostly shares them, so each is tested once."""
     passed, found = [], False
     while element is not None:
         if element in known:
             found = known[element]
             break
         passed.append(element)
-        if "omment" in (element.get("class") or "") + (element.get("id") or "") and "comment" in _names(element):
+        if marked(element):
             found = True
             break
         element = element.getparent()
@@ -707,9 +713,12 @@ def shown_comment_count(page):
     title or count; a bare number counts in an element named a count, only if one is; a link
     to the page's own #comments, only where no heading or count element says."""
     root = page.selector.root
-    worded, bare = _counts_in(_headings_in_comments(root))
+    headings = _headings_in_comments(root)
+    worded, bare = _counts_in(headings)
     if not worded:  # the attributes of the whole page are scanned only when no heading says
-        worded, bare = _counts_in(dict.fromkeys([*_count_named(root), *_headings_in_comments(root)]))
+        named = [element for element in _count_named(root) if element not in headings]
+        more_worded, more_bare = _counts_in(named)
+        worded, bare = more_worded, bare + more_bare
     counts = set(worded) or (set(bare) if len(bare) == 1 else set())
     if len(counts) == 1:
         return counts.pop()

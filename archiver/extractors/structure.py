@@ -524,18 +524,18 @@ class _Thread:
         many languages; its link when it holds more than the name, its text less the time when
         it holds the time too), else a name before "says", else a `cite`, else bold text
         before the time."""
-        in_times = {id(element) for time in times for element in time.iter()}
-        usable = [element for element in mine if id(element) not in in_times and text_of(element)
+        around_times = _lineage(times)
+        in_times = {element for time in times for element in time.iter()}
+        usable = [element for element in mine if element not in in_times and text_of(element)
                   and not AVATAR_WORDS & _class_words(element)]
         tiers = ([element for element in usable if element.get("itemprop") in ("author", "creator", "name")],
                  *([element for element in usable if words & _edge_words(element)] for words in NAME_WORDS))
         for marked in tiers:
-            named = [name for name in (_name_in(element, times) for element in marked)
+            named = [name for name in (_name_in(element, times, around_times) for element in marked)
                      if 0 < len(_name_of(name, times)[0]) <= NAME_LIMIT]
             if named:
                 return named[0]
-        around_times = _lineage(times)
-        short = [element for element in usable if id(element) not in around_times
+        short = [element for element in usable if element not in around_times
                  and len(text_of(element)) <= NAME_LIMIT]
         said = [element for element in short if element.tag in ("strong", "b", "cite", "span")
                 and SAYS_AFTER.match(_text_after(element))]
@@ -556,7 +556,7 @@ class _Thread:
         """The last resort for a name: the first short link with letters that points at no
         comment, no reply form, and sits in no paragraph of the text."""
         around_times = _lineage(times)
-        return next((element for element in mine if element.tag == "a" and id(element) not in around_times
+        return next((element for element in mine if element.tag == "a" and element not in around_times
                      and not NOT_A_PROFILE.search(element.get("href") or "#")
                      and 0 < len(text_of(element)) <= NAME_LIMIT and LETTER.search(text_of(element))
                      and not element.xpath("ancestor::p | ancestor::blockquote")), None)
@@ -642,11 +642,10 @@ def _edge_words_of(names):
     return frozenset(edges)
 
 
-def _name_in(element, times):
+def _name_in(element, times, around_times):
     """A name element, or the link in it when it holds more than the link (a title, a count)
-    and the link is not the time's."""
-    in_times = {id(part) for time in times for part in (*time.iter(), *time.iterancestors())}
-    link = [link for link in element.xpath(".//a[@href][normalize-space()]") if id(link) not in in_times]
+    and the link is not around or in the time (`around_times`, the times' lineage)."""
+    link = [link for link in element.xpath(".//a[@href][normalize-space()]") if link not in around_times]
     return link[0] if link and len(text_of(link[0])) < len(text_without(element, times)) else element
 
 
@@ -757,9 +756,9 @@ def _leading_name(mine, times):
 
 
 def _lineage(elements):
-    """The ids of the elements, their ancestors and their descendants."""
-    return {id(related) for element in elements
-            for related in (*element.iter(), *element.iterancestors())}
+    """The elements, their ancestors and their descendants. A set of the elements themselves,
+    not their ids: it keeps their lxml proxies alive, so a node met again is the same object."""
+    return {related for element in elements for related in (*element.iter(), *element.iterancestors())}
 
 
 def _contains(outer, inner):

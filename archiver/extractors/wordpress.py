@@ -17,8 +17,9 @@ from lxml import etree
 from archiver.extractors import wordpress_rest
 from archiver.extractors.common import (Chrome, absolute, canonical, classes_in, comment_counts,
                                         comment_page_of, compiled, css, css_elements, first,
-                                        first_outside, generators, has_markers, inner_html, is_trap,
-                                        leading_text, listing_links, number_in, per_page, post_url_of,
+                                        first_outside, generators, has_markers, in_marked_ancestry,
+                                        inner_html, is_trap, leading_text, listing_links, number_in,
+                                        per_page, post_url_of,
                                         schema_signals, strip_fragment, text_of, text_without, unique,
                                         without, without_elements)
 from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
@@ -283,21 +284,15 @@ def _comment_nodes(page):
 
 
 def _in_widget(element, known):
-    """Whether an ancestor of `element` is a widget; `known` keeps the answer for each ancestor
-    passed, for the next comments."""
-    passed, found = [], False
-    for ancestor in element.iterancestors():
-        if ancestor in known:
-            found = known[ancestor]
-            break
-        passed.append(ancestor)
-        classes = ancestor.get("class")
-        if classes and ancestor.tag != "body" and (
-                WIDGET_CLASS.search(classes) or any(part in classes for part in WIDGET_CLASS_PARTS)):
-            found = True
-            break
-    known.update(dict.fromkeys(passed, found))
-    return found
+    """Whether an ancestor of `element` is a widget; `known` keeps the answers for the next
+    comments."""
+    return in_marked_ancestry(element.getparent(), known, _is_widget)
+
+
+def _is_widget(element):
+    classes = element.get("class")
+    return bool(classes) and element.tag != "body" and bool(
+        WIDGET_CLASS.search(classes) or any(part in classes for part in WIDGET_CLASS_PARTS))
 
 
 def _holders(element):
