@@ -330,6 +330,11 @@ class Classes:
         return self._passed[key]
 
 
+def has_class(name, attribute="@class"):
+    """The XPath test that the class list `attribute` holds the word `name`, as CSS `.name`."""
+    return f"contains(concat(' ', normalize-space({attribute}), ' '), ' {name} ')"
+
+
 @dataclass(frozen=True, eq=False)  # compared as itself: Classes remember each one's XPath
 class Chrome:
     """What a text leaves out (bylines, buttons, scripts), as data: elements by name, elements
@@ -347,8 +352,7 @@ class Chrome:
     def xpath(self, classes):
         """The relative XPath of this chrome in a text whose Classes are `classes` (or contain
         them), or "" when none can be there."""
-        tests = [f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-                 for name in self.class_names if name in classes.names]
+        tests = [has_class(name) for name in self.class_names if name in classes.names]
         tests += [f"contains(@class, '{part}')" for part in self.class_parts if part in classes.text]
         steps = [f".//{name}" for name in self.names]
         if tests:
