@@ -1,0 +1,48 @@
+"""The SQLite archive: its schema and migrations, and saving pages, threads and runs.
+
+Storage knows tables and keys, nothing of HTML. Every save happens inside one
+`BEGIN IMMEDIATE` transaction per fetched page, and rows are upserted on stable keys
+(site + post URL, post + platform comment id), so running the same crawl twice
+leaves exactly the same rows.
+
+This package is the storage API (`from archiver import storage; storage.save_thread(…)`);
+its modules say what each part holds:
+
+    schema       today's tables, keys, indexes and full-text search, as data
+    migrations   the frozen steps that bring older archives to that schema
+    connection   opening the archive (read-write and migrated, or read-only) and closing it
+    writes       the write transaction and the upsert every save goes through
+    records      one post or comment row: which source wins, sightings and versions
+    threads      a thread's post, comments and links, and their counts
+    history      what a run finds gone or changed: removals, stale posts
+    pages        fetched responses, compressed
+    crawls       one row a run
+    sites        each blog's record and the state an incremental run starts from
+"""
+
+from archiver.storage.connection import close_archive, open_archive, open_read_only
+from archiver.storage.crawls import crawl_changes, finish_crawl, start_crawl
+from archiver.storage.history import close_thread, mark_post_removed, mark_stale
+from archiver.storage.pages import read_page_body, save_page, set_page_post, stored_pages
+from archiver.storage.records import PLATFORM_UTC, Seen
+from archiver.storage.schema import TABLES
+from archiver.storage.sites import (
+    KnownPost,
+    SiteState,
+    count_posts,
+    read_site_state,
+    save_site,
+    site_state,
+    site_timezones,
+)
+from archiver.storage.threads import count_comments, count_mismatches, save_thread
+from archiver.storage.writes import transaction
+
+__all__ = [
+    "PLATFORM_UTC", "TABLES", "KnownPost", "Seen", "SiteState",
+    "close_archive", "close_thread", "count_comments", "count_mismatches",
+    "count_posts", "crawl_changes", "finish_crawl", "mark_post_removed", "mark_stale",
+    "open_archive", "open_read_only", "read_page_body", "read_site_state", "save_page",
+    "save_site", "save_thread", "set_page_post", "site_state", "site_timezones", "start_crawl",
+    "stored_pages", "transaction",
+]

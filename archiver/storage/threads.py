@@ -1,0 +1,166 @@
+"""A thread's post, comments and links saved on their stable keys, and what they count."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from archiver.items import Comment, Link, Thread
+from archiver.storage.records import Seen, save_record
+from archiver.storage.writes import marks
+
+# A comment with no platform id is keyed by a SHA-1 of its author, its time as shown and this
+# many characters of its text. Archived keys were made so: changing it gives those comments new
+# keys, and the next run would archive each of them a second time.
+KEY_TEXT_LENGTH = 500
+
+
+def save_thread(db: Database, site: str, thread: Thread, seen: Seen | None = None) -> int:
+    """Upsert a thread's post, comments and links; return the post id.
+
+    A thread read from HTML overrides what is stored; one read from another source (a feed,
+    an API) only fills in values still missing (but for UTC times, see PLATFORM_UTC), so the
+    order in which pages arrive does not matter. The links of a post or comment are written
+    by the source its row is from: the HTML once a page has shown it.
+
+    With `seen`, the save is a sighting: first and last seen are kept, a text that differs from
+    the one an earlier run saw from the same source is kept as a version, and a row marked
+    removed is live again. Without it (re-reading stored pages) rows are updated in place.
+    """
+    prefer = "new" if thread.source == "html" else "old"
+    post = thread.post
+    post_id, post_source = save_record(db, "posts", {
+        "site": site, "url": post.url, "platform": thread.platform,
+        "platform_id": post.platform_id, "title": post.title or None,
+        "author": post.author or None, "published_shown": post.published_shown,
+        "published_local": post.published_local, "published_utc": post.published_utc,
+        "published_relative_to": post.published_relative_to,
+        "published_year": _year(post.published_local or post.published_utc),
+        "categories": json.dumps(post.categories) if post.categories else None,
+        "tags": json.dumps(post.tags) if post.tags else None,
+        "body_html": post.body_html or None, "body_text": post.body_text or None,
+        "comment_count_shown": post.comment_count_shown, "language": thread.language,
+        "source": thread.source,
+    }, conflict=["site", "url"], prefer=prefer, seen=seen)
+    if post.body_html and post_source == thread.source:
+        _save_links(db, post_id, None, post.links)
+    comment_ids: list[int] = []
+    for index, comment in enumerate(thread.comments):
+        # A parent comes before its replies on the page, so its row id is already known.
+        parent_id = comment_ids[comment.parent] if comment.parent is not None else None
+        comment_id, comment_source = save_record(
+            db, "comments", _comment_row(post_id, thread, index, comment, parent_id),
+            conflict=["post_id", "comment_key"], prefer=prefer, seen=seen)
+        comment_ids.append(comment_id)
+        if comment_source == thread.source:
+            _save_links(db, post_id, comment_id, comment.links)
+    _resolve_parents(db, post_id)
+    _number_comments(db, post_id)
+    return post_id
+
+
+def comment_key(comment: Comment) -> str:
+    """The stable key of a comment within its post: the platform's id, or a content hash."""
+    if comment.platform_id:
+        return comment.platform_id
+    basis = "\x1f".join([comment.author or "", comment.published_shown or "",
+                         (comment.body_text or "")[:KEY_TEXT_LENGTH]])
+    return "sha1:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()
+
+
+def _comment_row(post_id, thread, index, comment, parent_id):
+    from_page = thread.source == "html"
+    return {
+        "post_id": post_id, "comment_key": comment_key(comment), "parent_id": parent_id,
+        "platform_id": comment.platform_id, "parent_platform_id": comment.parent_platform_id,
+        "depth": comment.depth, "type": comment.type,
+        "comment_page": thread.comment_page if from_page else None,
+        "page_position": index if from_page else None,
+        "author": comment.author, "author_url": comment.author_url,
+        "permalink": comment.permalink, "published_shown": comment.published_shown,
+        "published_local": comment.published_local, "published_utc": comment.published_utc,
+        "published_relative_to": comment.published_relative_to,
+        "published_year": _year(comment.published_local or comment.published_utc),
+        "body_html": comment.body_html or None, "body_text": comment.body_text or None,
+        "source": thread.source,
+    }
+
+
+def _year(iso):
+    return int(iso[:4]) if iso else None
+
+
+def _save_links(db, post_id, comment_id, links: list[Link]):
+    """Make the stored links of one post body or comment exactly `links`, keeping row ids."""
+    for position, link in enumerate(links):
+        values = [link.url, link.text, link.domain, int(link.external)]
+        updated = db.execute(
+            "UPDATE links SET url = ?, text = ?, domain = ?, external = ? "
+            "WHERE post_id = ? AND comment_id IS ? AND position = ?",
+            values + [post_id, comment_id, position]).rowcount
+        if not updated:
+            db.execute(
+                "INSERT INTO links (url, text, domain, external, post_id, comment_id, position) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", values + [post_id, comment_id, position])
+    db.execute("DELETE FROM links WHERE post_id = ? AND comment_id IS ? AND position >= ?",
+               [post_id, comment_id, len(links)])
+
+
+def _resolve_parents(db, post_id):
+    """Point replies at their parents by the platform's ids, whichever page each came from,
+    and give each reply whose parent is known its depth below it (a source that sees a reply
+    apart from its parent, an API page or a feed, cannot tell)."""
+    db.execute(
+        "UPDATE comments SET parent_id = parent.id FROM comments AS parent "
+        "WHERE comments.post_id = ? AND parent.post_id = comments.post_id "
+        "AND parent.platform_id = comments.parent_platform_id "
+        "AND comments.parent_id IS NOT parent.id", [post_id])
+    # From the comments whose parent is not archived down: a cycle in hostile data is never
+    # reached from them, so the recursion ends.
+    db.execute(
+        "WITH RECURSIVE below (id, depth) AS ("
+        "  SELECT id, coalesce(depth, 1) FROM comments WHERE post_id = ? AND parent_id IS NULL"
+        "  UNION ALL"
+        "  SELECT reply.id, below.depth + 1 FROM comments AS reply"
+        "  JOIN below ON reply.parent_id = below.id"
+        ") UPDATE comments SET depth = below.depth FROM below "
+        "WHERE comments.id = below.id AND comments.depth IS NOT below.depth", [post_id])
+
+
+def _number_comments(db, post_id):
+    """Thread order across comment pages, and the post's comment count."""
+    db.execute(
+        "UPDATE comments SET position = ordered.position FROM ("
+        "  SELECT id, row_number() OVER (ORDER BY comment_page IS NULL, comment_page,"
+        "    page_position IS NULL, page_position, published_utc, id) AS position"
+        "  FROM comments WHERE post_id = ?) AS ordered "
+        "WHERE comments.id = ordered.id AND comments.position IS NOT ordered.position",
+        [post_id])
+    db.execute("UPDATE posts SET comment_count = (SELECT count(*) FROM comments WHERE post_id = ?)"
+               " WHERE id = ? AND comment_count IS NOT "
+               "(SELECT count(*) FROM comments WHERE post_id = ?)",
+               [post_id, post_id, post_id])
+
+
+def count_comments(db: Database, post_ids: Iterable[int]) -> int:
+    """How many comments, pingbacks and trackbacks the given posts hold."""
+    ids = list(post_ids)
+    if not ids:
+        return 0
+    return db.execute(f"SELECT count(*) FROM comments WHERE post_id IN ({marks(ids)})",
+                      ids).fetchone()[0]
+
+
+def count_mismatches(db: Database, post_ids: Iterable[int]) -> list[tuple[int, str, int, int]]:
+    """The posts among `post_ids` whose page shows another count of comments than the archive
+    holds live for them, as (id, url, shown, archived). Pingbacks and trackbacks are counted, as
+    WordPress counts them in its heading ("9 comments" over 7 comments and 2 pingbacks)."""
+    ids = list(post_ids)
+    return db.execute(
+        f"SELECT id, url, shown, archived FROM (SELECT id, url, comment_count_shown AS shown, "
+        f"(SELECT count(*) FROM comments WHERE post_id = posts.id AND removed_utc IS NULL) "
+        f"AS archived FROM posts WHERE id IN ({marks(ids)}) AND comment_count_shown IS NOT NULL) "
+        f"WHERE shown <> archived ORDER BY id", ids).fetchall()
