@@ -89,12 +89,12 @@ def test_a_migrated_archive_has_the_schema_of_a_new_one(frozen, fresh, tmp_path)
 @pytest.mark.parametrize("frozen", FROZEN, ids=[path.stem for path in FROZEN])
 def test_a_migrated_archive_keeps_its_rows(frozen, tmp_path):
     before = Database(frozen_copy(frozen, tmp_path))
-    kept = {table.name: list(table.columns_dict) for table in before.tables
-            if table.name in storage.TABLES}
-    old = {name: every_row(before, name, columns) for name, columns in kept.items()}
+    old_columns = {table.name: list(table.columns_dict) for table in before.tables
+                   if table.name in storage.TABLES}
+    old = {name: every_row(before, name, columns) for name, columns in old_columns.items()}
     before.close()
     db = storage.open_archive(tmp_path / frozen.name)
-    assert {name: every_row(db, name, columns) for name, columns in kept.items()} == old
+    assert {name: every_row(db, name, columns) for name, columns in old_columns.items()} == old
     assert {name: len(rows) for name, rows in old.items() if name in THREAD_ROWS} == THREAD_ROWS
     assert db.execute("SELECT title, published_local, published_year, comment_count "
                       "FROM posts").fetchall() == [(POST_TITLE, "2014-08-12T12:44:00+01:00",
@@ -141,7 +141,7 @@ def test_every_step_is_recorded_and_opening_again_changes_nothing(frozen, tmp_pa
     db.close()
 
 
-def test_a_new_archive_records_every_step_without_running_one(tmp_path):
+def test_a_new_archive_is_recorded_as_having_had_every_step(tmp_path):
     db = storage.open_archive(tmp_path / "archive.db")
     assert [name for (name,) in db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")
             ] == [migrations.INITIAL, *migrations.STEPS]
