@@ -1,30 +1,43 @@
-"""The `archiver` command: run the demo, crawl blogs from cron, read one saved page."""
+"""The `archiver` command: run the demo, crawl blogs from cron, read one saved page.
 
-import dataclasses
+Each command parses its options and hands them to the module that does the work. What only
+some commands need (Scrapy, Datasette, the archive) is imported when they run: `archiver
+extract`, which the corpus scorer runs once per page, starts without it.
+"""
+
+from __future__ import annotations
+
 import json
 import socket
 import sqlite3
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from archiver.extractors import extract
 from archiver.page import Page
+from archiver.thread_json import thread_as_json
 
-DEMO_BLOG = Path(__file__).resolve().parent.parent / "data" / "demo-blog"
+if TYPE_CHECKING:
+    from archiver.items import PageItem
+    from archiver.runner import Run
+    from archiver.schedule import ArchiveLock, BlogsFile
+
 DEMO_PORT = 8437
+DEFAULT_DB = "data/archive.db"
+# sysexits' EX_TEMPFAIL: another run holds the archive's lock, try again later.
+EXIT_LOCKED = 75
+# The archive's Datasette metadata, plugins, templates and static files, shipped in the package.
+DATASETTE_FILES = Path(__file__).resolve().parent / "datasette"
 
 
 @click.group()
 @click.version_option()
-def cli():
+def cli() -> None:
     """Keep faithful, offline SQLite archives of blog posts and their comment threads."""
-
-
-DEFAULT_DB = "data/archive.db"
-# sysexits' EX_TEMPFAIL: another run holds the archive's lock, try again later.
-EXIT_LOCKED = 75
 
 
 class ArchiveLocked(click.ClickException):
@@ -38,7 +51,8 @@ class BlogsFileParam(click.ParamType):
 
     name = "FILE"
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> BlogsFile:
         from archiver.schedule import ConfigError, read_blogs_file
 
         try:
@@ -63,10 +77,13 @@ class BlogsFileParam(click.ParamType):
               help="Read a thread nothing signalled changed again at least every N days "
                    "(sooner after recent comments).  [default: REFRESH_DAYS, 30]")
 @click.option("--log-file", type=click.Path(dir_okay=False),
-              help="Log here instead of to a new file per blog in the logs folder next to the archive.")
+              help="Log here instead of to a new file per blog in the logs folder next to "
+                   "the archive.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as with scrapy crawl -s.")
-def crawl(urls, blogs_file, db_path, max_posts, since, full, refresh_days, log_file, overrides):
+def crawl(urls: tuple[str, ...], blogs_file: BlogsFile | None, db_path: str | None,
+          max_posts: int | None, since: datetime | None, full: bool, refresh_days: int | None,
+          log_file: str | None, overrides: tuple[str, ...]) -> None:
     """Archive blogs given by URL or listed in a blogs file; made to run from cron.
 
     Blogs are crawled one after another. Options given here apply to every blog, over what
@@ -87,47 +104,64 @@ def crawl(urls, blogs_file, db_path, max_posts, since, full, refresh_days, log_f
         archiver crawl https://blog.example/ --db data/archive.db
         archiver crawl --config blogs.toml
     """
-    from archiver.runner import Blog, project_settings, run_crawls
-    from archiver.schedule import ConfigError, blog_url, run_log_path
+    from archiver.runner import project_settings, run_crawls
+    from archiver.schedule import run_log_path
 
     if bool(urls) == bool(blogs_file):
         raise click.UsageError("give the blogs to crawl either as URLs or as --config FILE")
-    settings = _parse_overrides(overrides)
-    for name, option in (("ARCHIVE_DB", "--db"), ("LOG_FILE", "--log-file")):
-        if name in settings:
-            raise click.BadParameter(f"give {name} as {option}", param_hint="-s")
-    try:
-        blogs = blogs_file.blogs if blogs_file else [Blog(blog_url(url)) for url in dict.fromkeys(urls)]
-    except ConfigError as error:
-        raise click.BadParameter(str(error), param_hint="URLS") from None
-    given = {"max_posts": max_posts, "since": since and since.date().isoformat(), "full": full or None,
-             "refresh_days": refresh_days}
-    given = {name: value for name, value in given.items() if value is not None}
-    common = {**(blogs_file.settings if blogs_file else {}), **settings}
-    blogs = [dataclasses.replace(blog, **given, settings={**common, **blog.settings, **settings})
-             for blog in blogs]
-    db_path = db_path or (blogs_file and blogs_file.db) or DEFAULT_DB
-    common["ARCHIVE_DB"] = str(db_path)
-    if log_file:
-        common["LOG_FILE"] = log_file
-    with _archive_lock(db_path):
-        _check_archive_opens(db_path)
-        runs = run_crawls(blogs, project_settings(common),
-                          log_file=None if log_file else lambda blog: run_log_path(db_path, blog.url))
+    settings = _setting_overrides(overrides)
+    listed = blogs_file or _blogs_from_urls(urls)
+    blogs = listed.blogs_to_crawl({"max_posts": max_posts,
+                                   "since": since and since.date().isoformat(),
+                                   "full": full or None, "refresh_days": refresh_days}, settings)
+    archive = db_path or listed.db or DEFAULT_DB
+    process_settings = project_settings(listed.process_settings(settings, archive, log_file))
+    with _archive_lock(archive):
+        _check_archive_opens(archive)
+        runs = run_crawls(blogs, process_settings, log_file=None if log_file else
+                          lambda blog: run_log_path(archive, blog.url))
     for run in runs:
-        outcome = run.outcome
-        click.echo(f"{run.blog.url}: {outcome.status}: {outcome.pages} pages, {outcome.posts} posts, "
-                   f"{outcome.comments} comments, {outcome.errors} errors"
-                   + (f"; log {run.log_file}" if run.log_file else ""))
-        if run.error:
-            click.echo(f"Error: the crawl of {run.blog.url} stopped: {run.error}", err=True)
+        _report_run(run)
     if len(runs) < len(blogs):
         click.echo("Error: the run was stopped; not crawled: "
                    + ", ".join(blog.url for blog in blogs[len(runs):]), err=True)
     sys.exit(max((run.outcome.exit_code for run in runs), default=1))
 
 
-def _check_archive_opens(db_path):
+def _setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+    """The Scrapy settings `-s NAME=VALUE` gives, but for those a crawl has options of its own."""
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
+        settings[name] = value
+    for name, option in (("ARCHIVE_DB", "--db"), ("LOG_FILE", "--log-file")):
+        if name in settings:
+            raise click.BadParameter(f"give {name} as {option}", param_hint="-s")
+    return settings
+
+
+def _blogs_from_urls(urls: tuple[str, ...]) -> BlogsFile:
+    from archiver.schedule import ConfigError, blogs_from_urls
+
+    try:
+        return blogs_from_urls(urls)
+    except ConfigError as error:
+        raise click.BadParameter(str(error), param_hint="URLS") from None
+
+
+def _report_run(run: Run) -> None:
+    """One line on how a blog's crawl went, and one on stderr on what stopped it, if it raised."""
+    outcome = run.outcome
+    click.echo(f"{run.blog.url}: {outcome.status}: {outcome.pages} pages, {outcome.posts} posts, "
+               f"{outcome.comments} comments, {outcome.errors} errors"
+               + (f"; log {run.log_file}" if run.log_file else ""))
+    if run.error:
+        click.echo(f"Error: the crawl of {run.blog.url} stopped: {run.error}", err=True)
+
+
+def _check_archive_opens(db_path: str | Path) -> None:
     """Open, and create or migrate, the archive before any crawl, so that one that cannot be
     written fails the run at once with one clear line."""
     from archiver import storage
@@ -143,9 +177,9 @@ def _check_archive_opens(db_path):
               type=click.Path(dir_okay=False), help="The archive to write to.")
 @click.option("--port", default=DEMO_PORT, show_default=True,
               help="Port for the demo blog on 127.0.0.1 (fixed, so re-runs update the same site).")
-def demo(db_path, port):
+def demo(db_path: str, port: int) -> None:
     """Serve the bundled demo blog on 127.0.0.1, archive it, and show what the archive holds."""
-    from archiver.demo import serve
+    from archiver.demo import DEMO_BLOG, serve
     from archiver.runner import Blog, project_settings, run_crawls
 
     if not (DEMO_BLOG / "manifest.json").exists():
@@ -167,45 +201,37 @@ def demo(db_path, port):
 class Progress:
     """One self-rewriting line on stderr: pages archived, posts and comments read."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.pages = self.comments = 0
-        self.posts = set()
+        self.posts: set[str] = set()
 
-    def update(self, item):
+    def update(self, item: PageItem) -> None:
         self.pages += 1
         if item.thread is not None and item.thread.source == "html":
             self.posts.add(item.thread.post.url)
             self.comments += len(item.thread.comments)
-        click.echo(f"\r  {self.pages} pages, {len(self.posts)} posts, {self.comments} comments read",
-                   nl=False, err=True)
+        click.echo(f"\r  {self.pages} pages, {len(self.posts)} posts, "
+                   f"{self.comments} comments read", nl=False, err=True)
 
-    def done(self):
+    def done(self) -> None:
         click.echo("", err=True)
 
 
-def _print_archive_summary(db_path):
+def _print_archive_summary(db_path: str) -> None:
     from archiver import storage
 
     db = storage.open_archive(db_path)
-    counts = {table: db.table(table).count for table in ("posts", "comments", "links", "pages", "crawls")}
-    types = dict(db.execute("SELECT type, count(*) FROM comments GROUP BY type ORDER BY type").fetchall())
+    counts = {table: db.table(table).count
+              for table in ("posts", "comments", "links", "pages", "crawls")}
+    types = dict(db.execute("SELECT type, count(*) FROM comments GROUP BY type ORDER BY type")
+                 .fetchall())
     db.close()
     click.echo(f"Archive {db_path}: {counts['posts']} posts, {counts['comments']} comments "
-               f"({', '.join(f'{n} {kind}' for kind, n in types.items())}), {counts['links']} links, "
-               f"{counts['pages']} pages, {counts['crawls']} crawls")
+               f"({', '.join(f'{n} {kind}' for kind, n in types.items())}), "
+               f"{counts['links']} links, {counts['pages']} pages, {counts['crawls']} crawls")
 
 
-def _parse_overrides(pairs):
-    settings = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
-        settings[name] = value
-    return settings
-
-
-def _port_in_use(port):
+def _port_in_use(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
@@ -214,7 +240,7 @@ def _port_in_use(port):
 @click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", help="The address the page was saved from (for relative links).")
 @click.option("--timezone", help="The blog's zone, e.g. Europe/London, for UTC times.")
-def extract_command(page, url, timezone):
+def extract_command(page: Path, url: str | None, timezone: str | None) -> None:
     """Print, as JSON, what the extractor reads from one saved page.
 
     \b
@@ -226,46 +252,11 @@ def extract_command(page, url, timezone):
     sys.stdout.write("\n")
 
 
-def thread_as_json(thread):
-    """A thread in the shape the corpus scorer reads: comments apart from pingbacks."""
-    if thread is None:
-        return {"url": None, "platform": None, "post": None, "comments": [], "pingbacks": [],
-                "more_comment_pages": []}
-    post = thread.post
-    comments = [c for c in thread.comments if c.type == "comment"]
-    pings = [c for c in thread.comments if c.type != "comment"]
-    index = {id(c): i for i, c in enumerate(comments)}
-
-    def parent(comment):
-        if comment.parent is None:
-            return None
-        return index.get(id(thread.comments[comment.parent]))
-
-    return {
-        "url": post.url,
-        "platform": thread.platform,
-        "post": {"title": post.title, "author": post.author, "published": post.published,
-                 "published_text": post.published_shown, "published_utc": post.published_utc,
-                 "categories": post.categories, "tags": post.tags, "body_text": post.body_text,
-                 "links": [{"url": link.url, "text": link.text} for link in post.links]},
-        "comments": [{
-            "id": c.platform_id, "author": c.author, "author_url": c.author_url,
-            "published": c.published, "published_text": c.published_shown,
-            "published_utc": c.published_utc, "parent": parent(c), "body": " ".join(c.body_text.split()),
-            "links": [{"url": link.url, "text": link.text} for link in c.links],
-        } for c in comments],
-        "pingbacks": [{"id": c.platform_id, "type": c.type, "author": c.author,
-                       "author_url": c.author_url, "published": c.published,
-                       "body": " ".join(c.body_text.split())} for c in pings],
-        "more_comment_pages": thread.more_comment_pages,
-    }
-
-
 @cli.command()
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
               type=click.Path(exists=True, dir_okay=False), help="The archive to re-read.")
 @click.option("--site", help="Only this blog: its host, as in the sites table.")
-def reparse(db_path, site):
+def reparse(db_path: str, site: str | None) -> None:
     """Rebuild posts, comments and links from the pages stored in the archive, offline.
 
     Every stored post and comment page is read again with the current extractor, as the
@@ -286,16 +277,12 @@ def reparse(db_path, site):
     click.echo(done.summary())
 
 
-# The archive's Datasette metadata, plugins, templates and static files, shipped in the package.
-DATASETTE_FILES = Path(__file__).resolve().parent / "datasette"
-
-
 @cli.command(name="serve")
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
               type=click.Path(dir_okay=False), help="The archive to browse.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
               help="Port on 127.0.0.1.")
-def serve_command(db_path, port):
+def serve_command(db_path: str, port: int) -> None:
     """Browse the archive in Datasette on 127.0.0.1, read-only: the thread view, search,
     facets and canned queries.
 
@@ -325,7 +312,7 @@ def serve_command(db_path, port):
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
               type=click.Path(exists=True, dir_okay=False), help="The archive to export.")
 @click.option("--site", help="Only this blog: its host, as in the sites table.")
-def export_warc_command(output, db_path, site):
+def export_warc_command(output: str, db_path: str, site: str | None) -> None:
     """Write the stored responses to OUTPUT as a WARC 1.1 file (gzipped when it ends in .gz).
 
     \b
@@ -345,7 +332,7 @@ def export_warc_command(output, db_path, site):
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
               type=click.Path(dir_okay=False), help="The archive to write to.")
-def import_warc_command(files, db_path):
+def import_warc_command(files: tuple[str, ...], db_path: str) -> None:
     """Archive the pages held in WARC files (wget --warc-file, grab-site, export-warc).
 
     Each file is one run in the crawls table; captures of a post at several times become
@@ -372,7 +359,7 @@ def import_warc_command(files, db_path):
     sys.exit(max(done.outcome.exit_code for done in imported))
 
 
-def _archive_lock(db_path):
+def _archive_lock(db_path: str | Path) -> ArchiveLock:
     """The archive's lock: one run at a time (a crawl, an import, a re-read) writes to it."""
     from archiver.schedule import ArchiveBusy, ArchiveLock
 

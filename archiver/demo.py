@@ -11,6 +11,8 @@ JSON-escaped ("http:\\/\\/…", in /wp-json/), percent-encoded (oEmbed links) an
 host:port.
 """
 
+from __future__ import annotations
+
 import contextlib
 import dataclasses
 import functools
@@ -18,10 +20,14 @@ import json
 import re
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+# The snapshot `archiver demo` serves and the tests crawl.
+DEMO_BLOG = Path(__file__).resolve().parent.parent / "data" / "demo-blog"
 TEXT_TYPES = re.compile(r"^text/|xml|json|rss|atom", re.I)
 NOT_FOUND = b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>Not found</h1>\n"
 
@@ -39,7 +45,7 @@ class Reply:
 class StaticBlog:
     """The recorded responses of a snapshot folder, answered as if served from another origin."""
 
-    def __init__(self, root):
+    def __init__(self, root: str | Path) -> None:
         root = Path(root)
         manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
         self.origin = manifest["origin"].rstrip("/")
@@ -48,7 +54,7 @@ class StaticBlog:
                                          (root / page["file"]).read_bytes(), page.get("location"))
             for page in manifest["pages"]}
 
-    def respond(self, target, base_url):
+    def respond(self, target: str, base_url: str) -> Reply:
         """The Reply for a request target ("/path/?query"), with links rebased on `base_url`."""
         reply = self.replies.get(unquote(target))
         if reply is None:
@@ -60,15 +66,15 @@ class StaticBlog:
 
 
 @functools.lru_cache(maxsize=8)
-def _rebaser(old, new):
+def _rebaser(old: str, new: str) -> Callable[[bytes], bytes]:
     """A function replacing origin `old` by `new` in bytes, in every spelling of it."""
-    forms = {
+    spellings = {
         old: new,
         old.replace("/", "\\/"): new.replace("/", "\\/"),
         quote(old, safe=""): quote(new, safe=""),
         urlsplit(old).netloc: urlsplit(new).netloc,
     }
-    forms = {key.encode(): value.encode() for key, value in forms.items()}
+    forms = {key.encode(): value.encode() for key, value in spellings.items()}
     # Longest first, so a full origin is replaced whole rather than by its host:port.
     pattern = re.compile(b"|".join(re.escape(key) for key in sorted(forms, key=len, reverse=True)))
     return lambda data: pattern.sub(lambda match: forms[match[0]], data)
@@ -77,16 +83,18 @@ def _rebaser(old, new):
 class BlogHandler(BaseHTTPRequestHandler):
     """Answers GET and HEAD from the server's StaticBlog; subclasses may override `reply`."""
 
-    def reply(self):
+    server: BlogServer
+
+    def reply(self) -> Reply:
         return self.server.blog.respond(self.path, self.server.base_url)
 
-    def do_GET(self):
+    def do_GET(self) -> None:
         self.send(self.reply(), with_body=True)
 
-    def do_HEAD(self):
+    def do_HEAD(self) -> None:
         self.send(self.reply(), with_body=False)
 
-    def send(self, reply, with_body):
+    def send(self, reply: Reply, with_body: bool) -> None:
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
@@ -96,27 +104,28 @@ class BlogHandler(BaseHTTPRequestHandler):
         if with_body:
             self.wfile.write(reply.body)
 
-    def log_message(self, format, *args):
+    def log_message(self, format: str, *args: Any) -> None:
         """Silent: a crawl's own log says what was fetched."""
 
 
 class BlogServer(ThreadingHTTPServer):
     """A threading HTTP server that knows its blog and its own base URL."""
 
-    def __init__(self, blog, address, handler=BlogHandler):
+    def __init__(self, blog: StaticBlog, address: tuple[str, int],
+                 handler: type[BlogHandler] = BlogHandler) -> None:
         super().__init__(address, handler)
         self.blog = blog
-        host, port = self.server_address[:2]
-        self.base_url = f"http://{host}:{port}/"
+        self.base_url = f"http://{address[0]}:{self.server_port}/"
 
-    def handle_error(self, request, client_address):
+    def handle_error(self, request: Any, client_address: Any) -> None:
         """Quiet when a client hangs up (a crawler giving up on a slow page); loud otherwise."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
 
 @contextlib.contextmanager
-def serve(root, port=0, host="127.0.0.1", handler=BlogHandler):
+def serve(root: str | Path, port: int = 0, host: str = "127.0.0.1",
+          handler: type[BlogHandler] = BlogHandler) -> Iterator[str]:
     """Serve the snapshot in `root` from a background thread; yields the base URL."""
     server = BlogServer(StaticBlog(root), (host, port), handler)
     thread = threading.Thread(target=server.serve_forever, name="demo-blog", daemon=True)

@@ -1,12 +1,18 @@
 """Downloader middlewares: robots.txt read the way RFC 9309 asks, also on the hosts of thread
 sources; redirects kept on the blog."""
 
+from __future__ import annotations
+
 import logging
 from urllib.parse import urljoin, urlsplit
 
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler
+from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -21,24 +27,25 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     means complete disallow, so this run leaves such a host alone; the next run asks again.
     """
 
-    async def _parse_robots(self, response, netloc, request):
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:
             self._disallow_all(netloc, f"robots.txt answered {response.status}")
             return
         await super()._parse_robots(response, netloc, request)
 
-    def _robots_error(self, exc, netloc):
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
         if isinstance(exc, IgnoreRequest):
             super()._robots_error(exc, netloc)
             return
         self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
         self._disallow_all(netloc, f"robots.txt unreachable ({exc.__class__.__name__})")
 
-    def _disallow_all(self, netloc, reason):
+    def _disallow_all(self, netloc: str, reason: str) -> None:
         logger.error("%s for %s: treating the whole host as disallowed (RFC 9309)", reason, netloc)
         self._stats.inc_value("archiver/robots/disallow_all")
         parser = build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)
         waiting = self._parsers[netloc]
+        assert isinstance(waiting, Deferred)
         self._parsers[netloc] = parser
         waiting.callback(parser)
 
@@ -51,7 +58,8 @@ class OffsiteRedirectMiddleware:
     us on responses) lets it reach the spider's errback as a 3xx, to be logged and counted.
     """
 
-    def process_response(self, request, response, spider=None):
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
         location = response.headers.get(b"Location")
         if not 300 <= response.status < 400 or not location:
             return response
@@ -72,16 +80,17 @@ class ThreadSourceRobotsTxtMiddleware:
     THREAD_SOURCE_MIRRORS.
     """
 
-    def __init__(self, hosts):
+    def __init__(self, hosts: set[str]) -> None:
         self.hosts = hosts
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> ThreadSourceRobotsTxtMiddleware:
         origins = [*crawler.settings.getlist("THREAD_SOURCE_ORIGINS"),
                    *crawler.settings.getdict("THREAD_SOURCE_MIRRORS").values()]
         return cls({urlsplit(origin).netloc for origin in origins})
 
-    def process_request(self, request, spider=None):
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         parts = urlsplit(request.url)
-        if parts.path == "/robots.txt" and request.meta.get("dont_obey_robotstxt") and parts.netloc in self.hosts:
+        if (parts.path == "/robots.txt" and request.meta.get("dont_obey_robotstxt")
+                and parts.netloc in self.hosts):
             request.meta["allow_offsite"] = True

@@ -1,12 +1,16 @@
 """How a crawl went, judged from its stats: Scrapy itself exits 0 even when every request failed."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 OK, PARTIAL, FAILED = "ok", "partial", "failed"
 
 
 @dataclass(frozen=True)
 class Outcome:
+    """A run's status (ok, partial or failed) and what it archived."""
+
     status: str
     pages: int
     posts: int
@@ -14,11 +18,11 @@ class Outcome:
     errors: int
 
     @property
-    def exit_code(self):
+    def exit_code(self) -> int:
         return 1 if self.status == FAILED else 0
 
 
-def crawl_outcome(stats):
+def crawl_outcome(stats: Mapping[str, Any]) -> Outcome:
     """The outcome of a run from its Scrapy stats dict."""
     # A callback that raised (spider_exceptions/…) dropped the rest of its page's work.
     errors = sum(value for key, value in stats.items()
@@ -29,7 +33,8 @@ def crawl_outcome(stats):
     reason = stats.get("finish_reason", "finished")
     # Judged only where the run counted them: an import of WARC files holds many blogs.
     no_post = stats.get("archiver/posts/in_archive") == 0
-    if pages == 0 or no_post or reason not in ("finished",) and not reason.startswith("closespider"):
+    finished = reason == "finished" or reason.startswith("closespider")
+    if pages == 0 or no_post or not finished:
         status = FAILED
     else:
         status = PARTIAL if errors else OK

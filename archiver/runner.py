@@ -1,13 +1,23 @@
 """Run `blog` crawls from Python (the CLI, cron) and judge each from its stats."""
 
+from __future__ import annotations
+
 import contextlib
 import logging
 import os
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
 from archiver.outcome import Outcome, crawl_outcome
+
+if TYPE_CHECKING:
+    from scrapy.crawler import AsyncCrawlerProcess, Crawler
+
+    from archiver.items import PageItem
 
 logger = logging.getLogger(__name__)
 
@@ -20,16 +30,17 @@ SHUTDOWN = "shutdown"
 
 @dataclass(frozen=True)
 class Blog:
-    """A blog to crawl: its address, the spider's arguments, and Scrapy settings for its crawl alone."""
+    """A blog to crawl: its address, the spider's arguments, and Scrapy settings for its crawl
+    alone."""
 
     url: str
     max_posts: int | None = None
     since: str | None = None
     full: bool = False
     refresh_days: int | None = None
-    settings: dict = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
 
-    def spider_args(self):
+    def spider_args(self) -> dict[str, str]:
         """The `-a NAME=VALUE` arguments of `scrapy crawl blog` for this blog, as strings."""
         args = {"url": self.url, "max_posts": self.max_posts, "since": self.since,
                 "full": "1" if self.full else None, "refresh_days": self.refresh_days}
@@ -42,21 +53,23 @@ class Run:
 
     blog: Blog
     outcome: Outcome
-    log_file: str | None
+    log_file: Path | None
     error: str | None = None
 
 
-def project_settings(overrides=None):
+def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     """The archiver's Scrapy settings, wherever the command runs from, plus `overrides`."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "archiver.settings")
     from scrapy.utils.project import get_project_settings
 
     settings = get_project_settings()
-    settings.setdict(overrides or {}, priority="cmdline")
+    settings.setdict(dict(overrides or {}), priority="cmdline")
     return settings
 
 
-def run_crawls(blogs, settings, log_file=None, on_item=None):
+def run_crawls(blogs: Sequence[Blog], settings: Settings,
+               log_file: Callable[[Blog], Path] | None = None,
+               on_item: Callable[[PageItem], None] | None = None) -> list[Run]:
     """Crawl `blogs` one after another in this process; return a Run for each blog crawled.
 
     `settings` are the process's; each blog's own settings apply to its crawl on top of them.
@@ -74,62 +87,79 @@ def run_crawls(blogs, settings, log_file=None, on_item=None):
         process_settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     process = AsyncCrawlerProcess(process_settings)
     spidercls = process.spider_loader.load("blog")
-    runs = []
+    runs: list[Run] = []
 
     # One blog after another, never at the same time: Scrapy logs through one root handler per
     # process, which each crawler points at its own LOG_FILE as it starts, so only crawls in
     # turn can each have a log file of their own.
-    async def in_turn():
+    async def in_turn() -> None:
         for blog in blogs:
             path = log_file(blog) if log_file is not None else None
-            own = {"LOG_LEVEL": settings["LOG_LEVEL"], **blog.settings}
-            if path is not None:
-                own["LOG_FILE"] = str(path)
-            crawler_settings = settings.copy()
-            crawler_settings.setdict(own, priority=BLOG_PRIORITY)
-            crawler = Crawler(spidercls, crawler_settings)
+            crawler = Crawler(spidercls, _crawl_settings(settings, blog, path))
             if on_item is not None:
-                crawler.signals.connect(lambda item, **_: on_item(item), signal=signals.item_scraped,
-                                        weak=False)
-            try:
-                await process.crawl(crawler, **blog.spider_args())
-            except Exception as error:
-                logger.exception("The crawl of %s failed", blog.url)
-                runs.append(Run(blog, crawl_outcome(_stats(crawler) | {"finish_reason": "error"}),
-                                path, error=f"{type(error).__name__}: {error}"))
-                continue
-            stats = _stats(crawler)
-            runs.append(Run(blog, crawl_outcome(stats), path))
+                crawler.signals.connect(lambda item, **_: on_item(item),
+                                        signal=signals.item_scraped, weak=False)
+            run, stats = await _crawl(process, crawler, blog, path)
+            runs.append(run)
             if stats.get("finish_reason") == SHUTDOWN:
                 break
 
-    errors = []
+    errors: list[BaseException] = []
     _start(process, in_turn, errors)
     if errors:
         raise errors[0]
     return runs
 
 
-def _start(process, main, errors):
+def _crawl_settings(settings: Settings, blog: Blog, log_path: Path | None) -> Settings:
+    """The settings of one blog's crawl: the process's, then the blog's own and its log file.
+    The process's log level is set again: the process lowers its own until a crawl logs to a
+    file, and merges its settings into each crawl's."""
+    own = {"LOG_LEVEL": settings["LOG_LEVEL"], **blog.settings}
+    if log_path is not None:
+        own["LOG_FILE"] = str(log_path)
+    crawler_settings = settings.copy()
+    crawler_settings.setdict(own, priority=BLOG_PRIORITY)
+    return crawler_settings
+
+
+async def _crawl(process: AsyncCrawlerProcess, crawler: Crawler, blog: Blog,
+                 log_path: Path | None) -> tuple[Run, dict[str, Any]]:
+    """Crawl one blog with `crawler` under `process`: how it went, and its crawl's stats."""
+    try:
+        await process.crawl(crawler, **blog.spider_args())
+    except Exception as error:
+        logger.exception("The crawl of %s failed", blog.url)
+        stats = _stats(crawler) | {"finish_reason": "error"}
+        return Run(blog, crawl_outcome(stats), log_path,
+                   error=f"{type(error).__name__}: {error}"), stats
+    stats = _stats(crawler)
+    return Run(blog, crawl_outcome(stats), log_path), stats
+
+
+def _start(process: AsyncCrawlerProcess, main: Callable[[], Coroutine[Any, Any, None]],
+           errors: list[BaseException]) -> None:
     """Run the coroutine function `main` under `process`, keeping any exception it raises in
     `errors`; return once it is done and the reactor has stopped."""
     import asyncio
 
     from twisted.internet import reactor
 
-    def stop(task):
-        if not task.cancelled() and task.exception() is not None:
-            errors.append(task.exception())
+    def stop(task: asyncio.Task[None]) -> None:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            errors.append(error)
         # Already stopping when a signal stopped the crawl.
         with contextlib.suppress(RuntimeError):
-            reactor.stop()
+            # The reactor is typed by its zope interfaces, whose methods have no `self`.
+            reactor.stop()  # type: ignore[misc]
 
     asyncio.get_event_loop().create_task(main()).add_done_callback(stop)
     # Not stop_after_crawl: that stops once no crawl is running, which is so between two blogs.
     process.start(stop_after_crawl=False)
 
 
-def _stats(crawler):
+def _stats(crawler: Crawler) -> dict[str, Any]:
     """A crawl's stats; one that failed before its spider existed has none to show."""
     if crawler.spider is None:
         return {"finish_reason": "not started"}

@@ -14,6 +14,8 @@ A blogs file (TOML) lists the blogs to keep current and their options:
     settings = {CONCURRENT_REQUESTS_PER_DOMAIN = 1}   # Scrapy settings for this blog alone
 """
 
+from __future__ import annotations
+
 import fcntl
 import functools
 import itertools
@@ -21,9 +23,13 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
+
+from scrapy.settings import Settings
 
 from archiver.dates import utc_iso
 from archiver.runner import Blog, project_settings
@@ -56,11 +62,36 @@ class BlogsFile:
     """What a blogs file says: the archive (None: not given), settings for every blog, the blogs."""
 
     db: Path | None
-    settings: dict
-    blogs: list
+    settings: dict[str, Any]
+    blogs: list[Blog]
+
+    def blogs_to_crawl(self, options: Mapping[str, Any],
+                       overrides: Mapping[str, Any]) -> list[Blog]:
+        """The blogs as a run crawls them. `options` are spider arguments given for every blog
+        (None: not given), over each blog's own. A blog's Scrapy settings are the file's, then
+        its own, then `overrides` (the command line's), each over the one before."""
+        given = {name: value for name, value in options.items() if value is not None}
+        return [replace(blog, **given, settings={**self.settings, **blog.settings, **overrides})
+                for blog in self.blogs]
+
+    def process_settings(self, overrides: Mapping[str, Any], db_path: str | Path,
+                         log_file: str | None = None) -> dict[str, Any]:
+        """The Scrapy settings of a run's process: the file's, then `overrides`, then the archive
+        the run writes to and its one log file (None: a new one for each blog's crawl)."""
+        settings = {**self.settings, **overrides, "ARCHIVE_DB": str(db_path)}
+        if log_file:
+            settings["LOG_FILE"] = log_file
+        return settings
 
 
-def read_blogs_file(path):
+def blogs_from_urls(urls: Iterable[str]) -> BlogsFile:
+    """The blogs given by their addresses alone, each once, as a blogs file listing only them
+    would give them; raises ConfigError for one that is no blog's address."""
+    return BlogsFile(db=None, settings={},
+                     blogs=[Blog(blog_url(url)) for url in dict.fromkeys(urls)])
+
+
+def read_blogs_file(path: str | Path) -> BlogsFile:
     """The blogs file at `path`, checked whole before anything is crawled; raises ConfigError."""
     path = Path(path)
     try:
@@ -86,7 +117,7 @@ def read_blogs_file(path):
     return BlogsFile(db=path.parent / db if db else None, settings=settings, blogs=blogs)
 
 
-def _blog(table, where):
+def _blog(table: dict[str, Any], where: str) -> Blog:
     _only_known_keys(table, BLOG_KEYS, where)
     if "url" not in table:
         raise ConfigError(f"{where}: url is missing")
@@ -104,17 +135,19 @@ def _blog(table, where):
                                          per_blog=True))
 
 
-def blog_url(value):
+def blog_url(value: object) -> str:
     """`value` if it is a blog's address (http or https, with a host); raises ConfigError."""
     if not isinstance(value, str) or not URL.match(value):
         raise ConfigError(f"url must be a blog's address (http:// or https://), not {_toml(value)}")
     return value
 
 
-def scrapy_settings(table, where, per_blog=False):
-    """`table` if it holds only Scrapy or archiver settings a run may be given; raises ConfigError."""
+def scrapy_settings(table: object, where: str, per_blog: bool = False) -> dict[str, Any]:
+    """`table` if it holds only Scrapy or archiver settings a run may be given; raises
+    ConfigError."""
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}: must be a table of Scrapy settings, such as {{DOWNLOAD_DELAY = 2}}")
+        raise ConfigError(f"{where}: must be a table of Scrapy settings, "
+                          "such as {DOWNLOAD_DELAY = 2}")
     for name in table:
         if name in RUN_SETTINGS:
             raise ConfigError(f"{where}: {name} is set by the run: {RUN_SETTINGS[name]}")
@@ -127,24 +160,27 @@ def scrapy_settings(table, where, per_blog=False):
 
 
 @functools.cache
-def _known_settings():
+def _known_settings() -> Settings:
     return project_settings()
 
 
-def _only_known_keys(table, keys, where):
+def _only_known_keys(table: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
     for key in table:
         if key not in keys:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(keys)})")
 
 
-def _whole_number(table, key, least, where):
+def _whole_number(table: dict[str, Any], key: str, least: int, where: str) -> int | None:
     value = table.get(key)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < least):
-        raise ConfigError(f"{where}: {key} must be a whole number of at least {least}, not {_toml(value)}")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ConfigError(f"{where}: {key} must be a whole number of at least {least}, "
+                          f"not {_toml(value)}")
     return value
 
 
-def _date(table, key, where):
+def _date(table: dict[str, Any], key: str, where: str) -> str | None:
     value = table.get(key)
     if value is None:
         return None
@@ -154,17 +190,18 @@ def _date(table, key, where):
             return value.isoformat()
         return date.fromisoformat(value).isoformat()
     except (TypeError, ValueError):
-        raise ConfigError(f"{where}: {key} must be a date like 2024-01-31, not {_toml(value)}") from None
+        raise ConfigError(f"{where}: {key} must be a date like 2024-01-31, "
+                          f"not {_toml(value)}") from None
 
 
-def _boolean(table, key, where):
+def _boolean(table: dict[str, Any], key: str, where: str) -> bool:
     value = table.get(key, False)
     if not isinstance(value, bool):
         raise ConfigError(f"{where}: {key} must be true or false, not {_toml(value)}")
     return value
 
 
-def _toml(value):
+def _toml(value: object) -> str:
     """`value` as it would be written in TOML, near enough for an error message."""
     return json.dumps(value, default=str, ensure_ascii=False)
 
@@ -180,7 +217,7 @@ class ArchiveLock:
     would let two runs each lock a file of their own.
     """
 
-    def __init__(self, db_path):
+    def __init__(self, db_path: str | Path) -> None:
         path = Path(f"{db_path}.lock")
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -195,14 +232,14 @@ class ArchiveLock:
         os.pwrite(fd, f"pid {os.getpid()}, started {utc_iso(_utc_now())}\n".encode(), 0)
         self.fd = fd
 
-    def __enter__(self):
+    def __enter__(self) -> ArchiveLock:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         os.close(self.fd)
 
 
-def run_log_path(db_path, url):
+def run_log_path(db_path: str | Path, url: str) -> Path:
     """A new log file for a run of the blog at `url` on the archive at `db_path`.
 
     In the `logs` folder next to the archive, named so that runs sort by time and say their
@@ -213,8 +250,10 @@ def run_log_path(db_path, url):
     folder.mkdir(parents=True, exist_ok=True)
     blog = re.sub(r"[^A-Za-z0-9.-]+", "_", url.split("://", 1)[-1]).strip("_")[:80]
     stem = f"{_utc_now():%Y-%m-%dT%H%M%SZ}-{blog}"
-    for number in itertools.count(1):
-        path = folder / (f"{stem}.log" if number == 1 else f"{stem}-{number}.log")
+    names = (f"{stem}.log" if number == 1 else f"{stem}-{number}.log"
+             for number in itertools.count(1))
+    while True:
+        path = folder / next(names)
         try:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
         except FileExistsError:
@@ -222,5 +261,5 @@ def run_log_path(db_path, url):
         return path
 
 
-def _utc_now():
-    return datetime.now(timezone.utc)
+def _utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -30,7 +30,7 @@ RETRY_TIMES = 2
 THREAD_SOURCE_ORIGINS = ["https://disqus.com"]
 # A server to ask instead of such an origin (a local mirror in tests), as JSON:
 # -s 'THREAD_SOURCE_MIRRORS={"https://disqus.com": "http://127.0.0.1:8001"}'
-THREAD_SOURCE_MIRRORS = {}
+THREAD_SOURCE_MIRRORS: dict[str, str] = {}
 
 # Incremental runs read a thread nothing signalled changed again at least this often (days);
 # sooner after its last activity (see archiver.freshness).

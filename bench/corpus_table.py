@@ -1,6 +1,7 @@
 """Score `archiver extract` on a gold-labelled corpus and write the table kept in the docs.
 
-    python bench/corpus_table.py CORPUS_DIR [--scorer SCORE_PY] [--out docs/corpus-scores.md] [--pin]
+    python bench/corpus_table.py CORPUS_DIR [--scorer SCORE_PY] [--out docs/corpus-scores.md]
+                                 [--pin]
 
 CORPUS_DIR holds NN-slug.html pages with NN-slug.json gold labels; the scorer (by default
 `score.py` in the folder above CORPUS_DIR) runs the extractor on each page. The table gives
@@ -34,7 +35,8 @@ REPIN = "python bench/corpus_table.py ../shared/corpus/dev --pin"
 def run_scorer(scorer, corpus):
     """The scorer's results ({"summary": …, "pages": […]}) for `archiver extract` on corpus."""
     # The `archiver` installed beside this Python is the one scored, not another on PATH.
-    env = os.environ | {"PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env = os.environ | {"PATH": path}
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "scores.json"
         subprocess.run([sys.executable, str(scorer), str(corpus), "--cmd", "archiver extract",
@@ -44,8 +46,11 @@ def run_scorer(scorer, corpus):
 
 def platforms(corpus, pages):
     """{page name: platform}, from each page's gold label."""
-    return {page["page"]: json.loads((corpus / f"{page['page']}.json").read_text(encoding="utf-8"))["platform"]
-            for page in pages}
+    return {page["page"]: _gold(corpus, page["page"])["platform"] for page in pages}
+
+
+def _gold(corpus, page):
+    return json.loads((corpus / f"{page}.json").read_text(encoding="utf-8"))
 
 
 def totals(rows):
@@ -60,7 +65,8 @@ def totals(rows):
         "count exact": sum(r.get("count_exact", 0) for r in rows) / len(rows),
         "recall": matched / gold if gold else None,
         "precision": matched / predicted if predicted else None,
-        "author": share("author_ok", matched), "time": share("time_ok", sum(r.get("time_n", 0) for r in rows)),
+        "author": share("author_ok", matched),
+        "time": share("time_ok", sum(r.get("time_n", 0) for r in rows)),
         "parent": share("parent_ok", matched),
     }
 
@@ -106,22 +112,25 @@ def main(argv=None):
     parser.add_argument("--scorer", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "corpus-scores.md")
     parser.add_argument("--pin", action="store_true",
-                        help=f"also write the figures to {PINS.relative_to(ROOT)}, the quality gate's pins")
+                        help=f"also write the figures to {PINS.relative_to(ROOT)}, "
+                             "the quality gate's pins")
     args = parser.parse_args(argv)
     pages = run_scorer(args.scorer or args.corpus.parent / "score.py", args.corpus)["pages"]
     platform_of = platforms(args.corpus, pages)
     scores = figures(args.corpus, pages)
     document = "\n\n".join([
         "# Comment extraction on the development corpus",
-        "Written by `bench/corpus_table.py` from the corpus scorer's results for `archiver extract`. "
-        f"Goals, which CI's quality gate holds: at least {GOAL} overall recall, precision, author, time "
-        f"and parent accuracy, the exact comment count on at least {COUNT_GOAL:.0%} of pages, and no "
-        f"page under {PAGE_RECALL_FLOOR} recall; values under {GOAL} ({COUNT_GOAL} for the count) are "
-        f"in bold. The gate also fails on any figure, overall or per platform, under its pin in "
+        "Written by `bench/corpus_table.py` from the corpus scorer's results for "
+        "`archiver extract`. Goals, which CI's quality gate holds: at least "
+        f"{GOAL} overall recall, precision, author, time and parent accuracy, the exact "
+        f"comment count on at least {COUNT_GOAL:.0%} of pages, and no page under "
+        f"{PAGE_RECALL_FLOOR} recall; values under {GOAL} ({COUNT_GOAL} for the count) are in "
+        "bold. The gate also fails on any figure, overall or per platform, under its pin in "
         f"`{PINS.relative_to(ROOT)}`. Author, time and parent are over the comments matched.",
         table("corpus", [("all", scores["overall"])]),
         table("platform", list(scores["platforms"].items())),
-        table("page", [(f"{page['page']} ({platform_of[page['page']]})", totals([page])) for page in pages]),
+        table("page", [(f"{page['page']} ({platform_of[page['page']]})", totals([page]))
+                       for page in pages]),
     ]) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(document, encoding="utf-8")

@@ -29,7 +29,8 @@ def cpu_ms(saved, runs):
     """Best CPU time in ms of extracting one saved page from scratch, and its platform."""
     best, platform = None, None
     for _ in range(runs):
-        page = Page(saved.url, saved.text, content_type=saved.content_type, fetched_utc=saved.fetched_utc)
+        page = Page(saved.url, saved.text, content_type=saved.content_type,
+                    fetched_utc=saved.fetched_utc)
         start = time.process_time()
         platform = extractor_for(page).PLATFORM
         extract(page)
@@ -41,7 +42,8 @@ def cpu_ms(saved, runs):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*", default=[str(Path(__file__).parent.parent / "tests" / "pages")])
+    parser.add_argument("paths", nargs="*",
+                        default=[str(Path(__file__).parent.parent / "tests" / "pages")])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
     timings = []

@@ -22,9 +22,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.wordpress_harness import (change_the_blog, harness_path,  # noqa: E402
-                                     live_threads, missing_prerequisite, seeded_site,
-                                     truth_threads)
+from tests.wordpress_harness import (  # noqa: E402
+    change_the_blog,
+    harness_path,
+    live_threads,
+    missing_prerequisite,
+    seeded_site,
+    truth_threads,
+)
 
 GOALS = {"unchanged": 0.05, "changed": 0.10}
 COUNTS = ("requests", "posts_new", "posts_changed", "posts_removed", "comments_new",
@@ -72,7 +77,8 @@ def main():
         ratio = run["requests"] / first["requests"]
         print(f"{name:<10} " + " ".join(f"{run[key]:>16}" for key in COUNTS) + f" {ratio:>8.1%}")
         if name in GOALS and ratio > GOALS[name]:
-            failures.append(f"{name}: {ratio:.1%} of the first run's requests, goal {GOALS[name]:.0%}")
+            failures.append(f"{name}: {ratio:.1%} of the first run's requests, "
+                            f"goal {GOALS[name]:.0%}")
     expected = {"posts_new": 0, "posts_changed": 1, "posts_removed": 1,
                 "comments_new": len(changes.new) + 1, "comments_changed": 1, "comments_removed": 1}
     found = {key: changed[key] for key in expected}

@@ -37,7 +37,8 @@ def without_names(html):
     for element in document.iter():
         for attribute in ("class", "id"):
             if isinstance(element.tag, str) and element.get(attribute):
-                element.set(attribute, " ".join(_meaningless(name) for name in element.get(attribute).split()))
+                names = element.get(attribute).split()
+                element.set(attribute, " ".join(_meaningless(name) for name in names))
     return lxml.html.tostring(document, encoding="unicode")
 
 
@@ -51,7 +52,8 @@ def read(html):
     page = Page(URL, html)
     comments = structural_comments(page)
     return [{"author": comment.author,
-             "published": dates.parse_published(comment.published_shown, comment.published_machine,
+             "published": dates.parse_published(comment.published_shown,
+                                                comment.published_machine,
                                                 language=page.language).page,
              "parent": comment.parent,
              "body": clean.html_to_text(clean.parse_fragment(comment.body_html))}
@@ -59,7 +61,8 @@ def read(html):
 
 
 def score(scorer, corpus, disguise):
-    totals = dict.fromkeys(("gold", "pred", "matched", "author_ok", "time_ok", "time_n", "parent_ok"), 0)
+    totals = dict.fromkeys(("gold", "pred", "matched", "author_ok", "time_ok", "time_n",
+                            "parent_ok"), 0)
     for path in sorted(corpus.glob("*.html")):
         gold = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         html = Page.from_bytes(URL, path.read_bytes()).text
@@ -67,8 +70,10 @@ def score(scorer, corpus, disguise):
         for key in totals:
             totals[key] += result.get(key, 0)
     matched = totals["matched"] or 1
-    return {"recall": totals["matched"] / totals["gold"], "precision": totals["matched"] / (totals["pred"] or 1),
-            "author": totals["author_ok"] / matched, "time": totals["time_ok"] / (totals["time_n"] or 1),
+    return {"recall": totals["matched"] / totals["gold"],
+            "precision": totals["matched"] / (totals["pred"] or 1),
+            "author": totals["author_ok"] / matched,
+            "time": totals["time_ok"] / (totals["time_n"] or 1),
             "parent": totals["parent_ok"] / matched}
 
 
@@ -81,9 +86,8 @@ def main():
     print(f"{'pages':<22}{'recall':>8}{'precision':>11}{'author':>8}{'time':>7}{'parent':>8}")
     for label, disguise in (("as they are", False), ("class names replaced", True)):
         found = score(scorer, args.corpus, disguise)
-        print(f"{label:<22}" + "".join(f"{found[key]:>{width}.3f}" for key, width in
-                                       (("recall", 8), ("precision", 11), ("author", 8), ("time", 7),
-                                        ("parent", 8))))
+        widths = (("recall", 8), ("precision", 11), ("author", 8), ("time", 7), ("parent", 8))
+        print(f"{label:<22}" + "".join(f"{found[key]:>{width}.3f}" for key, width in widths))
 
 
 if __name__ == "__main__":

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from archiver.cli import thread_as_json
 from archiver.extractors import extract, find_links
 from archiver.items import PageLinks
 from archiver.page import Page
+from archiver.thread_json import thread_as_json
 from tests.blogserver import running
 from tests.test_crawl import crawl, rows
 

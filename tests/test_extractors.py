@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from archiver.cli import thread_as_json
 from archiver.extractors import extract, find_links
 from archiver.page import Page
+from archiver.thread_json import thread_as_json
 
 PAGES = sorted(Path(__file__).parent.glob("pages/*/*.html"))
 LINKED = sorted(Path(__file__).parent.glob("pages/*/*.links.json"))

@@ -4,7 +4,7 @@ test_wordpress)."""
 
 from pathlib import Path
 
-from archiver.cli import DEMO_BLOG
+from archiver.demo import DEMO_BLOG
 from archiver.extractors import extract, find_links
 from archiver.items import PageLinks
 from archiver.page import Page

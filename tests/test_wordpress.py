@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from archiver.cli import thread_as_json
 from archiver.extractors import extract, find_links
 from archiver.items import PageLinks
 from archiver.page import Page
+from archiver.thread_json import thread_as_json
 
 POST_URL = "https://blog.example/2014/08/12/a-post/"
 

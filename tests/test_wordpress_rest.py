@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from archiver.cli import thread_as_json
 from archiver.extractors import extract, extractor_for, find_links, wordpress_rest
 from archiver.page import Page
+from archiver.thread_json import thread_as_json
 from tests.blogserver import running
 from tests.test_crawl import EXAMPLE, EXAMPLE_THREAD, crawl, rows
 

@@ -6,13 +6,21 @@ writes it for the default archive, data/archive.db. Every database the archiver 
 migrations are recorded in `_sqlite_migrations`) gets the same block here.
 """
 
+from __future__ import annotations
+
 import copy
 import weakref
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from datasette import hookimpl
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+    from datasette.database import Database
 
 METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
 ARCHIVE = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["archive"]
@@ -23,32 +31,34 @@ SEARCH_BOX = Markup(
     '<input type="submit" value="Search posts and comments"></form>')
 
 # The metadata of each served archive, by database name, found at start-up.
-_archives = weakref.WeakKeyDictionary()
+_archives: weakref.WeakKeyDictionary[Datasette, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 @hookimpl
-def startup(datasette):
-    async def find_archives():
+def startup(datasette: Datasette) -> Callable[[], Awaitable[None]]:
+    async def find_archives() -> None:
         _archives[datasette] = {name: archive_metadata(datasette, name)
-                                for name, db in datasette.databases.items() if await made_by_archiver(db)}
+                                for name, db in datasette.databases.items()
+                                if await made_by_archiver(db)}
 
     return find_archives
 
 
 @hookimpl
-def get_metadata(datasette):
+def get_metadata(datasette: Datasette) -> dict[str, Any]:
     # A copy each time: Datasette merges other metadata into what it is given, in place.
     return {"databases": copy.deepcopy(_archives.get(datasette, {}))}
 
 
-async def made_by_archiver(db):
+async def made_by_archiver(db: Database) -> bool:
     if not await db.table_exists("_sqlite_migrations"):
         return False
-    found = await db.execute("SELECT 1 FROM _sqlite_migrations WHERE migration_set = 'archiver' LIMIT 1")
+    found = await db.execute("SELECT 1 FROM _sqlite_migrations "
+                             "WHERE migration_set = 'archiver' LIMIT 1")
     return bool(found.rows)
 
 
-def archive_metadata(datasette, database):
+def archive_metadata(datasette: Datasette, database: str) -> dict[str, Any]:
     search_box = SEARCH_BOX.format(description=ARCHIVE["description"],
                                    action=f"{datasette.urls.database(database)}/-/search")
     return {**ARCHIVE, "description_html": str(search_box)}

@@ -7,7 +7,11 @@ search does the same), so no input is an FTS5 syntax error: words are matched as
 words in double quotes as a phrase.
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from datasette import Response, hookimpl
@@ -16,6 +20,11 @@ from datasette.utils import escape_fts
 from markupsafe import Markup, escape
 
 from archiver.datasette.archive import archive_database, thread_url
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+    from datasette.database import Database
+    from datasette.utils.asgi import Request
 
 PAGE_SIZE = 50
 # Unicode noncharacters, which no page's text holds, mark the matched words in a snippet. The
@@ -40,7 +49,8 @@ WITH page AS (
   ORDER BY rank, kind DESC, id LIMIT :limit OFFSET :offset
 )
 SELECT page.rank AS rank, page.kind AS kind, page.id AS id, posts.id AS post_id,
-       NULL AS comment_id, posts.title, posts.author, posts.published_local, posts.published_utc, posts.removed_utc,
+       NULL AS comment_id, posts.title, posts.author, posts.published_local,
+       posts.published_utc, posts.removed_utc,
        snippet(posts_fts, 1, :start, :end, '…', {SNIPPET_WORDS}) AS snippet
 FROM page CROSS JOIN posts_fts ON posts_fts.rowid = page.id JOIN posts ON posts.id = page.id
 WHERE page.kind = 'post' AND posts_fts MATCH :query
@@ -60,20 +70,22 @@ SELECT (SELECT count(*) FROM posts_fts WHERE posts_fts MATCH :query),
 
 
 @hookimpl
-def register_routes():
+def register_routes() -> list[tuple[str, Callable[..., Any]]]:
     return [(r"^/(?P<database>[^/]+)/-/search$", search_page)]
 
 
-async def search_page(datasette, request):
+async def search_page(datasette: Datasette, request: Request) -> Response:
     # The full-text indexes too: the search reads them.
-    db = await archive_database(datasette, request, "posts", "comments", "posts_fts", "comments_fts")
+    db = await archive_database(datasette, request,
+                                "posts", "comments", "posts_fts", "comments_fts")
     words = request.args.get("q", "").strip()
     page = request.args.get("page", "")
     # Anything but a page number of up to six digits is the first page.
     offset = (int(page) - 1) * PAGE_SIZE if re.fullmatch("0*[1-9][0-9]{0,5}", page) else 0
     url = f"{datasette.urls.database(db.name)}/-/search"
-    context = {"database": db.name, "search_url": url, "q": words, "page_size": PAGE_SIZE,
-               "hits": [], "first": offset + 1, "next_url": None}
+    context: dict[str, Any] = {"database": db.name, "search_url": url, "q": words,
+                               "page_size": PAGE_SIZE, "hits": [], "first": offset + 1,
+                               "next_url": None}
     query = escape_fts(words)
     if query:
         try:
@@ -82,10 +94,12 @@ async def search_page(datasette, request):
             context["time_limit_ms"] = datasette.setting("sql_time_limit_ms")
     if context.get("more"):
         context["next_url"] = f"{url}?{urlencode({'q': words, 'page': offset // PAGE_SIZE + 2})}"
-    return Response.html(await datasette.render_template("archive_search.html", context, request=request))
+    return Response.html(await datasette.render_template("archive_search.html", context,
+                                                         request=request))
 
 
-async def found(datasette, db, query, offset):
+async def found(datasette: Datasette, db: Database, query: str,
+                offset: int) -> dict[str, Any]:
     """The hits of the page that starts at `offset`, and how many posts and comments match."""
     ((posts_found, comments_found),) = (await db.execute(COUNT_SQL, {"query": query})).rows
     rows = (await db.execute(HITS_SQL, {"query": query, "start": MATCH_START, "end": MATCH_END,
@@ -96,7 +110,8 @@ async def found(datasette, db, query, offset):
             "more": last < posts_found + comments_found}
 
 
-def hit(datasette, database, row):
+def hit(datasette: Datasette, database: str, row: Any) -> dict[str, Any]:
+    """One hit as the results page shows it."""
     return {
         "kind": row["kind"],
         "url": thread_url(datasette, database, row["post_id"], row["comment_id"]),
@@ -109,13 +124,13 @@ def hit(datasette, database, row):
     }
 
 
-def highlighted(snippet):
+def highlighted(snippet: str) -> Markup:
     """The snippet as HTML: its text escaped, the matched words in <mark>."""
     marked = MARKED.sub(r"<mark>\1</mark>", str(escape(snippet)))
     return Markup(marked.replace(MATCH_START, "").replace(MATCH_END, ""))
 
 
-def shown_time(local, utc):
+def shown_time(local: str | None, utc: str | None) -> str | None:
     """"2014-08-12 14:15" in the blog's time, else in UTC; a date alone when that is all."""
     if local:
         return local.replace("T", " ")[:16]

@@ -9,8 +9,12 @@ imported may hold anything: it is sanitised again here, with the archiver's own 
 before it is marked safe for Jinja. Every other stored value is escaped.
 """
 
+from __future__ import annotations
+
 import json
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlencode
 
 from datasette import Response, hookimpl
@@ -20,6 +24,13 @@ from markupsafe import Markup
 from archiver.clean import safe_link, sanitize_html
 from archiver.datasette.archive import archive_database, raw_url, thread_url
 from archiver.storage import read_page_body
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+    from datasette.utils.asgi import Request
+
+# A row as the view shows it: a database row made a dict, with what the template reads added.
+Record = dict[str, Any]
 
 ARCHIVE_CSS = "/thread-archiver/archive.css"
 # The tables whose body_html Datasette's table and row pages show rendered. Chosen by table,
@@ -66,7 +77,7 @@ SELECT id, url, role FROM pages WHERE post_id = :post_id OR url = :url ORDER BY 
 
 
 @hookimpl
-def register_routes():
+def register_routes() -> list[tuple[str, Callable[..., Any]]]:
     return [
         (r"^/(?P<database>[^/]+)/-/thread/(?P<post_id>[0-9]+)$", thread_view),
         (r"^/(?P<database>[^/]+)/-/raw/(?P<page_id>[0-9]+)$", raw_page),
@@ -74,13 +85,14 @@ def register_routes():
 
 
 @hookimpl
-def extra_css_urls():
+def extra_css_urls() -> list[str]:
     # Datasette links each URL once, so the metadata naming it too does no harm.
     return [ARCHIVE_CSS]
 
 
 @hookimpl
-def render_cell(row, value, column, table, datasette, database):
+def render_cell(row: Any, value: Any, column: str, table: str | None, datasette: Datasette,
+                database: str) -> Markup | None:
     if column == "body_html" and table in RENDERED_HTML_TABLES and isinstance(value, str):
         return Markup('<div class="archived-html">{}</div>').format(render_html(value))
     if table == "posts" and column == "title" and "id" in row.keys():
@@ -89,7 +101,7 @@ def render_cell(row, value, column, table, datasette, database):
     return None
 
 
-async def thread_view(datasette, request):
+async def thread_view(datasette: Datasette, request: Request) -> Response:
     db = await archive_database(datasette, request, "posts", "comments", "links", "pages")
     params = {"post_id": int(request.url_vars["post_id"])}
     found = (await db.execute(POST_SQL, params)).rows
@@ -106,7 +118,7 @@ async def thread_view(datasette, request):
     database = db.name
     raw_urls = {page["url"]: raw_url(datasette, database, page["id"]) for page in pages}
     copies = stored_copies(comments, pages, post["url"])
-    versions_of = {}
+    versions_of: dict[int, list[Record]] = {}
     for version in comment_versions:
         versions_of.setdefault(version["comment_id"], []).append(shown_version(version))
     zone = post["timezone"]
@@ -146,7 +158,8 @@ async def thread_view(datasette, request):
     }, request=request))
 
 
-def stored_copies(comments, pages, post_url):
+def stored_copies(comments: list[Record], pages: Iterable[Mapping[str, Any]],
+                  post_url: str) -> dict[int, str | None]:
     """{comment id: the URL of the stored page that showed it, or None}: the page its permalink
     names, else the one that showed the other comments of its comment page, else the post's
     own page; for a comment only a feed or an API gave, that source's page."""
@@ -163,7 +176,7 @@ def stored_copies(comments, pages, post_url):
             for comment in comments}
 
 
-async def raw_page(datasette, request):
+async def raw_page(datasette: Datasette, request: Request) -> Response:
     db = await archive_database(datasette, request, "pages")
     found = (await db.execute("SELECT body, encoding FROM pages WHERE id = ?",
                               [int(request.url_vars["page_id"])])).rows
@@ -180,7 +193,7 @@ async def raw_page(datasette, request):
                                         "Content-Security-Policy": "sandbox"})
 
 
-def nest(comments):
+def nest(comments: list[Record]) -> list[Record]:
     """The comments as a conversation: top-level ones in thread order, each reply in its
     parent's `replies`. A reply whose parent is not archived, or that a cycle in hostile data
     leaves without a top, is top level; one deeper than MAX_NESTING goes in its parent's own
@@ -191,12 +204,12 @@ def nest(comments):
         replying = comment["parent_id"] is not None or comment["parent_platform_id"] is not None
         comment.update(replies=[], reply_to=None, level=min(levels[comment["id"]], MAX_NESTING),
                        parent_missing=replying and comment["parent_id"] not in by_id)
-    top = []
-    home = {}  # id -> the list a comment is shown in
+    top: list[Record] = []
+    home: dict[int, list[Record]] = {}  # id -> the list a comment is shown in
     for comment in sorted(comments, key=lambda comment: levels[comment["id"]]):
         level = levels[comment["id"]]
         parent = by_id.get(comment["parent_id"])
-        if level == 1:
+        if level == 1 or parent is None:  # a reply's level is its parent's plus one
             home[comment["id"]] = top
         elif level <= MAX_NESTING:
             home[comment["id"]] = parent["replies"]
@@ -209,11 +222,13 @@ def nest(comments):
     return top
 
 
-def nesting_levels(parents):
+def nesting_levels(parents: Mapping[int, int | None]) -> dict[int, int]:
     """{id: 1 for top level, 2 for a reply, …} from {id: parent id or None}."""
-    levels = {}
+    levels: dict[int, int] = {}
     for start in parents:
-        path, on_path, node = [], set(), start
+        path: list[int] = []
+        on_path: set[int] = set()
+        node: int | None = start
         while node is not None and node not in levels and node not in on_path:
             path.append(node)
             on_path.add(node)
@@ -226,30 +241,31 @@ def nesting_levels(parents):
     return levels
 
 
-def render_html(fragment):
+def render_html(fragment: str | None) -> Markup:
     """Archived HTML sanitised now with the archiver's rules, and only then marked safe."""
     return Markup(sanitize_html(fragment or ""))
 
 
-def linkable(url):
+def linkable(url: str | None) -> str | None:
     """`url` trimmed, when the archiver's rule for a stored link (clean.safe_link) keeps it:
     never a javascript: or data: link, whatever an older archive or an import holds."""
     return safe_link((url or "").strip())
 
 
-def author_comments_url(datasette, database, author):
+def author_comments_url(datasette: Datasette, database: str, author: str | None) -> str | None:
     if not author:
         return None
     return f"{datasette.urls.table(database, 'comments')}?{urlencode({'author': author})}"
 
 
-def shown_time(record, zone):
+def shown_time(record: Mapping[str, Any], zone: str | None) -> dict[str, str | None]:
     return {"shown": record["published_shown"], "local": local_time(record["published_local"]),
             "zone": zone, "utc": utc_time(record["published_utc"]),
             "utc_iso": record["published_utc"]}
 
 
-def shown_removal(datasette, database, record):
+def shown_removal(datasette: Datasette, database: str,
+                  record: Mapping[str, Any]) -> dict[str, Any] | None:
     if record["removed_utc"] is None:
         return None
     crawl = record["removed_by_crawl"]
@@ -257,7 +273,7 @@ def shown_removal(datasette, database, record):
             "crawl_url": datasette.urls.row(database, "crawls", str(crawl)) if crawl else None}
 
 
-def shown_version(row):
+def shown_version(row: Any) -> Record:
     """An earlier text of a post (with its title) or of a comment (with its author)."""
     version = dict(row)
     return {"version": version["version"], "title": version.get("title"),
@@ -267,11 +283,11 @@ def shown_version(row):
             "replaced": utc_time(version["replaced_utc"])}
 
 
-def local_time(iso):
+def local_time(iso: str | None) -> str | None:
     """'2014-08-13T17:02:00+01:00' as '2014-08-13 17:02 +01:00' (seconds when not zero); a
     date alone, or what is no ISO time, as it is."""
     moment = parse_time(iso)
-    if moment is None or "T" not in iso:
+    if iso is None or moment is None or "T" not in iso:
         return iso
     offset = moment.utcoffset()
     if offset is None:
@@ -281,26 +297,28 @@ def local_time(iso):
     return f"{clock(moment)} {sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def utc_time(iso):
+def utc_time(iso: str | None) -> str | None:
     """'2014-08-13T16:02:00Z' as '2014-08-13 16:02 UTC'."""
     moment = parse_time(iso)
     if moment is None or moment.utcoffset() is None:
         return iso
-    return f"{clock(moment.astimezone(timezone.utc))} UTC"
+    return f"{clock(moment.astimezone(UTC))} UTC"
 
 
-def parse_time(iso):
+def parse_time(iso: str | None) -> datetime | None:
+    if iso is None:
+        return None
     try:
         return datetime.fromisoformat(iso)
     except (TypeError, ValueError):
         return None
 
 
-def clock(moment):
+def clock(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S" if moment.second else "%Y-%m-%d %H:%M")
 
 
-def json_list(text):
+def json_list(text: str | None) -> list[str]:
     """A JSON list of names as a list of strings; anything else as no names."""
     try:
         names = json.loads(text or "[]")

@@ -2,14 +2,23 @@
 the query runs on, so that a column built from it (`:_thread_url || post_id`) is an address
 Datasette shows as a link, whatever the database is called."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from datasette import hookimpl
 
 from archiver.datasette.archive import requested_database, threads_url
 
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+    from datasette.utils.asgi import Request
+
 
 @hookimpl
-def register_magic_parameters(datasette):
-    def thread(key, request):
+def register_magic_parameters(datasette: Datasette) -> list[tuple[str, Callable[..., str]]]:
+    def thread(key: str, request: Request) -> str:
         if key != "url":
             raise KeyError(key)
         database = requested_database(datasette, request).name
