@@ -58,10 +58,6 @@ def detect(page: Page) -> bool:
     return bool(HOSTS.search(head(page))) and sum(marker in page.text for marker in MARKERS) >= 2
 
 
-def platform_of(page: Page) -> str:
-    return DREAMWIDTH if "dreamwidth.org" in head(page) else PLATFORM
-
-
 @per_page
 def _is_single(page):
     """An entry's page: its address is /1234.html."""
@@ -70,8 +66,8 @@ def _is_single(page):
 
 
 LIVEJOURNAL = Platform(name=PLATFORM, is_single=_is_single, post=POST, templates=TEMPLATES,
-                       listing_posts=LISTING_POSTS, next_pages=NEXT_PAGES, name_of=platform_of,
-                       other_comments=comments_of)
+                       listing_posts=LISTING_POSTS, next_pages=NEXT_PAGES,
+                       variants=(("dreamwidth.org", DREAMWIDTH),), other_comments=comments_of)
 read_thread = LIVEJOURNAL.read_thread
 
 

@@ -23,6 +23,7 @@ import trafilatura
 from lxml import etree
 
 from archiver.extractors.bylines import author_of, machine_time, read_byline
+from archiver.extractors.detection import head
 from archiver.extractors.elements import inner_html, text_of, without, without_elements
 from archiver.extractors.links import canonical, listing_links
 from archiver.extractors.selectors import css_elements, first, has_class
@@ -92,8 +93,11 @@ class Platform:
     templates: tuple[Template, ...] = ()
     listing_posts: tuple[str, ...] = ()
     next_pages: tuple[str, ...] = ()
-    # The name a page gives itself where the platform's forks or hosts differ (TypePad).
-    name_of: Callable[[Page], str] | None = None
+    # Forks and hosts of the platform stored under their own name: (what the head of their
+    # pages holds, the name), the first that matches taken (Dreamwidth, TypePad).
+    variants: tuple[tuple[str, str], ...] = ()
+    # What the platform says of the post outside the cascades' fields, read into it.
+    amend_post: Callable[[Page, Post], None] | None = None
     # The comments of a page none of `templates` finds any on.
     other_comments: Callable[[Page], list[Comment]] | None = None
 
@@ -102,11 +106,19 @@ class Platform:
         if not self.is_single(page):
             return None
         post = read_post(page, self.post)
+        if self.amend_post is not None:
+            self.amend_post(page, post)
         comments = read_comments(page, self.templates)
         if not comments and self.other_comments is not None:
             comments = self.other_comments(page)
-        name = self.name if self.name_of is None else self.name_of(page)
-        return Thread(platform=name, post=post, comments=comments)
+        return Thread(platform=self.name_of(page), post=post, comments=comments)
+
+    def name_of(self, page: Page) -> str:
+        """The platform's name, or the name of the variant `page` is on."""
+        if not self.variants:
+            return self.name
+        text = head(page)
+        return next((name for marker, name in self.variants if marker in text), self.name)
 
     def find_links(self, page: Page) -> PageLinks:
         """A listing's posts and next pages; nothing from a post's own page."""

@@ -12,7 +12,7 @@ import re
 from archiver.extractors.detection import generators, has_markers, head
 from archiver.extractors.markup import Platform, PostQueries, Template
 from archiver.extractors.selectors import has_class
-from archiver.items import Post, Thread
+from archiver.items import Post
 from archiver.page import Page, per_page
 
 PLATFORM = "movabletype"
@@ -81,10 +81,6 @@ def detect(page: Page) -> bool:
             or has_markers(head(page), MARKERS, 2))
 
 
-def platform_of(page: Page) -> str:
-    return TYPEPAD if "typepad.com" in head(page) else PLATFORM
-
-
 @per_page
 def _is_single(page):
     """Entry archives: one entry, or a comment area, or MT's comment form for one entry."""
@@ -92,18 +88,6 @@ def _is_single(page):
                   " | //*[contains(@class, 'comments-body')]"):
         return True
     return len(page.xpath(ENTRIES)) == 1
-
-
-MOVABLE_TYPE = Platform(name=PLATFORM, is_single=_is_single, post=POST, templates=TEMPLATES,
-                        listing_posts=LISTING_POSTS, next_pages=NEXT_PAGES, name_of=platform_of)
-find_links = MOVABLE_TYPE.find_links
-
-
-def read_thread(page: Page) -> Thread | None:
-    thread = MOVABLE_TYPE.read_thread(page)
-    if thread is not None:
-        _posted_by(page, thread.post)
-    return thread
 
 
 def _posted_by(page: Page, post: Post) -> None:
@@ -121,3 +105,10 @@ def _posted_by(page: Page, post: Post) -> None:
     if not re.search(r"\d{4}", when) and post.published_shown:
         when = f"{post.published_shown} {when}"
     post.published_shown = when
+
+
+MOVABLE_TYPE = Platform(name=PLATFORM, is_single=_is_single, post=POST, templates=TEMPLATES,
+                        listing_posts=LISTING_POSTS, next_pages=NEXT_PAGES,
+                        variants=(("typepad.com", TYPEPAD),), amend_post=_posted_by)
+read_thread = MOVABLE_TYPE.read_thread
+find_links = MOVABLE_TYPE.find_links

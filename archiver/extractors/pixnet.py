@@ -11,7 +11,7 @@ import re
 from archiver.extractors.detection import has_markers, head
 from archiver.extractors.markup import Platform, PostQueries, Template
 from archiver.extractors.selectors import has_class
-from archiver.items import Thread
+from archiver.items import Post
 from archiver.page import Page, per_page
 
 PLATFORM = "pixnet"
@@ -58,16 +58,15 @@ def _is_single(page):
         page.css("#comment-box"))
 
 
+def _posted_in(page: Page, post: Post) -> None:
+    """The author the line under the post names, where there is one."""
+    posted = POSTED_IN.match(" ".join(
+        page.xpath("//p[contains(@class, 'author')]//text()").getall()))
+    if posted:
+        post.author = posted[1]
+
+
 PIXNET = Platform(name=PLATFORM, is_single=_is_single, post=POST, templates=TEMPLATES,
-                  listing_posts=LISTING_POSTS, next_pages=NEXT_PAGES)
+                  listing_posts=LISTING_POSTS, next_pages=NEXT_PAGES, amend_post=_posted_in)
+read_thread = PIXNET.read_thread
 find_links = PIXNET.find_links
-
-
-def read_thread(page: Page) -> Thread | None:
-    thread = PIXNET.read_thread(page)
-    if thread is not None:
-        posted = POSTED_IN.match(" ".join(
-            page.xpath("//p[contains(@class, 'author')]//text()").getall()))
-        if posted:
-            thread.post.author = posted[1]
-    return thread
