@@ -115,8 +115,6 @@ class Platform:
 
     def name_of(self, page: Page) -> str:
         """The platform's name, or the name of the variant `page` is on."""
-        if not self.variants:
-            return self.name
         text = head(page)
         return next((name for marker, name in self.variants if marker in text), self.name)
 
@@ -127,8 +125,8 @@ class Platform:
         return listing_links(page, self.listing_posts, self.next_pages)
 
 
-def find_template(page: Page, templates: Iterable[Template]
-                  ) -> tuple[Template | None, list[etree._Element]]:
+def _find_template(page: Page, templates: Iterable[Template]
+                   ) -> tuple[Template | None, list[etree._Element]]:
     """The first template with comments on the page and its comment elements, or (None, [])."""
     for template in templates:
         nodes = [node.root for node in page.xpath(template.comments)]
@@ -140,7 +138,7 @@ def find_template(page: Page, templates: Iterable[Template]
 def read_comments(page: Page, templates: Sequence[Template]) -> list[Comment]:
     """Every comment on the page, in document order, read with the first template that finds
     some."""
-    template, nodes = find_template(page, templates)
+    template, nodes = _find_template(page, templates)
     if template is None:
         return []
     reader = _Reader(page, template, nodes)
@@ -322,7 +320,7 @@ def read_post(page: Page, queries: PostQueries) -> Post:
                  else "")
     found: dict[str, str] = {}
     if not text_of(lxml.html.fragment_fromstring(body_html or " ", create_parent="div")):
-        body_html, found = main_content(page)
+        body_html, found = _main_content(page)
     meta = page.xpath
     return Post(
         url=canonical(page),
@@ -358,7 +356,7 @@ def _published(page, time_node):
     return machine
 
 
-def main_content(page: Page) -> tuple[str, dict[str, str]]:
+def _main_content(page: Page) -> tuple[str, dict[str, str]]:
     """(body HTML, metadata) as trafilatura finds them, for themes no cascade knows: it costs
     tens of milliseconds, so only then. It works on a copy, as it prunes the tree it is given."""
     html = trafilatura.extract(copy.deepcopy(page.selector.root), url=page.url,
