@@ -8,7 +8,10 @@ into "FÃ¼r". So each declaration is checked against the bytes, cheaply: a page
 in the first one they do not contradict, and else in what they are.
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,10 +34,10 @@ class Decoded:
     declared: str | None  # what the page declared first, if anything
 
 
-def decode_page(body, content_type=None):
+def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
     """The text of `body`, served with the Content-Type header `content_type`."""
     bom_encoding, bom = read_bom(body)
-    if bom_encoding:  # a BOM is bytes, not a claim about them: nothing can contradict it
+    if bom_encoding and bom:  # a BOM is bytes, not a claim about them: nothing can contradict it
         return Decoded(body[len(bom):].decode(bom_encoding, "replace"), bom_encoding, bom_encoding)
     as_utf8 = cache(lambda: _utf8_text(body))
     first = None
@@ -49,7 +52,7 @@ def decode_page(body, content_type=None):
     return Decoded(text, UTF8, first)
 
 
-def _declarations(body, content_type):
+def _declarations(body: bytes, content_type: str | None) -> Iterator[str]:
     """The encodings the header, then the markup, declare; the markup is searched only if asked."""
     header = http_content_type_encoding(content_type or "")
     if header:
@@ -59,7 +62,8 @@ def _declarations(body, content_type):
         yield markup
 
 
-def _text_as_declared(body, encoding, as_utf8):
+def _text_as_declared(body: bytes, encoding: str,
+                      as_utf8: Callable[[], str | None]) -> str | None:
     """`body` decoded as `encoding`, or None when its bytes contradict it."""
     if encoding == UTF8:
         return as_utf8()
@@ -68,7 +72,7 @@ def _text_as_declared(body, encoding, as_utf8):
     return body.decode(encoding, "replace")
 
 
-def _utf8_text(body):
+def _utf8_text(body: bytes) -> str | None:
     """`body` as UTF-8, or None when its bytes are not UTF-8. A page in UTF-8 with a few stray
     bytes of another encoding (a comment pasted from elsewhere) still is: read as windows-1252,
     all the rest of it would be garbled."""
@@ -80,7 +84,7 @@ def _utf8_text(body):
 
 
 @cache
-def _single_byte(encoding):
+def _single_byte(encoding: str) -> bool:
     """Whether `encoding` reads UTF-8 text one character a byte, as the single-byte encodings
     (windows-1252, ISO-8859-x, KOI8-R) do: a UTF-8 page declared in one reads as mojibake."""
     return len(UTF8_SAMPLE.decode(encoding, "replace")) == len(UTF8_SAMPLE)

@@ -4,11 +4,15 @@ The only place body HTML is processed: extractors hand over raw fragments, stora
 and Datasette only ever see what leaves this module.
 """
 
+from __future__ import annotations
+
 import re
+from typing import TypedDict
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 import lxml.html
 import nh3
+from lxml import etree
 
 from archiver.items import Link
 
@@ -39,19 +43,33 @@ DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "objec
 BLOCK_TAGS = {"p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5",
               "h6", "tr", "table", "figure", "figcaption", "dl", "dt", "dd", "hr", "section",
               "article", "header", "footer", "aside"}
-SANITIZER = {"tags": ALLOWED_TAGS, "clean_content_tags": DROP_WITH_CONTENT,
-             "attributes": ALLOWED_ATTRIBUTES, "url_schemes": SAFE_SCHEMES,
-             "link_rel": "nofollow noopener noreferrer"}
+
+
+class SanitizerOptions(TypedDict):
+    """What nh3 is told, the same for every fragment: typed so that a checker can match each
+    option with nh3's parameter of that name."""
+
+    tags: set[str]
+    clean_content_tags: set[str]
+    attributes: dict[str, set[str]]
+    url_schemes: set[str]
+    link_rel: str
+
+
+SANITIZER: SanitizerOptions = {"tags": ALLOWED_TAGS, "clean_content_tags": DROP_WITH_CONTENT,
+                               "attributes": ALLOWED_ATTRIBUTES, "url_schemes": SAFE_SCHEMES,
+                               "link_rel": "nofollow noopener noreferrer"}
 # Built once: nh3.clean converts its options for every call, more than half its cost on a comment.
 ABSOLUTE_LINKS_SANITIZER = nh3.Cleaner(**SANITIZER)
 ESCAPED_UTF8 = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
 BARE_URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]", re.I)
 
 
-def sanitize_html(fragment, base_url=None):
+def sanitize_html(fragment: str | None, base_url: str | None = None) -> str:
     """Safe HTML: allowlisted tags and attributes, absolute http(s) links only.
 
-    >>> sanitize_html('<p onclick="x()">Hi <a href="/a">a</a><script>bad()</script></p>', "https://b.example/")
+    >>> sanitize_html('<p onclick="x()">Hi <a href="/a">a</a><script>bad()</script></p>',
+    ...               "https://b.example/")
     '<p>Hi <a href="https://b.example/a" rel="nofollow noopener noreferrer">a</a></p>'
     """
     if not fragment:
@@ -70,14 +88,14 @@ def sanitize_html(fragment, base_url=None):
     return ABSOLUTE_LINKS_SANITIZER.clean(fragment).strip()
 
 
-def parse_fragment(fragment):
+def parse_fragment(fragment: str | None) -> etree._Element | None:
     """An lxml element wrapping `fragment`, or None when it is empty."""
     if not fragment or not fragment.strip():
         return None
     return lxml.html.fragment_fromstring(fragment, create_parent="div")
 
 
-def html_to_text(root):
+def html_to_text(root: etree._Element | None) -> str:
     """Readable text of a parsed fragment: blocks on their own lines, spaces collapsed."""
     if root is None:
         return ""
@@ -104,7 +122,7 @@ def html_to_text(root):
     return "\n".join(line for line in lines if line)
 
 
-def safe_link(url):
+def safe_link(url: str | None) -> str | None:
     """`url` when it is an absolute http(s) address or a mailto one, else None: an author's
     link may be a `javascript:` one, which nothing should keep to render."""
     parts = urlsplit(url or "")
@@ -112,7 +130,7 @@ def safe_link(url):
     return url if scheme == "mailto" or scheme in SAFE_SCHEMES and parts.netloc else None
 
 
-def as_iri(url):
+def as_iri(url: str) -> str:
     """A URL with its percent-escaped UTF-8 shown as the characters it spells ("Laïcité")."""
     def decode(match):
         try:
@@ -122,7 +140,8 @@ def as_iri(url):
     return ESCAPED_UTF8.sub(decode, url)
 
 
-def find_links(root, base_url=None, site_host=None):
+def find_links(root: etree._Element | None, base_url: str | None = None,
+               site_host: str | None = None) -> list[Link]:
     """Linked sources of a parsed fragment: <a href> targets, then bare URLs in its text."""
     if root is None:
         return []

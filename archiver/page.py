@@ -1,24 +1,33 @@
 """Page: a fetched document (URL, decoded text, lazily parsed tree) that extractors read."""
 
+from __future__ import annotations
+
+import functools
 import json
 import re
-from datetime import datetime, timezone
+import weakref
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar
 
-from parsel import Selector
+from parsel import Selector, SelectorList
 
 from archiver.charset import decode_page
 
 XML_CONTENT_TYPES = re.compile(r"(xml|rss|atom)", re.I)
 JSON_CONTENT_TYPES = re.compile(r"[/+]json\b|javascript", re.I)
+Result = TypeVar("Result")
 
 
 class Page:
     """A document to read. Extractors see only this, never a Scrapy response."""
 
-    def __init__(self, url, text, *, content_type="text/html", fetched_utc=None, selector=None,
-                 headers=None, encoding=None, declared_encoding=None):
+    def __init__(self, url: str, text: str, *, content_type: str | None = "text/html",
+                 fetched_utc: datetime | None = None, selector: Selector | None = None,
+                 headers: Mapping[str, str] | None = None, encoding: str | None = None,
+                 declared_encoding: str | None = None) -> None:
         self.url = url
         self.text = text
         self.encoding = encoding  # what `text` was decoded from, when known
@@ -26,12 +35,12 @@ class Page:
         self.content_type = content_type or "text/html"
         # Lower-case names: APIs page through headers (WordPress REST: Link, X-WP-TotalPages).
         self.headers = {name.lower(): value for name, value in (headers or {}).items()}
-        self.fetched_utc = fetched_utc or datetime.now(timezone.utc)
+        self.fetched_utc = fetched_utc or datetime.now(UTC)
         if selector is not None:
             self.__dict__["selector"] = selector
 
     @classmethod
-    def from_response(cls, response, fetched_utc=None):
+    def from_response(cls, response: Any, fetched_utc: datetime | None = None) -> Page:
         """Wrap a Scrapy response, reusing the tree Scrapy may already have parsed."""
         content_type = response.headers.get(b"Content-Type", b"text/html").decode("latin-1")
         decoded = decode_page(response.body, content_type)
@@ -45,7 +54,9 @@ class Page:
                    declared_encoding=decoded.declared)
 
     @classmethod
-    def from_bytes(cls, url, body, content_type="text/html", fetched_utc=None, headers=None):
+    def from_bytes(cls, url: str, body: bytes, content_type: str = "text/html",
+                   fetched_utc: datetime | None = None,
+                   headers: Mapping[str, str] | None = None) -> Page:
         """Decode raw bytes as browsers do (BOM, header, then <meta charset>), unless they
         contradict what they declare (archiver.charset)."""
         decoded = decode_page(body, content_type)
@@ -53,30 +64,32 @@ class Page:
                    headers=headers, encoding=decoded.encoding, declared_encoding=decoded.declared)
 
     @classmethod
-    def from_file(cls, path, url=None):
+    def from_file(cls, path: str | Path, url: str | None = None) -> Page:
         """A saved page; relative times on it count back from when it was saved."""
         path = Path(path)
-        saved = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+        saved = datetime.fromtimestamp(path.stat().st_mtime, UTC)
         return cls.from_bytes(url or path.resolve().as_uri(), path.read_bytes(), fetched_utc=saved)
 
     @property
-    def charset_contradicted(self):
+    def charset_contradicted(self) -> bool:
         """Whether the page's bytes contradicted the encoding it declared."""
         return self.declared_encoding is not None and self.encoding != self.declared_encoding
 
     @property
-    def is_xml(self):
+    def is_xml(self) -> bool:
         if XML_CONTENT_TYPES.search(self.content_type):
             return True
-        return self.text.lstrip()[:200].startswith("<?xml") and "<html" not in self.text[:2000].lower()
+        return (self.text.lstrip()[:200].startswith("<?xml")
+                and "<html" not in self.text[:2000].lower())
 
     @property
-    def is_json(self):
+    def is_json(self) -> bool:
         """Platform APIs and JSON feeds (WordPress REST, Blogger `alt=json`, Disqus)."""
-        return bool(JSON_CONTENT_TYPES.search(self.content_type)) or self.text.lstrip()[:1] in ("{", "[")
+        return (bool(JSON_CONTENT_TYPES.search(self.content_type))
+                or self.text.lstrip()[:1] in ("{", "["))
 
     @cached_property
-    def data(self):
+    def data(self) -> Any:
         """The parsed JSON of a JSON page, or None when it does not parse.
 
         Blogger wraps `alt=json-in-script` answers in a callback; the wrapper is dropped.
@@ -89,12 +102,13 @@ class Page:
             return None
 
     @cached_property
-    def selector(self):
+    def selector(self) -> Selector:
         kind = "xml" if self.is_xml else "html"
         try:
             return self._parse(self.text, kind)
         except UnicodeEncodeError:  # lone surrogates, which the parser's UTF-8 cannot carry
-            return self._parse(self.text.encode("utf-8", "surrogatepass").decode("utf-8", "replace"), kind)
+            replaced = self.text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+            return self._parse(replaced, kind)
 
     def _parse(self, text, kind):
         if kind == "xml":
@@ -102,7 +116,7 @@ class Page:
         return Selector(text=text, type=kind, base_url=self.url)
 
     @cached_property
-    def language(self):
+    def language(self) -> str | None:
         """Primary language subtag from <html lang> or og:locale ("en", "fr"), or None."""
         if self.is_json:  # an API answer names no language (and Scrapy parses it as JSON)
             return None
@@ -111,10 +125,10 @@ class Page:
         lang = re.split(r"[-_]", lang.strip().lower())[0]
         return lang if re.fullmatch(r"[a-z]{2,3}", lang) else None
 
-    def css(self, query):
+    def css(self, query: str) -> SelectorList:
         return self._query("css", query)
 
-    def xpath(self, query, **kwargs):
+    def xpath(self, query: str, **kwargs: Any) -> SelectorList:
         return self._query("xpath", query, **kwargs)
 
     def _query(self, kind, query, **kwargs):
@@ -129,3 +143,15 @@ class Page:
     @cached_property
     def _found(self):
         return {}
+
+
+def per_page(function: Callable[[Page], Result]) -> Callable[[Page], Result]:
+    """Remember `function(page)` while the page lives: read_thread and find_links both ask."""
+    results: weakref.WeakKeyDictionary[Page, Result] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(function)
+    def remembered(page: Page) -> Result:
+        if page not in results:
+            results[page] = function(page)
+        return results[page]
+    return remembered

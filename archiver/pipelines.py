@@ -11,10 +11,10 @@ from scrapy import signals
 from archiver import storage
 from archiver.dates import utc_iso
 from archiver.extractors import extract
-from archiver.extractors.common import comment_page_of, post_url_of
 from archiver.items import GONE, SiteInfo
 from archiver.outcome import crawl_outcome
 from archiver.page import Page
+from archiver.urls import comment_page_of, post_url_of
 
 logger = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from archiver import discovery, freshness, storage
 from archiver.dates import utc_iso
 from archiver.discovery import archives, comment_index, feeds, listings, sitemaps
 from archiver.extractors import find_links, wordpress, wordpress_rest
-from archiver.extractors.common import comment_page_of, is_trap, post_url_of, strip_fragment
 from archiver.items import GONE, PageItem
 from archiver.page import Page
+from archiver.urls import comment_page_of, is_trap, post_url_of, strip_fragment
 
 # WordPress's feed of the latest comments on the whole blog: where a blog without the REST
 # API signals new comments.

@@ -44,9 +44,9 @@ def text_of(decoded):
     # nothing declared
     ("text/html", UTF8_PAGE, "utf-8", None),
     ("text/html", CP1252_PAGE, "cp1252", None),
-], ids=["utf8-as-latin1-header", "utf8-as-latin1-meta", "utf8-as-cp1252-meta", "cp1252-as-utf8-header",
-        "cp1252-as-utf8-meta", "utf8-right", "latin1-right", "latin1-header-over-meta",
-        "utf8-undeclared", "cp1252-undeclared"])
+], ids=["utf8-as-latin1-header", "utf8-as-latin1-meta", "utf8-as-cp1252-meta",
+        "cp1252-as-utf8-header", "cp1252-as-utf8-meta", "utf8-right", "latin1-right",
+        "latin1-header-over-meta", "utf8-undeclared", "cp1252-undeclared"])
 def test_a_page_is_read_as_what_its_bytes_are(content_type, body, encoding, declared):
     decoded = decode_page(body, content_type)
     assert (text_of(decoded), decoded.encoding, decoded.declared) == (TEXT, encoding, declared)
@@ -81,7 +81,8 @@ def test_a_multi_byte_declaration_is_kept():
     (LATIN1, UTF8_PAGE, True), (UTF8, CP1252_PAGE, True), (UTF8, UTF8_PAGE, False)],
     ids=["utf8-as-latin1", "cp1252-as-utf8", "utf8-right"])
 def test_a_crawled_page_is_parsed_from_what_its_bytes_are(content_type, body, contradicted):
-    response = HtmlResponse("https://blog.example/", body=body, headers={"Content-Type": content_type})
+    response = HtmlResponse("https://blog.example/", body=body,
+                            headers={"Content-Type": content_type})
     page = Page.from_response(response)
     assert (page.css("p::text").get(), page.charset_contradicted) == (
         "Für “Zitate” — schöne Grüße", contradicted)
@@ -132,7 +133,8 @@ def test_a_crawl_logs_and_counts_each_declaration_the_bytes_contradict(crawled):
     ((stats,),) = rows(db, "SELECT stats FROM crawls")
     assert json.loads(stats)["archiver/pages/charset_contradicted"] == 2
     for path, declared, read_as in [(FRUEHLING, "cp1252", "utf-8"), (SOMMER, "utf-8", "cp1252")]:
-        line = f"INFO: {url}{path} declares charset {declared}, which its bytes are not in: read as {read_as}"
+        line = (f"INFO: {url}{path} declares charset {declared}, which its bytes are not in: "
+                f"read as {read_as}")
         assert line in log
 
 

@@ -10,7 +10,8 @@ BASE = "https://blog.example/2014/08/12/post/"
     ('<p>hi<script>alert(1)</script></p>', "<p>hi</p>"),
     ('<img src=x onerror="alert(1)">text', "text"),
     ('<a href="javascript:alert(1)">x</a>', '<a rel="nofollow noopener noreferrer">x</a>'),
-    ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', '<a rel="nofollow noopener noreferrer">x</a>'),
+    ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>',
+     '<a rel="nofollow noopener noreferrer">x</a>'),
     # Other spellings of a script link, however the href is written.
     ('<a HREF="JaVaScRiPt:alert(1)">x</a>', '<a rel="nofollow noopener noreferrer">x</a>'),
     ('<a href=" javascript:alert(1)">x</a>', '<a rel="nofollow noopener noreferrer">x</a>'),
@@ -21,18 +22,22 @@ BASE = "https://blog.example/2014/08/12/post/"
      '<a href="https://a.example/x" rel="nofollow noopener noreferrer">a</a>'
      '<a rel="nofollow noopener noreferrer">b</a>'),
     ('<p onclick="steal()" style="color:red">x</p>', "<p>x</p>"),
-    ('<iframe src="https://evil.example/"></iframe><form action="/x"><input name=a></form>ok', "ok"),
+    ('<iframe src="https://evil.example/"></iframe><form action="/x"><input name=a></form>ok',
+     "ok"),
     ('<style>body{display:none}</style><svg onload=alert(1)><circle/></svg>ok', "ok"),
     ('<a href="/about/" title="About">About</a>',
-     '<a href="https://blog.example/about/" title="About" rel="nofollow noopener noreferrer">About</a>'),
-    ('<blockquote cite="/src">q</blockquote>', '<blockquote cite="https://blog.example/src">q</blockquote>'),
+     '<a href="https://blog.example/about/" title="About" rel="nofollow noopener noreferrer">'
+     'About</a>'),
+    ('<blockquote cite="/src">q</blockquote>',
+     '<blockquote cite="https://blog.example/src">q</blockquote>'),
 ])
 def test_sanitize_html_renders_inert(hostile, safe):
     assert sanitize_html(hostile, BASE) == safe
 
 
 def test_text_keeps_blocks_on_their_own_lines():
-    root = parse_fragment("<p>One  <b>two</b></p><blockquote><p>Quoted\n text</p></blockquote>Tail<br>end")
+    root = parse_fragment("<p>One  <b>two</b></p><blockquote><p>Quoted\n text</p></blockquote>"
+                          "Tail<br>end")
     assert html_to_text(root) == "One two\nQuoted text\nTail\nend"
 
 
@@ -44,7 +49,8 @@ def test_links_are_anchors_then_bare_urls_each_with_its_domain():
     assert find_links(root, BASE, "blog.example") == [
         Link("https://blog.example/2014/08/01/other/", "here", "blog.example", False),
         Link("https://fr.wikipedia.org/wiki/Laïcité", "laïcité", "fr.wikipedia.org", True),
-        Link("http://stopwar.org.uk/news/x", "http://stopwar.org.uk/news/x", "stopwar.org.uk", True),
+        Link("http://stopwar.org.uk/news/x", "http://stopwar.org.uk/news/x", "stopwar.org.uk",
+             True),
     ]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from archiver.extractors import extract
-from archiver.extractors.common import shown_comment_count
+from archiver.extractors.shown_count import shown_comment_count
 from archiver.page import Page
 from tests.blogserver import ROOT, running
 from tests.local_servers import archiver_serve

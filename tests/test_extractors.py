@@ -37,11 +37,13 @@ def test_page_reads_as_expected(path):
 def saved_page(links_path):
     """The saved page an `X.links.json` describes."""
     stem = links_path.name.removesuffix(".links.json")
-    [path] = [path for path in links_path.parent.glob(f"{stem}.*") if not path.name.endswith(".json")]
+    [path] = [path for path in links_path.parent.glob(f"{stem}.*")
+              if not path.name.endswith(".json")]
     return path
 
 
-@pytest.mark.parametrize("path", LINKED, ids=lambda path: f"{path.parent.name}/{saved_page(path).name}")
+@pytest.mark.parametrize("path", LINKED,
+                         ids=lambda path: f"{path.parent.name}/{saved_page(path).name}")
 def test_links_read_as_expected(path):
     expected = json.loads(path.read_text(encoding="utf-8"))
     page = Page.from_bytes(expected.pop("fetched_from"), saved_page(path).read_bytes(),

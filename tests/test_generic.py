@@ -19,14 +19,20 @@ POST = "innenpolitik/corona-pandemie-es-kommt-auch-darauf-an-wie-die-menschen-st
 # The post's thread as Drupal shows it: the last comment answers the one before it.
 THREAD = [
     # position, platform_id, parent, depth, author, published_shown, published_utc
-    (1, "214106", None, 1, "Heidemarie Heim", "Di, 21. April 2020 - 16:40", "2020-04-21T14:40:07Z"),
-    (2, "214111", None, 1, "Heidemarie Heim", "Di, 21. April 2020 - 17:07", "2020-04-21T15:07:00Z"),
-    (3, "214119", None, 1, "Michaela 29 Diederichs", "Di, 21. April 2020 - 18:01", "2020-04-21T16:01:30Z"),
+    (1, "214106", None, 1, "Heidemarie Heim", "Di, 21. April 2020 - 16:40",
+     "2020-04-21T14:40:07Z"),
+    (2, "214111", None, 1, "Heidemarie Heim", "Di, 21. April 2020 - 17:07",
+     "2020-04-21T15:07:00Z"),
+    (3, "214119", None, 1, "Michaela 29 Diederichs", "Di, 21. April 2020 - 18:01",
+     "2020-04-21T16:01:30Z"),
     (4, "214137", None, 1, "Ellen wolff", "Di, 21. April 2020 - 19:08", "2020-04-21T17:08:16Z"),
-    (5, "214174", None, 1, "Katharine Schön", "Mi, 22. April 2020 - 08:59", "2020-04-22T06:59:53Z"),
-    (6, "214181", None, 1, "Ernst-Günther Konrad", "Mi, 22. April 2020 - 09:56", "2020-04-22T07:56:31Z"),
+    (5, "214174", None, 1, "Katharine Schön", "Mi, 22. April 2020 - 08:59",
+     "2020-04-22T06:59:53Z"),
+    (6, "214181", None, 1, "Ernst-Günther Konrad", "Mi, 22. April 2020 - 09:56",
+     "2020-04-22T07:56:31Z"),
     (7, "214244", None, 1, "Horst Kessler", "Mi, 22. April 2020 - 15:44", "2020-04-22T13:44:38Z"),
-    (8, "214343", "214244", 2, "Heidemarie Heim", "Do, 23. April 2020 - 14:27", "2020-04-23T12:27:36Z"),
+    (8, "214343", "214244", 2, "Heidemarie Heim", "Do, 23. April 2020 - 14:27",
+     "2020-04-23T12:27:36Z"),
 ]
 
 
@@ -41,11 +47,12 @@ def test_a_drupal_site_is_crawled_from_its_front_page_to_the_comments(site, tmp_
     db = tmp_path / "archive.db"
     crawl(site, db, tmp_path)
     assert rows(db, "SELECT url, platform, title, comment_count, source FROM posts") == [
-        (site + POST, "drupal", "Corona-Pandemie - „Es kommt auch darauf an, wie die Menschen sterben“", 8,
-         "html")]
+        (site + POST, "drupal",
+         "Corona-Pandemie - „Es kommt auch darauf an, wie die Menschen sterben“", 8, "html")]
     assert rows(db, "SELECT c.position, c.platform_id, parent.platform_id, c.depth, c.author, "
                     "c.published_shown, c.published_utc FROM comments c "
-                    "LEFT JOIN comments parent ON parent.id = c.parent_id ORDER BY c.position") == THREAD
+                    "LEFT JOIN comments parent ON parent.id = c.parent_id "
+                    "ORDER BY c.position") == THREAD
     assert rows(db, "SELECT body_text FROM comments WHERE platform_id = '214137'") == [
         ("Danke für diesen schon längst überfälligen Artikel.",)]
     assert rows(db, "SELECT url, role FROM pages WHERE status = 200 ORDER BY url") == [
@@ -113,33 +120,44 @@ def test_pages_without_schema_org_comments_never_run_extruct(monkeypatch):
 
     monkeypatch.setattr(generic.JsonLdExtractor, "extract_items", fail)
     monkeypatch.setattr(generic.LxmlMicrodataExtractor, "extract_items", fail)
-    html = """<html><head><script type="application/ld+json">{"@type": "BlogPosting"}</script></head>
-    <body><article itemscope itemtype="https://schema.org/BlogPosting"><h1>Post</h1></article></body></html>"""
+    html = """<html><head>
+    <script type="application/ld+json">{"@type": "BlogPosting"}</script></head>
+    <body><article itemscope itemtype="https://schema.org/BlogPosting"><h1>Post</h1></article>
+    </body></html>"""
     assert generic.schema_comments(page(html)) == []
 
 
 LISTING = """<html><head>{head}</head><body><main>
 <article><h2 class="entry-title"><a href="/2024/05/one/">One</a></h2>{one}</article>
 <article itemscope itemtype="https://schema.org/BlogPosting">
- <span itemprop="author" itemscope itemtype="https://schema.org/Person"><a href="/2024/05/one/">Ann</a></span>
+ <span itemprop="author" itemscope itemtype="https://schema.org/Person">
+  <a href="/2024/05/one/">Ann</a></span>
  <h2 class="entry-title"><a href="/2024/04/two/">Two</a></h2>
- <meta itemprop="commentCount" content="12"><time itemprop="dateModified" datetime="2024-04-09">9 April</time></article>
-<article itemscope itemtype="http://schema.org/Article"><link itemprop="mainEntityOfPage" href="/2024/03/three/">
+ <meta itemprop="commentCount" content="12">
+ <time itemprop="dateModified" datetime="2024-04-09">9 April</time></article>
+<article itemscope itemtype="http://schema.org/Article">
+ <link itemprop="mainEntityOfPage" href="/2024/03/three/">
  <h2 class="entry-title"><a href="/2024/03/three/">Three</a></h2>
  <meta itemprop="interactionCount" content="UserComments:4">
  <a href="/2024/03/three/#disqus_thread">0 Comments</a></article>
 </main></body></html>"""
-ITEM_LIST = """<script type="application/ld+json">{"@context": "https://schema.org", "@type": "CollectionPage",
- "url": "https://b.example/", "dateModified": "2024-06-01", "mainEntity": {"@type": "ItemList", "itemListElement": [
-  {"@type": "ListItem", "position": 1, "item": {"@type": "BlogPosting", "url": "https://b.example/2024/05/one/",
-   "dateModified": "2024-05-03T10:00:00+02:00", "interactionStatistic": {"@type": "InteractionCounter",
-   "interactionType": "https://schema.org/CommentAction", "userInteractionCount": 7}}}]}}</script>"""
+ITEM_LIST = """<script type="application/ld+json">
+{"@context": "https://schema.org", "@type": "CollectionPage",
+ "url": "https://b.example/", "dateModified": "2024-06-01",
+ "mainEntity": {"@type": "ItemList", "itemListElement": [
+  {"@type": "ListItem", "position": 1,
+   "item": {"@type": "BlogPosting", "url": "https://b.example/2024/05/one/",
+   "dateModified": "2024-05-03T10:00:00+02:00",
+   "interactionStatistic": {"@type": "InteractionCounter",
+   "interactionType": "https://schema.org/CommentAction", "userInteractionCount": 7}}}]}}
+</script>"""
 
 
 def test_a_listing_gives_what_schema_org_items_state_of_each_post():
     links = find_links(page(LISTING.format(head=ITEM_LIST, one=""), url="https://b.example/"))
     assert links == PageLinks(
-        posts=["https://b.example/2024/05/one/", "https://b.example/2024/04/two/", "https://b.example/2024/03/three/"],
+        posts=["https://b.example/2024/05/one/", "https://b.example/2024/04/two/",
+               "https://b.example/2024/03/three/"],
         modified={"https://b.example/2024/05/one/": "2024-05-03T10:00:00+02:00",
                   "https://b.example/2024/04/two/": "2024-04-09"},
         comment_counts={"https://b.example/2024/05/one/": 7, "https://b.example/2024/04/two/": 12,
@@ -153,3 +171,12 @@ def test_a_listing_counts_from_links_to_comments_only_where_they_show_a_number()
         {"https://b.example/2024/04/two/": "2024-04-09"},
         {"https://b.example/2024/05/one/": 3, "https://b.example/2024/04/two/": 12,
          "https://b.example/2024/03/three/": 4})
+
+
+def test_a_post_names_its_own_feeds_and_passes_over_an_empty_feed_link():
+    html = """<html><head>
+    <link rel="alternate" type="application/rss+xml" href="">
+    <link rel="alternate" type="application/rss+xml" href="/feed/">
+    <link rel="alternate" type="application/rss+xml" href="/2024/05/a-post/feed/">
+    </head><body><article><h1>A post</h1><p>Text.</p></article></body></html>"""
+    assert find_links(page(html)) == PageLinks(feeds=["https://blog.example/2024/05/a-post/feed/"])

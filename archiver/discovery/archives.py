@@ -12,8 +12,9 @@ early.
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from archiver.extractors.common import absolute, is_trap, unique
+from archiver.extractors.selectors import has_class
 from archiver.items import PageLinks
+from archiver.urls import absolute, is_trap, unique
 
 ROLE = "listing"
 START = ()
@@ -29,7 +30,7 @@ CATEGORY_PATHS = re.compile(r"/(?:category|categories|categorie|categoria|katego
                             r"search/label)/[^/]+/?$", re.I)
 POST_PERIOD = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/")
 LINKS = "//a/@href"
-CATEGORY_LINKS = "//a[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]/@href"
+CATEGORY_LINKS = f"//a[{has_class('category', '@rel')}]/@href"
 
 
 def read(page):

@@ -13,8 +13,8 @@ import unicodedata
 from lxml import etree
 
 from archiver.extractors import extractor_for, find_links
-from archiver.extractors.common import (absolute, canonical, comment_page_of, hrefs, is_trap,
-                                        post_url_of, unique)
+from archiver.extractors.links import canonical, hrefs
+from archiver.urls import absolute, comment_page_of, is_trap, post_url_of, unique
 
 ROLE = "listing"
 START = ("",)

@@ -16,26 +16,44 @@ sanitises the HTML, derives text and linked sources and parses the times, for th
 for `archiver extract` and for re-parsing stored pages alike.
 """
 
+from __future__ import annotations
+
 import dataclasses
+from types import ModuleType
 from urllib.parse import urlsplit
 
 from archiver import clean, dates
-from archiver.extractors import (blogger, disqus, drupal, feeds, forum, generic, ghost,
-                                 livejournal, movabletype, pixnet, spip, wordpress, wordpress_rest)
-from archiver.extractors.common import per_page, shown_comment_count
+from archiver.extractors import (
+    blogger,
+    disqus,
+    drupal,
+    feeds,
+    forum,
+    generic,
+    ghost,
+    livejournal,
+    movabletype,
+    pixnet,
+    spip,
+    wordpress,
+    wordpress_rest,
+)
+from archiver.extractors.shown_count import shown_comment_count
 from archiver.extractors.structure import structural_comments
+from archiver.items import PageLinks, Thread
+from archiver.page import Page, per_page
 
 EXTRACTORS = (disqus, blogger, feeds, wordpress_rest, forum, wordpress, drupal, movabletype, spip,
               pixnet, livejournal, ghost, generic)
 
 
 @per_page
-def extractor_for(page):
+def extractor_for(page: Page) -> ModuleType:
     """The first extractor module that recognises `page`."""
     return next(module for module in EXTRACTORS if module.detect(page))
 
 
-def find_links(page):
+def find_links(page: Page) -> PageLinks:
     """What `page` points to. A page that embeds a Disqus thread names it among its thread
     sources, whichever platform the page itself is on."""
     module = extractor_for(page)
@@ -46,7 +64,7 @@ def find_links(page):
     return dataclasses.replace(links, feeds=[*links.feeds, *embedded]) if embedded else links
 
 
-def extract(page, timezone=None):
+def extract(page: Page, timezone: str | None = None) -> Thread | None:
     """The finished Thread on `page`, or None when it is not a post or thread.
 
     `timezone` is the blog's zone (IANA name or fixed offset) when known; without it, times
@@ -126,6 +144,7 @@ def _finish(record, page, site_host, when):
 
 
 def _offset_of(machine_time):
-    """The fixed offset of a page's own zoned time: the best zone there is when the site's is unknown."""
+    """The fixed offset of a page's own zoned time: the best zone there is when the site's is
+    unknown."""
     value = dates.parse_machine(machine_time)
     return getattr(value, "tzinfo", None)

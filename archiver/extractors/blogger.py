@@ -22,10 +22,13 @@ import lxml.html
 from lxml import etree
 
 from archiver import dates
-from archiver.extractors.common import (absolute, canonical, comment_counts, compiled, first, first_elements,
-                                        generators, has_markers, hrefs, inner_html, is_trap, number_in,
-                                        per_page, strip_fragment, text_of, unique, without)
+from archiver.extractors.detection import generators, has_markers
+from archiver.extractors.elements import inner_html, number_in, text_of, without
+from archiver.extractors.links import canonical, comment_counts, hrefs
+from archiver.extractors.selectors import compiled, first, first_elements
 from archiver.items import Comment, PageLinks, Post, Thread
+from archiver.page import per_page
+from archiver.urls import absolute, is_trap, strip_fragment, unique
 
 PLATFORM = "blogger"
 

@@ -24,8 +24,9 @@ import re
 from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from archiver.extractors.common import absolute, per_page, strip_fragment
 from archiver.items import Comment, PageLinks, Post, Thread
+from archiver.page import per_page
+from archiver.urls import absolute, strip_fragment
 
 PLATFORM = "disqus"
 

@@ -9,8 +9,9 @@ import re
 from datetime import datetime, timezone
 
 from archiver import dates
-from archiver.extractors.common import absolute, post_url_of, strip_fragment, text_of, unique
+from archiver.extractors.elements import text_of
 from archiver.items import Comment, PageLinks, Post, Thread
+from archiver.urls import absolute, post_url_of, strip_fragment, unique
 
 PLATFORM = "feed"
 

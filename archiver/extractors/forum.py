@@ -11,7 +11,7 @@ import re
 from lxml import etree
 
 from archiver.extractors import drupal, generic, structure, wordpress
-from archiver.extractors.common import per_page
+from archiver.page import per_page
 
 PLATFORM = "forum"
 

@@ -11,11 +11,21 @@ import re
 from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
 
-from archiver.extractors.common import (absolute, canonical, comment_counts, hrefs, inner_html, listing_links,
-                                        schema_signals, text_of, unique, without)
-from archiver.extractors.markup import CHROME, Template, machine_time, read_comments, read_post
+from archiver.extractors.bylines import machine_time
+from archiver.extractors.elements import inner_html, text_of, without
+from archiver.extractors.links import (
+    canonical,
+    comment_counts,
+    hrefs,
+    listing_links,
+    schema_signals,
+)
+from archiver.extractors.markup import CHROME, PostQueries, Template, read_comments, read_post
+from archiver.extractors.selectors import has_class
 from archiver.extractors.structure import structural_comments
 from archiver.items import Comment, PageLinks, Thread
+from archiver.page import Page
+from archiver.urls import absolute, unique
 
 PLATFORM = "generic"
 
@@ -23,7 +33,7 @@ PLATFORM = "generic"
 TEMPLATES = (
     Template(
         name="isso",
-        comments="//div[contains(concat(' ', normalize-space(@class), ' '), ' isso-comment ')]",
+        comments=f"//div[{has_class('isso-comment')}]",
         ids=("@id",), id_pattern=r"isso-(\d+)",
         author=(".isso-comment-header .isso-author",),
         time=(".isso-comment-header time",),
@@ -31,9 +41,8 @@ TEMPLATES = (
     ),
     Template(
         name="microformats2",
-        comments="//*[contains(concat(' ', normalize-space(@class), ' '), ' p-comment ')"
-                 " or contains(concat(' ', normalize-space(@class), ' '), ' u-comment ')]",
-        ids=("@id", ".//a[contains(concat(' ', normalize-space(@class), ' '), ' u-url ')]/@href"),
+        comments=f"//*[{has_class('p-comment')} or {has_class('u-comment')}]",
+        ids=("@id", f".//a[{has_class('u-url')}]/@href"),
         id_pattern=r"(\w[\w-]*)$",
         author=(".p-author .p-name", ".p-author"),
         time=(".dt-published",),
@@ -41,57 +50,65 @@ TEMPLATES = (
     ),
 )
 COMMENT_TYPES = ("Comment", "UserComments")
-COMMENT_ITEMTYPES = re.compile(r"itemtype=[\"']https?://schema\.org/(?:Comment|UserComments)[\"']", re.I)
+COMMENT_ITEMTYPES = re.compile(r"itemtype=[\"']https?://schema\.org/(?:Comment|UserComments)[\"']",
+                               re.I)
 JSON_LD_COMMENT = re.compile(r'"@type"\s*:\s*(?:\[[^\]]*)?"(?:Comment|UserComments)"')
 TEXT_PROPERTIES = ("text", "commentText", "description")
 TIME_PROPERTIES = ("dateCreated", "datePublished", "commentTime", "uploadDate")
 
-TITLE = ("h1[itemprop=headline]", "article h1", "h1.entry-title", "h1.post-title", "h1")
-AUTHOR = ("[itemprop=author] [itemprop=name]", "article [rel~=author]", ".byline .author", ".author .fn")
-TIME = ("article header time[datetime]", "time[itemprop=datePublished]", "[itemprop=datePublished]",
-        "time.published", "time.entry-date", "article time[datetime]")
-LISTING_POSTS = ("article h2 a", "h2.entry-title a", "h2.post-title a", ".post-title a", "h2 a[rel~=bookmark]",
-                 "h3.entry-title a")
-NEXT_PAGES = ("link[rel=next]", "a[rel=next]", ".pagination a.next", ".nav-previous a", "a.older-posts",
-              ".older a")
+# No body cascade: for a platform nothing here knows, trafilatura finds the text.
+POST = PostQueries(
+    title=("h1[itemprop=headline]", "article h1", "h1.entry-title", "h1.post-title", "h1"),
+    author=("[itemprop=author] [itemprop=name]", "article [rel~=author]", ".byline .author",
+            ".author .fn"),
+    time=("article header time[datetime]", "time[itemprop=datePublished]",
+          "[itemprop=datePublished]", "time.published", "time.entry-date",
+          "article time[datetime]"),
+)
+LISTING_POSTS = ("article h2 a", "h2.entry-title a", "h2.post-title a", ".post-title a",
+                 "h2 a[rel~=bookmark]", "h3.entry-title a")
+NEXT_PAGES = ("link[rel=next]", "a[rel=next]", ".pagination a.next", ".nav-previous a",
+              "a.older-posts", ".older a")
+# A post's own feeds (of its comments) are among those its head links to.
+FEED_LINKS = "//link[@rel='alternate'][@href][contains(@type, 'rss') or contains(@type, 'atom')]"
 # A listing's link to a post's #comments whose text gives a number ("12 comments"). Not
 # #disqus_thread and the like: scripts fill those in, and the page's own text is a placeholder.
 COUNTED_COMMENTS = ("comments",)
 
 
-def detect(page):
+def detect(page: Page) -> bool:
     return True
 
 
-def read_thread(page):
+def read_thread(page: Page) -> Thread | None:
     comments = comments_of(page)
-    if not comments and page.xpath("//meta[@property='og:type']/@content").get() not in ("article", None):
+    kind = page.xpath("//meta[@property='og:type']/@content").get()
+    if not comments and kind not in ("article", None):
         return None
-    # No body cascade: for a platform nothing here knows, trafilatura finds the text.
-    post = read_post(page, title=TITLE, author=AUTHOR, time=TIME)
+    post = read_post(page, POST)
     if not post.title and not post.body_html:
         return None
     return Thread(platform=PLATFORM, post=post, comments=comments)
 
 
-def comments_of(page):
+def comments_of(page: Page) -> list[Comment]:
     """The comments of a page whose platform has no templates of its own."""
     return read_comments(page, TEMPLATES) or schema_comments(page) or structural_comments(page)
 
 
-def schema_comments(page):
+def schema_comments(page: Page) -> list[Comment]:
     """schema.org Comment items from JSON-LD or microdata, in document order, replies after
     their parent. Only pages that carry such items pay for extruct."""
     head = page.text
+    comments: list[Comment] = []
     if JSON_LD_COMMENT.search(head):
-        comments = []
         for document in JsonLdExtractor().extract_items(page.selector.root):
             _walk_json_ld(page, document, None, comments)
         if comments:
             return comments
     if COMMENT_ITEMTYPES.search(head):
-        comments = []
-        for item in LxmlMicrodataExtractor(add_html_node=True).extract_items(page.selector.root, page.url):
+        extractor = LxmlMicrodataExtractor(add_html_node=True)
+        for item in extractor.extract_items(page.selector.root, page.url):
             _walk_microdata(page, item, None, comments)
         return comments
     return []
@@ -126,14 +143,9 @@ def _json_ld_comment(page, item, parent, comments):
     when = next((item[key] for key in TIME_PROPERTIES if item.get(key)), None)
     body = next((item[key] for key in TEXT_PROPERTIES if item.get(key)), "")
     url = item.get("url") or item.get("@id") or ""
-    return Comment(
-        platform_id=_id_in(url), author=" ".join(str(name).split()), author_url=absolute(page.url, link),
-        permalink=absolute(page.url, url) if url.startswith(("http", "/", "#")) else None,
-        published_machine=str(when) if when else None,
-        body_html=_as_html(body),
-        parent=parent, parent_platform_id=comments[parent].platform_id if parent is not None else None,
-        depth=comments[parent].depth + 1 if parent is not None else 1,
-    )
+    return _schema_comment(page, comments, parent, url=url, name=name, link=link,
+                           published_machine=str(when) if when else None,
+                           body_html=_as_html(body))
 
 
 def _walk_microdata(page, item, parent, comments):
@@ -162,15 +174,24 @@ def _microdata_comment(page, item, parent, comments):
     shown = next((own[key] for key in TIME_PROPERTIES if key in own), None)
     body = next((own[key] for key in TEXT_PROPERTIES if key in own), None)
     url = properties.get("url") or node.get("itemid") or node.get("id") or ""
-    return Comment(
-        platform_id=_id_in(url), author=" ".join(str(name).split()), author_url=absolute(page.url, link),
-        permalink=absolute(page.url, url) if url.startswith(("http", "/", "#")) else None,
+    return _schema_comment(
+        page, comments, parent, url=url, name=name, link=link,
         published_shown=text_of(shown) if shown is not None else None,
         published_machine=machine_time([shown]) if shown is not None else
         next((properties[key] for key in TIME_PROPERTIES if properties.get(key)), None),
         body_html=inner_html(without(body, CHROME)) if body is not None else "",
-        parent=parent, parent_platform_id=comments[parent].platform_id if parent is not None else None,
-        depth=comments[parent].depth + 1 if parent is not None else 1,
+    )
+
+
+def _schema_comment(page, comments, parent, *, url, name, link, **fields):
+    """A schema.org item's comment, a reply to `comments[parent]` when `parent` is not None."""
+    above = comments[parent] if parent is not None else None
+    return Comment(
+        platform_id=_id_in(url), author=" ".join(str(name).split()),
+        author_url=absolute(page.url, link),
+        permalink=absolute(page.url, url) if url.startswith(("http", "/", "#")) else None,
+        parent=parent, parent_platform_id=above.platform_id if above is not None else None,
+        depth=above.depth + 1 if above is not None else 1, **fields,
     )
 
 
@@ -205,7 +226,7 @@ def _as_html(text):
     return "".join(f"<p>{line}</p>" for line in escaped.split("\n") if line.strip())
 
 
-def find_links(page):
+def find_links(page: Page) -> PageLinks:
     """A listing's posts and next pages, with what it clearly states of each post (schema.org's
     dateModified and comment counts, a count on the link to its comments); a post's own
     comment feed."""
@@ -214,9 +235,7 @@ def find_links(page):
         links.modified, counts = schema_signals(page, links.posts)
         links.comment_counts = {**counts, **comment_counts(page, links.posts, COUNTED_COMMENTS)}
         return links
-    post_url = canonical(page)
-    return PageLinks(feeds=unique(
-        absolute(page.url, link.attrib["href"]) for link in page.xpath(
-            "//link[@rel='alternate'][@href][contains(@type, 'rss') or contains(@type, 'atom')]")
-        if absolute(page.url, link.attrib["href"]).startswith(post_url.rstrip("/") + "/")))
+    below_post = canonical(page).rstrip("/") + "/"
+    feeds = (absolute(page.url, link.attrib["href"]) for link in page.xpath(FEED_LINKS))
+    return PageLinks(feeds=unique(url for url in feeds if url and url.startswith(below_post)))
 

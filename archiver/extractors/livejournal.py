@@ -8,10 +8,12 @@ links a reply to its parent (`li.commentparent`).
 
 import re
 
-from archiver.extractors.common import listing_links, per_page
+from archiver.extractors.detection import head
 from archiver.extractors.generic import comments_of
-from archiver.extractors.markup import Template, read_comments, read_post
-from archiver.items import PageLinks, Thread
+from archiver.extractors.markup import Platform, PostQueries, Template
+from archiver.extractors.selectors import has_class
+from archiver.items import PageLinks
+from archiver.page import Page, per_page
 
 PLATFORM = "livejournal"
 DREAMWIDTH = "dreamwidth"
@@ -21,7 +23,7 @@ MARKERS = ('class="ljuser', "lj:user=", "b-leaf", "dwexpcomment", "LJ_cmtinfo", 
 TEMPLATES = (
     Template(
         name="dreamwidth",
-        comments="//div[contains(concat(' ', normalize-space(@class), ' '), ' dwexpcomment ')]",
+        comments=f"//div[{has_class('dwexpcomment')}]",
         ids=("@id",), id_pattern=r"cmt(\d+)",
         author=(".comment-poster", ".poster-info .ljuser", ".ljuser"),
         time=(".datetime",),
@@ -31,8 +33,7 @@ TEMPLATES = (
     ),
     Template(
         name="livejournal",
-        comments="//div[contains(concat(' ', normalize-space(@class), ' '), ' b-leaf ')]"
-                 "[not(contains(concat(' ', normalize-space(@class), ' '), ' b-leaf-collapsed '))]",
+        comments=f"//div[{has_class('b-leaf')}][not({has_class('b-leaf-collapsed')})]",
         ids=("@id",), id_pattern=r"t(\d+)",
         author=(".b-leaf-username-name", ".b-leaf-username"),
         time=(".b-leaf-createdtime",),
@@ -40,22 +41,21 @@ TEMPLATES = (
         depth_class=r"\bb-tree-twig-(\d+)\b",
     ),
 )
-POST_TITLE = (".entry-title", ".b-singlepost-title", "h3.entry-header", ".subject", "h1")
-POST_AUTHOR = (".entry .poster .ljuser", ".b-singlepost-author .i-ljuser-username", ".poster .ljuser",
-               ".entry-poster .ljuser", ".ljuser")
-POST_TIME = (".entry .datetime", ".b-singlepost-author-date", ".entry-date", "time[datetime]")
-POST_BODY = (".entry-content", ".b-singlepost-bodywrapper", ".b-singlepost-body", "article.entry-content")
+POST = PostQueries(
+    title=(".entry-title", ".b-singlepost-title", "h3.entry-header", ".subject", "h1"),
+    author=(".entry .poster .ljuser", ".b-singlepost-author .i-ljuser-username",
+            ".poster .ljuser", ".entry-poster .ljuser", ".ljuser"),
+    time=(".entry .datetime", ".b-singlepost-author-date", ".entry-date", "time[datetime]"),
+    body=(".entry-content", ".b-singlepost-bodywrapper", ".b-singlepost-body",
+          "article.entry-content"),
+    exclude="ancestor::*[@id='comments' or contains(@class, 'comment')]",
+)
 LISTING_POSTS = (".entry-title a", ".subject a", ".b-lenta-item-title a", ".entry-readlink a")
 NEXT_PAGES = (".navigation .prev a", "a[rel=prev]", "link[rel=prev]", ".b-pager-prev a")
 
 
-def detect(page):
-    head = page.text[:300_000]
-    return bool(HOSTS.search(head)) and sum(marker in page.text for marker in MARKERS) >= 2
-
-
-def platform_of(page):
-    return DREAMWIDTH if "dreamwidth.org" in page.text[:300_000] else PLATFORM
+def detect(page: Page) -> bool:
+    return bool(HOSTS.search(head(page))) and sum(marker in page.text for marker in MARKERS) >= 2
 
 
 @per_page
@@ -65,18 +65,13 @@ def _is_single(page):
         r"/\d+\.html", page.xpath("//link[@rel='canonical']/@href").get("")) is not None
 
 
-def read_thread(page):
-    if not _is_single(page):
-        return None
-    post = read_post(page, title=POST_TITLE, author=POST_AUTHOR, time=POST_TIME, body=POST_BODY,
-                     exclude="ancestor::*[@id='comments' or contains(@class, 'comment')]")
-    comments = read_comments(page, TEMPLATES) or comments_of(page)
-    return Thread(platform=platform_of(page), post=post, comments=comments)
+LIVEJOURNAL = Platform(name=PLATFORM, is_single=_is_single, post=POST, templates=TEMPLATES,
+                       listing_posts=LISTING_POSTS, next_pages=NEXT_PAGES,
+                       variants=(("dreamwidth.org", DREAMWIDTH),), other_comments=comments_of)
+read_thread = LIVEJOURNAL.read_thread
 
 
-def find_links(page):
-    if _is_single(page):
-        return PageLinks()
-    links = listing_links(page, LISTING_POSTS, NEXT_PAGES)
+def find_links(page: Page) -> PageLinks:
+    links = LIVEJOURNAL.find_links(page)
     links.posts = [url for url in links.posts if re.search(r"/\d+\.html", url)]
     return links

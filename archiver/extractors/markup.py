@@ -1,50 +1,41 @@
-"""Comment threads read from a platform's templates, kept as data.
+"""Posts and comment threads read from a platform's templates, kept as data.
 
-A platform module lists the template generations it knows as `Template`s, most specific
-first; `read_comments` takes the first whose comments are on the page and reads every field
+A platform module describes its markup: a `Platform` names which pages are a post's own, the
+`PostQueries` that find the post on them, the comment `Template`s it knows (one per template
+generation, most specific first) and a listing's links. The code that reads them is here.
+
+`read_comments` takes the first template whose comments are on the page and reads every field
 of a comment from its own markup, never from the replies nested inside it. Who answers whom
 comes from nesting (a reply inside its parent), from indentation (Drupal's `div.indented`,
 LiveJournal's depth classes: a reply follows its parent one level deeper), or from a link
 the reply carries to the comment it answers.
 """
 
+from __future__ import annotations
+
 import copy
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import lxml.html
 import trafilatura
+from lxml import etree
 
-from archiver.dates import EPOCH
-from archiver.extractors.common import (absolute, canonical, css_elements, first, inner_html, text_of,
-                                        without, without_elements)
-from archiver.items import Comment, Post
+from archiver.extractors.bylines import author_of, machine_time, read_byline
+from archiver.extractors.detection import head
+from archiver.extractors.elements import inner_html, text_of, without, without_elements
+from archiver.extractors.links import canonical, listing_links
+from archiver.extractors.selectors import css_elements, first, has_class
+from archiver.items import Comment, PageLinks, Post, Thread
+from archiver.page import Page
+from archiver.urls import absolute
 
 # Parts of a comment's text container that are not its text.
 CHROME = (".//*[self::script or self::style or self::form or self::noscript or self::button"
           " or contains(@class, 'reply') or contains(@class, 'visually-hidden')"
           " or contains(@class, 'element-invisible') or contains(@class, 'hidden')"
-          " or contains(concat(' ', normalize-space(@class), ' '), ' links ')]")
-# Parts of a byline that are not the name or the time.
-BYLINE_CHROME = (".//*[self::img or self::script or contains(@class, 'visually-hidden')"
-                 " or contains(@class, 'element-invisible') or contains(@class, 'avatar')"
-                 " or contains(@class, 'reply') or contains(@class, 'edit')]")
-# Where a time element carries its machine-readable value: ISO 8601 in any of them, or seconds
-# or milliseconds since 1970 in the data-* attributes scripts read.
-MACHINE_ATTRIBUTES = ("datetime", "content", "title", "data-timestamp", "data-time", "data-utime",
-                      "data-datetime", "data-date")
-ISO_LIKE = re.compile(r"^\d{4}-\d\d-\d\d")
-# "Posted by:", "Submitted by", "By", "Von", "Par" before a name, in the languages blogs use.
-LEAD = re.compile(r"^\s*(?:(?:posted|submitted|written|commented|geschrieben|verfasst|publié|posté|"
-                  r"écrit|escrito|publicado|scritto|inviato)\s*(?:by|von|par|por|da|door)?|"
-                  r"by|von|par|por|da|door)\s*:?\s*", re.I)
-# "…, par Jean": a name named after the time.
-BY_AFTER = re.compile(r"(?:^|[\s,;|])(?:by|von|par|por|door)\s+([^|,;]+?)\s*$", re.I)
-SEPARATOR = re.compile(r"\s*(?:\||·|—|–|\s-\s|,|\sat\s|\son\s|\sam\s|\sum\s|\sle\s|\sà\s|\s於\s|\s于\s)\s*")
-EDGE = re.compile(r"^(?:[\s|·—–:,.-]|at\s|on\s|am\s|um\s|le\s|à\s)+|(?:[\s|·—–:,.-]|\s回覆|\s回复|"
-                  r"\sreplied|\swrote|\ssagt|\sdit)+$", re.I)
-SAYS = re.compile(r"\s+(says|said|wrote|dit|a écrit|sagt|schreibt|meint|dice|dijo|disse|scrive|zegt)"
-                  r"\s*:?$", re.I)
+          f" or {has_class('links')}]")
 
 
 @dataclass(frozen=True)
@@ -57,22 +48,85 @@ class Template:
 
     name: str
     comments: str  # XPath: every comment's element, in document order
-    body: tuple = ()  # its text container; none: the comment less its byline, author and time
-    author: tuple = ()  # the name; a link on it is the author's URL
-    time: tuple = ()  # the time as shown; a datetime/content/title attribute on it is machine time
-    machine: tuple = ()  # XPaths from the comment to a machine-readable time, when `time` has none
-    byline: tuple = ()  # a line holding name and time together ("Posted by: Ann | 2 May 2010")
-    ids: tuple = ("@id",)  # XPaths from the comment to a string holding its id
+    # Its text container; none: the comment less its byline, author and time.
+    body: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()  # the name; a link on it is the author's URL
+    # The time as shown; a datetime/content/title attribute on it is machine time.
+    time: tuple[str, ...] = ()
+    # XPaths from the comment to a machine-readable time, when `time` has none.
+    machine: tuple[str, ...] = ()
+    # A line holding name and time together ("Posted by: Ann | 2 May 2010").
+    byline: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ("@id",)  # XPaths from the comment to a string holding its id
     id_pattern: str = r"(\d+)"
     indent: str | None = None  # XPath counting the indentation around a comment (flat threads)
     depth_class: str | None = None  # regex on an ancestor-or-self class giving the depth
-    reply_to: tuple = ()  # a link to the comment this one answers
+    reply_to: tuple[str, ...] = ()  # a link to the comment this one answers
     answer: str | None = None  # CSS: the blog owner's answer shown inside a comment (Pixnet)
     answer_byline: str = "p"  # CSS in `answer`: the line naming who answered and when
     chrome: str = CHROME
 
 
-def find_template(page, templates):
+@dataclass(frozen=True)
+class PostQueries:
+    """Where a post's own page shows the post: CSS cascades for each field, the XPath of what
+    the body leaves out, and `exclude`, an XPath naming the elements the post's author and time
+    are never taken from (the comment area reuses the same markup)."""
+
+    title: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    time: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+    boilerplate: str = CHROME
+    exclude: str | None = None
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A platform read from its templates. Its module states this data and takes `read_thread`
+    and `find_links` from here, adding only what its platform does otherwise."""
+
+    name: str  # stored in posts.platform
+    # A post's own page, not a listing: both methods ask, so a module remembers it per page.
+    is_single: Callable[[Page], bool]
+    post: PostQueries
+    templates: tuple[Template, ...] = ()
+    listing_posts: tuple[str, ...] = ()
+    next_pages: tuple[str, ...] = ()
+    # Forks and hosts of the platform stored under their own name: (what the head of their
+    # pages holds, the name), the first that matches taken (Dreamwidth, TypePad).
+    variants: tuple[tuple[str, str], ...] = ()
+    # What the platform says of the post outside the cascades' fields, read into it.
+    amend_post: Callable[[Page, Post], None] | None = None
+    # The comments of a page none of `templates` finds any on.
+    other_comments: Callable[[Page], list[Comment]] | None = None
+
+    def read_thread(self, page: Page) -> Thread | None:
+        """The post and comments on a post's own page; None on any other page."""
+        if not self.is_single(page):
+            return None
+        post = read_post(page, self.post)
+        if self.amend_post is not None:
+            self.amend_post(page, post)
+        comments = read_comments(page, self.templates)
+        if not comments and self.other_comments is not None:
+            comments = self.other_comments(page)
+        return Thread(platform=self.name_of(page), post=post, comments=comments)
+
+    def name_of(self, page: Page) -> str:
+        """The platform's name, or the name of the variant `page` is on."""
+        text = head(page)
+        return next((name for marker, name in self.variants if marker in text), self.name)
+
+    def find_links(self, page: Page) -> PageLinks:
+        """A listing's posts and next pages; nothing from a post's own page."""
+        if self.is_single(page):
+            return PageLinks()
+        return listing_links(page, self.listing_posts, self.next_pages)
+
+
+def _find_template(page: Page, templates: Iterable[Template]
+                   ) -> tuple[Template | None, list[etree._Element]]:
     """The first template with comments on the page and its comment elements, or (None, [])."""
     for template in templates:
         nodes = [node.root for node in page.xpath(template.comments)]
@@ -81,9 +135,10 @@ def find_template(page, templates):
     return None, []
 
 
-def read_comments(page, templates):
-    """Every comment on the page, in document order, read with the first template that finds some."""
-    template, nodes = find_template(page, templates)
+def read_comments(page: Page, templates: Sequence[Template]) -> list[Comment]:
+    """Every comment on the page, in document order, read with the first template that finds
+    some."""
+    template, nodes = _find_template(page, templates)
     if template is None:
         return []
     reader = _Reader(page, template, nodes)
@@ -201,7 +256,8 @@ class _Reader:
         # The text is the text container, or else the comment, less the byline either holds.
         root = body[0] if body else node
         meta = [element for element in (*author, *times, *byline)
-                if element is not root and any(ancestor is root for ancestor in element.iterancestors())]
+                if element is not root
+                and any(ancestor is root for ancestor in element.iterancestors())]
         nested = [element for element in root.iterdescendants() if id(element) in self.is_comment]
         if nested or meta:
             root = without_elements(root, [*nested, *meta])
@@ -254,76 +310,21 @@ class _Reader:
         return answers
 
 
-def author_of(element):
-    """(name, link) of an author element, without avatars or "says"."""
-    trimmed = without(element, BYLINE_CHROME)
-    link = trimmed.xpath("descendant-or-self::a[@href][1]/@href")
-    name = SAYS.sub("", text_of(trimmed)).strip(" :|,·-–—")
-    return name, (link[0] if link else None)
-
-
-def machine_time(elements):
-    """The machine-readable time on the first element that carries one."""
-    for element in elements:
-        for holder in (element, *element.iterdescendants()):
-            for attribute in MACHINE_ATTRIBUTES:
-                value = (holder.get(attribute) or "").strip()
-                if value and (attribute == "datetime" or ISO_LIKE.match(value)
-                              or attribute.startswith("data-") and EPOCH.fullmatch(value)):
-                    return value
-    return None
-
-
-def read_byline(element, known_name="", known_time=None):
-    """(name, link, time shown) from a line holding both: "Posted by: Ann | May 2, 2010 at 10:01".
-
-    A name already known is taken out of the line to leave its time; a link on the line that
-    does not point at a comment is the author's.
-    """
-    trimmed = without(element, BYLINE_CHROME)
-    text = LEAD.sub("", text_of(trimmed))
-    link = None
-    for anchor in trimmed.xpath(".//a[@href]"):
-        href = anchor.get("href")
-        if "#" not in href and "cid=" not in href and text_of(anchor):
-            link = href
-            known_name = known_name or text_of(anchor)
-            break
-    if known_time:
-        text = text.replace(known_time, " ")
-    name = known_name
-    if not name:
-        after = BY_AFTER.search(text)
-        if after:
-            name, text = after[1], text[:after.start()]
-        else:
-            parts = SEPARATOR.split(text, maxsplit=1)
-            name, text = parts[0], parts[1] if len(parts) > 1 else ""
-    else:
-        text = text.replace(name, " ", 1)
-    rest = EDGE.sub("", " ".join(text.split()))
-    time = known_time or (rest if re.search(r"\d", rest) else None)
-    return SAYS.sub("", name).strip(" :|,·-–—"), link, time
-
-
-def read_post(page, *, title=(), author=(), time=(), body=(), boilerplate=CHROME, exclude=None):
+def read_post(page: Page, queries: PostQueries) -> Post:
     """The post from cascades of CSS queries; where they miss, the page's meta tags and, when
-    the body cascade finds no text, trafilatura's main-content extraction and its metadata.
-
-    `exclude`, an XPath, names the elements the post's author and time are never taken from
-    (the comment area reuses the same markup).
-    """
-    author_node = _outside(page, author, exclude)
-    time_node = _outside(page, time, exclude)
-    body_node = first(page, body)
-    body_html = inner_html(without(body_node[0].root, boilerplate)) if body_node else ""
-    found = {}
+    the body cascade finds no text, trafilatura's main-content extraction and its metadata."""
+    author_node = _outside(page, queries.author, queries.exclude)
+    time_node = _outside(page, queries.time, queries.exclude)
+    body_node = first(page, queries.body)
+    body_html = (inner_html(without(body_node[0].root, queries.boilerplate)) if body_node
+                 else "")
+    found: dict[str, str] = {}
     if not text_of(lxml.html.fragment_fromstring(body_html or " ", create_parent="div")):
-        body_html, found = main_content(page)
+        body_html, found = _main_content(page)
     meta = page.xpath
     return Post(
         url=canonical(page),
-        title=_title(page, title),
+        title=_title(page, queries.title),
         author=author_of(author_node)[0] if author_node is not None else (
             meta("//meta[@name='author']/@content").get("") or found.get("author", "")),
         published_shown=text_of(time_node) if time_node is not None else None,
@@ -355,12 +356,12 @@ def _published(page, time_node):
     return machine
 
 
-def main_content(page):
+def _main_content(page: Page) -> tuple[str, dict[str, str]]:
     """(body HTML, metadata) as trafilatura finds them, for themes no cascade knows: it costs
     tens of milliseconds, so only then. It works on a copy, as it prunes the tree it is given."""
-    html = trafilatura.extract(copy.deepcopy(page.selector.root), url=page.url, output_format="html",
-                               with_metadata=True, include_comments=False, include_links=True,
-                               include_formatting=True, include_images=False)
+    html = trafilatura.extract(copy.deepcopy(page.selector.root), url=page.url,
+                               output_format="html", with_metadata=True, include_comments=False,
+                               include_links=True, include_formatting=True, include_images=False)
     if not html:
         return "", {}
     document = lxml.html.document_fromstring(html)

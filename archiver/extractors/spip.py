@@ -9,26 +9,28 @@ a list inside its item; site templates keep these classes or the Crayons plugin'
 
 import re
 
-from archiver.extractors.common import generators, has_markers, listing_links, per_page
-from archiver.extractors.markup import Template, read_comments, read_post
-from archiver.items import PageLinks, Thread
+from archiver.extractors.detection import generators, has_markers, head
+from archiver.extractors.markup import Platform, PostQueries, Template
+from archiver.extractors.selectors import has_class
+from archiver.page import Page, per_page
 
 PLATFORM = "spip"
 
-MARKERS = ("spip.php", "spip_logos", "spip_out", "spip_in", "squelettes-dist", "prive/", "spip_documents")
-ITEM = ("contains(concat(' ', normalize-space(@class), ' '), ' comment-item ')"
-        " or contains(concat(' ', normalize-space(@class), ' '), ' forum-fil ')")
+MARKERS = ("spip.php", "spip_logos", "spip_out", "spip_in", "squelettes-dist", "prive/",
+           "spip_documents")
+ITEM = f"{has_class('comment-item')} or {has_class('forum-fil')}"
 TEMPLATES = (
     Template(
         name="spip",
         comments=f"//li[{ITEM}]",
         ids=(".//a[starts-with(@id, 'forum') or starts-with(@id, 'comment')]/@id",
-             ".//*[contains(@class, 'forum-texte-')]/@class", ".//a[contains(@href, 'id_forum=')]/@href"),
+             ".//*[contains(@class, 'forum-texte-')]/@class",
+             ".//a[contains(@href, 'id_forum=')]/@href"),
         id_pattern=r"(?:forum|comment|forum-texte-|id_forum=)(\d+)",
         author=(".comment-author .fn", ".comment-author", "[class*='forum-qui-']", ".forum-auteur",
                 ".auteur"),
-        time=("abbr.dtreviewed", "abbr.published", "abbr.date", ".comment-meta abbr", ".forum-chapo abbr",
-              "time", ".comment-date", ".forum-date"),
+        time=("abbr.dtreviewed", "abbr.published", "abbr.date", ".comment-meta abbr",
+              ".forum-chapo abbr", "time", ".comment-date", ".forum-date"),
         byline=(".comment-meta small", ".forum-chapo small", ".comment-meta", ".forum-chapo"),
         body=(".comment-content", ".forum-texte", ".comment-texte"),
         chrome=(".//*[self::script or self::style or self::form or self::noscript"
@@ -37,44 +39,38 @@ TEMPLATES = (
                 " or contains(@class, 'hyperlien') or contains(@class, 'comment-doc')]"),
     ),
 )
-POST_TITLE = ("h1.crayon", "h1.titre", "h1.entry-title", ".cartouche h1", "h1.h1", "article h1", "h1")
-POST_AUTHOR = (".cartouche .vcard.author", ".cartouche .auteurs a", ".info-publi .vcard", ".vcard.author",
-               ".auteurs a", ".auteurs")
-POST_TIME = (".cartouche abbr.published", ".info-publi abbr.published", "abbr.published",
-             ".cartouche time", "time[datetime]")
-POST_BODY = ("div.texte.surlignable", ".crayon.article-texte", ".article-texte", "div.texte",
-             ".entry-content", ".texte")
-IN_COMMENTS = f"ancestor::*[{ITEM} or contains(@class, 'comments') or contains(@class, 'forum')]"
+POST = PostQueries(
+    title=("h1.crayon", "h1.titre", "h1.entry-title", ".cartouche h1", "h1.h1", "article h1", "h1"),
+    author=(".cartouche .vcard.author", ".cartouche .auteurs a", ".info-publi .vcard",
+            ".vcard.author", ".auteurs a", ".auteurs"),
+    time=(".cartouche abbr.published", ".info-publi abbr.published", "abbr.published",
+          ".cartouche time", "time[datetime]"),
+    body=("div.texte.surlignable", ".crayon.article-texte", ".article-texte", "div.texte",
+          ".entry-content", ".texte"),
+    exclude=f"ancestor::*[{ITEM} or contains(@class, 'comments') or contains(@class, 'forum')]",
+)
 LISTING_POSTS = (".liste-articles .entry-title a", ".liste-items .h3 a", ".menu_articles a",
                  ".liste-articles h3 a", ".articles h3 a")
 NEXT_PAGES = ("link[rel=next]", ".pagination a.lien_pagination[rel=next]", ".pagination .next a")
 
 
-def detect(page):
-    head = page.text[:300_000]
+def detect(page: Page) -> bool:
     return (any(name.startswith("spip") for name in generators(page))
-            or has_markers(head, MARKERS, 3))
+            or has_markers(head(page), MARKERS, 3))
 
 
 @per_page
 def _is_single(page):
-    """An article's page: SPIP names its object in the URL or the body class, and shows its forum."""
+    """An article's page: SPIP names its object in the URL or the body class, and shows its
+    forum."""
     classes = page.xpath("//body/@class").get("")
     if re.search(r"\bpage_article\b|\barticle\b", classes):
         return True
-    return bool(page.xpath("//*[@id='forum' or @id='comments'] | //li[" + ITEM + "]")) or re.search(
+    return bool(page.xpath(f"//*[@id='forum' or @id='comments'] | //li[{ITEM}]")) or re.search(
         r"[?&]page=article|/article\d|[?&]id_article=|/article/", page.url) is not None
 
 
-def read_thread(page):
-    if not _is_single(page):
-        return None
-    post = read_post(page, title=POST_TITLE, author=POST_AUTHOR, time=POST_TIME, body=POST_BODY,
-                     exclude=IN_COMMENTS)
-    return Thread(platform=PLATFORM, post=post, comments=read_comments(page, TEMPLATES))
-
-
-def find_links(page):
-    if _is_single(page):
-        return PageLinks()
-    return listing_links(page, LISTING_POSTS, NEXT_PAGES)
+SPIP = Platform(name=PLATFORM, is_single=_is_single, post=POST, templates=TEMPLATES,
+                listing_posts=LISTING_POSTS, next_pages=NEXT_PAGES)
+read_thread = SPIP.read_thread
+find_links = SPIP.find_links

@@ -18,10 +18,17 @@ from collections import defaultdict
 from functools import lru_cache
 
 from archiver import dates
-from archiver.extractors.common import (absolute, inner_html, leading_text, text_of, text_without, without,
-                                        without_elements)
-from archiver.extractors.markup import LEAD, author_of, machine_time, read_byline
+from archiver.extractors.bylines import LEAD, author_of, machine_time, read_byline
+from archiver.extractors.elements import (
+    inner_html,
+    leading_text,
+    text_of,
+    text_without,
+    without,
+    without_elements,
+)
 from archiver.items import COMMENT, Comment
+from archiver.urls import absolute
 
 # What marks a time, most reliable first: machine-readable values, then elements whose class
 # or id names a date or time. Elements whose own short text is a date come last (see _text_dates).

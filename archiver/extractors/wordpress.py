@@ -15,14 +15,23 @@ import lxml.html
 from lxml import etree
 
 from archiver.extractors import wordpress_rest
-from archiver.extractors.common import (Chrome, absolute, canonical, classes_in, comment_counts,
-                                        comment_page_of, compiled, css, css_elements, first,
-                                        first_outside, generators, has_markers, in_marked_ancestry,
-                                        inner_html, is_trap, leading_text, listing_links, number_in,
-                                        per_page, post_url_of,
-                                        schema_signals, strip_fragment, text_of, text_without, unique,
-                                        without, without_elements)
+from archiver.extractors.detection import generators, has_markers
+from archiver.extractors.elements import (
+    first_outside,
+    in_marked_ancestry,
+    inner_html,
+    leading_text,
+    number_in,
+    text_of,
+    text_without,
+    without,
+    without_elements,
+)
+from archiver.extractors.links import canonical, comment_counts, listing_links, schema_signals
+from archiver.extractors.selectors import Chrome, classes_in, compiled, css, css_elements, first
 from archiver.items import PINGBACK, TRACKBACK, Comment, PageLinks, Post, SiteInfo, Thread
+from archiver.page import per_page
+from archiver.urls import absolute, comment_page_of, is_trap, post_url_of, strip_fragment, unique
 
 PLATFORM = "wordpress"
 

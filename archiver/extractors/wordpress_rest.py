@@ -20,8 +20,8 @@ import json
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from archiver.extractors.common import absolute, post_url_of
 from archiver.items import Comment, PageLinks, Post, Thread
+from archiver.urls import absolute, post_url_of
 
 PLATFORM = "wordpress"
 

@@ -1,0 +1,69 @@
+"""URL rules shared by the spider, discovery and the extractors: absolute addresses, a post's
+own address and its comment pages, and the links that are never worth fetching."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
+# WordPress (?cpage=2) and Blogger without threaded comments (?commentPage=2).
+COMMENT_PAGE_QUERIES = ("cpage", "commentPage")
+# Links that are the same page again, or actions, never archive content (grab-site's
+# "blogs" ignore set): crawling them only multiplies requests.
+TRAP_QUERY_KEYS = {"replytocom", "share", "like_comment", "showComment", "replyto", "mode",
+                   "action", "redirect_to", "unapproved", "moderation-hash", "amp", "preview"}
+TRAP_PATHS = re.compile(r"/(wp-login\.php|wp-admin/|xmlrpc\.php|wp-comments-post\.php|"
+                        r"jetpack-comment/|quote-comment-\d+/|trackback/?$|embed/?$)")
+
+
+def absolute(base: str, url: str | None) -> str | None:
+    """`url` resolved against `base`, without surrounding spaces; None for no URL."""
+    return urljoin(base, url.strip()) if url else None
+
+
+def strip_fragment(url: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(fragment=""))
+
+
+def comment_page_of(url: str) -> int | None:
+    """The comment page number a URL names (/comment-page-N/ or ?cpage=N), or None."""
+    parts = urlsplit(url)
+    match = COMMENT_PAGE_PATH.search(parts.path)
+    if match:
+        return int(match[1])
+    for key, value in parse_qsl(parts.query):
+        if key in COMMENT_PAGE_QUERIES and value.isdigit():
+            return int(value)
+    return None
+
+
+def post_url_of(url: str) -> str:
+    """A post's own URL, without its comment page part or fragment."""
+    parts = urlsplit(url)
+    path = COMMENT_PAGE_PATH.sub("/", parts.path)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if k not in COMMENT_PAGE_QUERIES])
+    return urlunsplit(parts._replace(path=path, query=query, fragment=""))
+
+
+def is_trap(url: str) -> bool:
+    """True for URLs that only repeat a page or trigger an action (reply forms, shares, logins)."""
+    parts = urlsplit(url)
+    if TRAP_PATHS.search(parts.path):
+        return True
+    return any(key in TRAP_QUERY_KEYS for key, _ in parse_qsl(parts.query, keep_blank_values=True))
+
+
+def unique(urls: Iterable[str | None]) -> list[str]:
+    """URLs without fragments, in first-seen order, each once."""
+    seen, out = set(), []
+    for url in urls:
+        if not url:
+            continue
+        url = strip_fragment(url)
+        if url not in seen:
+            seen.add(url)
+            out.append(url)
+    return out
