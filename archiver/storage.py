@@ -563,41 +563,37 @@ class SiteState:
     pages_fetched_utc: str | None = None  # when the earliest of those was fetched
 
 
-def site_state(path, site, roles=()):
-    """The SiteState of `site` in the archive at `path`, with the stored bodies of its pages of
-    `roles` from the latest run that fetched any. Known posts are those a page of theirs was
-    read for: a post only a feed or an API named is still to be archived."""
+def site_state(db, site, roles=()):
+    """The SiteState of `site` in the archive `db` (which it only reads), with the stored bodies
+    of its pages of `roles` from the latest run that fetched any. Known posts are those a page
+    of theirs was read for: a post only a feed or an API named is still to be archived."""
     state = SiteState()
-    db = open_archive(path)
-    try:
-        state.last_run_utc = db.execute(
-            "SELECT max(started_utc) FROM crawls WHERE site = ? AND finished_utc IS NOT NULL "
-            "AND status IN ('ok', 'partial')", [site]).fetchone()[0]
-        for row in db.query(
-                "SELECT url, id, platform_id, comment_count_shown, thread_read_utc, stale_utc,"
-                " (SELECT count(*) FROM comments WHERE post_id = posts.id AND removed_utc IS NULL) AS live,"
-                " max(coalesce(published_utc, ''), coalesce((SELECT max(published_utc) FROM comments"
-                "  WHERE post_id = posts.id), '')) AS activity "
-                "FROM posts WHERE site = ? AND source = 'html' AND removed_utc IS NULL", [site]):
-            state.posts[row["url"]] = KnownPost(
-                id=row["id"], platform_id=row["platform_id"], comments=row["live"],
-                comments_shown=row["comment_count_shown"], thread_read_utc=row["thread_read_utc"],
-                last_activity_utc=row["activity"] or None, stale=row["stale_utc"] is not None)
-        for row in db.query("SELECT url, headers FROM pages WHERE site = ? AND status = 200 "
-                            "AND role NOT IN ('post', 'comments')", [site]):
-            headers = {key.lower(): value for key, value in json.loads(row["headers"]).items()}
-            if "etag" in headers or "last-modified" in headers:
-                state.validators[row["url"]] = headers
-        if roles:
-            marks = ", ".join("?" for _ in roles)
-            rows = list(db.query(
-                f"SELECT url, body, headers, fetched_utc FROM pages WHERE site = ? "
-                f"AND role IN ({marks}) AND status = 200 AND crawl_id = (SELECT max(crawl_id) "
-                f"FROM pages WHERE site = ? AND role IN ({marks}))", [site, *roles, site, *roles]))
-            state.pages = {row["url"]: (read_page_body(row), json.loads(row["headers"])) for row in rows}
-            state.pages_fetched_utc = min((row["fetched_utc"] for row in rows), default=None)
-    finally:
-        db.close()
+    state.last_run_utc = db.execute(
+        "SELECT max(started_utc) FROM crawls WHERE site = ? AND finished_utc IS NOT NULL "
+        "AND status IN ('ok', 'partial')", [site]).fetchone()[0]
+    for row in db.query(
+            "SELECT url, id, platform_id, comment_count_shown, thread_read_utc, stale_utc,"
+            " (SELECT count(*) FROM comments WHERE post_id = posts.id AND removed_utc IS NULL) AS live,"
+            " max(coalesce(published_utc, ''), coalesce((SELECT max(published_utc) FROM comments"
+            "  WHERE post_id = posts.id), '')) AS activity "
+            "FROM posts WHERE site = ? AND source = 'html' AND removed_utc IS NULL", [site]):
+        state.posts[row["url"]] = KnownPost(
+            id=row["id"], platform_id=row["platform_id"], comments=row["live"],
+            comments_shown=row["comment_count_shown"], thread_read_utc=row["thread_read_utc"],
+            last_activity_utc=row["activity"] or None, stale=row["stale_utc"] is not None)
+    for row in db.query("SELECT url, headers FROM pages WHERE site = ? AND status = 200 "
+                        "AND role NOT IN ('post', 'comments')", [site]):
+        headers = {key.lower(): value for key, value in json.loads(row["headers"]).items()}
+        if "etag" in headers or "last-modified" in headers:
+            state.validators[row["url"]] = headers
+    if roles:
+        marks = ", ".join("?" for _ in roles)
+        rows = list(db.query(
+            f"SELECT url, body, headers, fetched_utc FROM pages WHERE site = ? "
+            f"AND role IN ({marks}) AND status = 200 AND crawl_id = (SELECT max(crawl_id) "
+            f"FROM pages WHERE site = ? AND role IN ({marks}))", [site, *roles, site, *roles]))
+        state.pages = {row["url"]: (read_page_body(row), json.loads(row["headers"])) for row in rows}
+        state.pages_fetched_utc = min((row["fetched_utc"] for row in rows), default=None)
     return state
 
 
@@ -626,3 +622,11 @@ def set_page_post(db, page_id, post_id):
 def site_timezones(db):
     """{site: its zone, or None} for every blog in the archive."""
     return dict(db.execute("SELECT site, timezone FROM sites").fetchall())
+
+
+def open_read_only(path) -> Database | None:
+    """The archive at `path` opened read-only (a `mode=ro` URI), or None if there is none."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    return Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))

@@ -13,9 +13,9 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from archiver.extractors.common import absolute, is_trap, unique
-from archiver.items import PageLinks
+from archiver.items import PageLinks, Role
 
-ROLE = "listing"
+ROLE = Role.LISTING
 START = ()
 CONDITIONAL = False
 

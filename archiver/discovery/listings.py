@@ -15,8 +15,9 @@ from lxml import etree
 from archiver.extractors import extractor_for, find_links
 from archiver.extractors.common import (absolute, canonical, comment_page_of, hrefs, is_trap,
                                         post_url_of, unique)
+from archiver.items import Role
 
-ROLE = "listing"
+ROLE = Role.LISTING
 START = ("",)
 CONDITIONAL = False
 
