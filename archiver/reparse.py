@@ -1,16 +1,17 @@
 """Re-reading the archive: posts, comments and links rebuilt from the stored raw pages, offline.
 
 An improved extractor applied to an old archive. Each stored thread page is read again as the
-crawl read it (same URL, headers, zone, and relative times counted back from when it was
-fetched), and what it holds is saved in place: no history is written, since an extractor
-change is not an edit on the blog, and nothing is deleted or marked removed, since comments
-gone from the blog are on no stored page any more.
+crawl read it (same URL, headers, zone, relative times counted back from when it was fetched,
+and the `since` of the crawl that fetched it), and what it holds is saved in place: no history
+is written, since an extractor change is not an edit on the blog, and nothing is deleted or
+marked removed, since comments gone from the blog are on no stored page any more.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlite_utils import Database
 
@@ -36,15 +37,24 @@ class Reparsed:
 def reparse(db: Database, site: str | None = None) -> Reparsed:
     """Read every stored 2xx thread page (of `site`, or of every blog) again, in fetch order."""
     zones = storage.site_timezones(db)
+    since = crawl_since(db)
     counts = ingest.Tally()
     run = ingest.Run(crawl_id=None, stats=counts)
     for row in storage.stored_pages(db, site=site, roles=THREAD_ROLES, ok_only=True):
         item = stored_page(row, zones.get(row["site"]))
-        ingest.archive(db, item, ingest.read(item), run)
+        ingest.archive(db, item, ingest.read(item, since.get(row["crawl_id"])), run)
     return Reparsed(pages=counts["archiver/pages/saved"], post_ids=run.post_ids,
                     comments=storage.count_comments(db, run.post_ids),
                     failed=counts["archiver/extract/error"],
                     not_a_thread=counts["archiver/pages/not_a_post"])
+
+
+def crawl_since(db: Database) -> dict[int, str]:
+    """{crawl id: the date its `since` argument gave (ISO)}, for the crawls that had one."""
+    given = {crawl_id: json.loads(arguments or "{}").get("since")
+             for crawl_id, arguments in db.execute("SELECT id, arguments FROM crawls")}
+    return {crawl_id: date.fromisoformat(since).isoformat()
+            for crawl_id, since in given.items() if since}
 
 
 def stored_page(row: dict, zone: str | None) -> PageItem:

@@ -278,12 +278,12 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
 
     def failed(self, failure):
         """Errback: one log line and one stats key per failed request; HTTP errors are archived."""
-        role = failure.request.cb_kwargs["role"]
-        failed = failed_fetch(failure, role, known_post=failure.request.url in self.known.posts)
+        request = failure.request
+        failed = failed_fetch(failure, request, known_post=request.url in self.known.posts)
         self.logger.log(failed.level, failed.message)
         self.crawler.stats.inc_value(failed.stat)
         if failed.response is not None:
-            yield self._item(failed.response, role, None)
+            yield self._item(failed.response, request.cb_kwargs["role"], None)
 
     def _post_request(self, url, changed=False):
         """A post's page, unless already asked for, off the blog, or (in an incremental run)

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
@@ -25,11 +25,12 @@ class FailedFetch:
     response: Response | None  # the answer of an HTTP error, archived raw
 
 
-def failed_fetch(failure: Failure, role: Role, known_post: bool) -> FailedFetch:
-    """A request of `role` that failed. Pages a blog may well not have (OPTIONAL_ROLES, and
-    listing pages it does not have) fail quietly, counted apart from errors; an archived post
-    (`known_post`) the blog no longer has is gone, and the archive marks it removed."""
-    request = failure.request
+def failed_fetch(failure: Failure, request: Request, known_post: bool) -> FailedFetch:
+    """A request that failed, as its role makes it. Pages a blog may well not have
+    (OPTIONAL_ROLES, and listing pages it does not have) fail quietly, counted apart from
+    errors; an archived post (`known_post`) the blog no longer has is gone, and the archive
+    marks it removed."""
+    role = request.cb_kwargs["role"]
     response = failure.value.response if failure.check(HttpError) else None
     if response is not None and response.status in GONE and known_post:
         return FailedFetch(f"archiver/fetch/gone/http_{response.status}", logging.INFO,

@@ -13,27 +13,19 @@ they point to: a post by its site and URL, a comment by its post and key.
 import shutil
 import sqlite3
 
-import pytest
-
 from archiver import storage
+from tests import test_reparse
 from tests.blogserver import running
-from tests.test_crawl import crawl, rows
+from tests.test_crawl import EXAMPLE, crawl, rows
 from tests.test_warc import archiver
 
+# The demo blog crawled for real, and the address it had: (archive, URL).
+crawled = test_reparse.crawled
+# When runs saw a row: a re-read writes no history, and only a crawl reads threads whole.
 RUN_TIMES = {"first_seen_utc", "last_seen_utc", "thread_read_utc"}
 # What a run found, as its row in `crawls` counts it.
 RUN_COUNTS = ("status", "pages", "posts", "comments", "posts_new", "posts_changed",
               "posts_removed", "comments_new", "comments_changed", "comments_removed", "errors")
-
-
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory):
-    """An archive of the whole demo blog, crawled by a real `scrapy crawl`."""
-    tmp_path = tmp_path_factory.mktemp("crawled")
-    db = tmp_path / "archive.db"
-    with running() as url:
-        crawl(url, db, tmp_path)
-    return db
 
 
 def table_rows(db, table):
@@ -67,14 +59,14 @@ def content(db):
 
 
 def test_the_crawl_leaves_rows_in_every_table_compared(crawled):
-    assert {name: len(found) for name, found in content(crawled).items()} == {
+    assert {name: len(found) for name, found in content(crawled[0]).items()} == {
         "sites": 1, "posts": 7, "comments": 58, "links": 57, "pages": 30, "post_versions": 0,
         "comment_versions": 0}
 
 
 def test_reparse_of_the_stored_pages_alone_gives_the_crawl_s_rows(crawled, tmp_path):
     db = tmp_path / "reparsed.db"
-    shutil.copy(crawled, db)
+    shutil.copy(crawled[0], db)
     with sqlite3.connect(db) as conn:
         for statement in ("UPDATE pages SET post_id = NULL", "DELETE FROM links",
                           "DELETE FROM comment_versions", "DELETE FROM post_versions",
@@ -83,18 +75,31 @@ def test_reparse_of_the_stored_pages_alone_gives_the_crawl_s_rows(crawled, tmp_p
     conn.close()
     assert archiver("reparse", "--db", db) == (
         "16 pages read: 7 posts, 58 comments; 0 failed to extract, 2 not a thread\n")
-    assert content(db) == content(crawled)
+    assert content(db) == content(crawled[0])
 
 
 def test_import_of_the_crawl_s_export_gives_the_crawl_s_rows(crawled, tmp_path):
     export, db = tmp_path / "blog.warc.gz", tmp_path / "imported.db"
-    assert archiver("export-warc", "--db", crawled, export) == f"30 responses written to {export}\n"
+    assert archiver("export-warc", "--db", crawled[0], export) == (
+        f"30 responses written to {export}\n")
     assert archiver("import-warc", "--db", db, export) == (
         "blog.warc.gz: ok: 23 pages, 7 posts, 58 comments; skipped 0 revisits, 0 non-2xx "
         "responses, 0 other responses; 0 failed to extract\n")
-    assert content(db) == content(crawled)
+    assert content(db) == content(crawled[0])
     counts = f"SELECT {', '.join(RUN_COUNTS)} FROM crawls"
-    assert rows(db, counts) == rows(crawled, counts) == [("ok", 23, 7, 58, 7, 0, 0, 58, 0, 0, 0)]
+    assert rows(db, counts) == rows(crawled[0], counts) == [("ok", 23, 7, 58, 7, 0, 0, 58, 0, 0, 0)]
+
+
+def test_reparse_reads_a_page_with_the_since_of_the_crawl_that_fetched_it(tmp_path):
+    """The post's page is archived raw, its thread dropped: published before `since`."""
+    db = tmp_path / "since.db"
+    with running() as url:
+        crawl(url + EXAMPLE, db, tmp_path, "-a", "since=2014-08-13")
+    before = content(db)
+    assert rows(db, "SELECT source, title FROM posts") == [("feed", None)]
+    assert archiver("reparse", "--db", db) == (
+        "2 pages read: 1 posts, 9 comments; 0 failed to extract, 0 not a thread\n")
+    assert content(db) == before
 
 
 def test_an_archive_still_to_migrate_is_crawled_in_full_and_migrated_by_the_pipeline(tmp_path):
