@@ -54,7 +54,6 @@ class ArchivePipeline:
     """
 
     def __init__(self, crawler: Crawler, path: str, run: dict):
-        self.crawler = crawler
         self.stats = crawler.stats
         self.path = path
         self.identity = run

@@ -215,9 +215,14 @@ def _skipped(record):
 
 def _readable(http_headers):
     """An HTML, XML or JSON payload, in no content coding warcio cannot undo."""
-    coding = (http_headers.get_header("Content-Encoding") or "").lower()
     return (READABLE_TYPES.search(http_headers.get_header("Content-Type") or "") is not None
-            and (not coding or coding in BufferedReader.get_supported_decompressors()))
+            and _decodable(http_headers))
+
+
+def _decodable(http_headers):
+    """Whether the payload is in no content coding, or in one warcio undoes."""
+    coding = (http_headers.get_header("Content-Encoding") or "").lower()
+    return not coding or coding in BufferedReader.get_supported_decompressors()
 
 
 def _recorded_role(record):
@@ -264,10 +269,13 @@ def _read_unrecorded(item):
 def _stored_headers(http_headers):
     """Response headers as a crawl stores them: names as Scrapy writes them, repeated ones
     joined, and no Content-Encoding or Transfer-Encoding for the codings warcio undid."""
+    undone = ["Transfer-Encoding"]
+    if _decodable(http_headers):
+        undone.append("Content-Encoding")
     headers = {}
     for name, value in http_headers.headers:
         name = name.title()
-        if name not in ("Content-Encoding", "Transfer-Encoding"):
+        if name not in undone:
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return headers
 
@@ -275,8 +283,9 @@ def _stored_headers(http_headers):
 def _finish(db, imported, finished):
     run = imported.run
     imported.comments = storage.count_comments(db, run.post_ids)
-    stats = {"finish_reason": "finished", **imported.counts, "archiver/posts/saved":
-             len(run.post_ids), "archiver/comments/saved": imported.comments}
+    stats = {"finish_reason": "finished", **imported.counts,
+             "archiver/posts/saved": len(run.post_ids),
+             "archiver/comments/saved": imported.comments}
     outcome = imported.outcome = crawl_outcome(stats)
     storage.finish_crawl(
         db, run.crawl_id, site=next(iter(run.sites)) if len(run.sites) == 1 else None,

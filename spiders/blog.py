@@ -34,6 +34,9 @@ COMMENTS_FEED = "comments/feed/"
 
 
 class BlogSpider(RestApiMixin, scrapy.Spider):
+    """Archives one blog, or one post of it (see the module's docstring); what it asks of the
+    WordPress REST API is in RestApiMixin."""
+
     name = "blog"
 
     def __init__(self, url=None, max_posts=None, since=None, full=None, refresh_days=None,
