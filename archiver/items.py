@@ -1,4 +1,5 @@
-"""The records the archiver passes around: a fetched page and the thread read from it.
+"""The records the archiver passes around: a fetched page, the role it was fetched as, and the
+thread read from it.
 
 Plain dataclasses with no Scrapy import, so that extraction runs without a crawler
 (`archiver extract`, the corpus scorer, re-parsing stored pages).
@@ -154,7 +155,8 @@ class SiteInfo:
 
 @dataclass
 class PageItem:
-    """One fetched response, as the spider hands it to the pipelines."""
+    """One fetched response, as the spider hands it to the pipelines (and as a page stored or
+    held in a WARC file is read again: archiver.ingest.stored_item)."""
 
     url: str
     status: int
