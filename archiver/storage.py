@@ -615,10 +615,6 @@ def stored_pages(db, site=None, roles=None, ok_only=False):
         yield next(db.query("SELECT * FROM pages WHERE id = ?", [page_id]))
 
 
-def set_page_post(db, page_id, post_id):
-    db.execute("UPDATE pages SET post_id = ? WHERE id = ?", [post_id, page_id])
-
-
 def site_timezones(db):
     """{site: its zone, or None} for every blog in the archive."""
     return dict(db.execute("SELECT site, timezone FROM sites").fetchall())
