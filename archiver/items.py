@@ -1,10 +1,19 @@
-"""The records the archiver passes around: a fetched page and the thread read from it.
+"""The records the archiver passes around: a fetched page, the role it was fetched as, and the
+thread read from it.
 
 Plain dataclasses with no Scrapy import, so that extraction runs without a crawler
 (`archiver extract`, the corpus scorer, re-parsing stored pages).
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from archiver.ingest import Reading
+    from archiver.page import Page
 
 # The HTTP statuses of a page the blog no longer has.
 GONE = (404, 410)
@@ -12,6 +21,27 @@ GONE = (404, 410)
 COMMENT = "comment"
 PINGBACK = "pingback"
 TRACKBACK = "trackback"
+
+
+class Role(StrEnum):
+    """What a page was fetched as, kept as its value in `pages.role`."""
+
+    SITE = "site"  # the REST API's index (/wp-json/): the blog's name and zone
+    REST_POSTS = "rest_posts"  # the REST API's list of posts
+    LISTING = "listing"  # the home page, its next pages, archive pages
+    SITEMAP = "sitemap"
+    FEED = "feed"  # the posts feed, the latest comments feed
+    POST = "post"  # a post's page, or one of its comment pages
+    COMMENTS = "comments"  # another source of a post's thread: a comment feed, an API, an embed
+    INDEX = "index"  # a page of the REST API's index of every comment
+    OTHER = "other"  # a page of a WARC file another tool wrote that holds no thread
+
+
+# Pages a blog may well not have: their absence is no error.
+OPTIONAL_ROLES = frozenset({Role.SITE, Role.REST_POSTS, Role.SITEMAP, Role.FEED, Role.COMMENTS,
+                            Role.INDEX})
+# Pages read for a post's thread.
+THREAD_ROLES = frozenset({Role.POST, Role.COMMENTS})
 
 
 @dataclass
@@ -125,20 +155,21 @@ class SiteInfo:
 
 @dataclass
 class PageItem:
-    """One fetched response, as the spider hands it to the pipelines."""
+    """One fetched response, as the spider hands it to the pipelines (and as a page stored or
+    held in a WARC file is read again: archiver.ingest.stored_item)."""
 
     url: str
     status: int
     headers: dict[str, str]
     body: bytes
     fetched_utc: str
-    role: str  # what the spider fetched it as: post, comments, listing, sitemap, feed, site, index
+    role: Role
     site: str
     encoding: str | None = None
     timezone: str | None = None
-    thread: Thread | None = None
-    site_info: SiteInfo | None = None
+    thread: Thread | None = None  # what was read from it, exported with the item
     # Known posts this page says changed (a listing's comment count, a feed, an API): their
     # threads are read again, and until then they stay marked stale in the archive.
     changed_posts: list[str] = field(default_factory=list)
-    page: object = None  # the parsed Page, reused by the pipelines; never exported
+    page: Page | None = None  # the parsed page, reused by the pipelines; never exported
+    reading: Reading | None = None  # what archiver.ingest read from it; never exported

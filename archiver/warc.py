@@ -5,19 +5,22 @@ warcio reads and writes them: record framing, digests, gzip members and the chun
 compressed payloads other crawlers keep.
 """
 
+from __future__ import annotations
+
 import contextlib
 import http
 import json
-import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from io import BytesIO
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from sqlite_utils import Database
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader
 from warcio.exceptions import ArchiveLoadFailed
@@ -25,14 +28,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
-from archiver import storage
+from archiver import ingest, storage
 from archiver.dates import utc_iso
-from archiver.extractors import extract, wordpress
-from archiver.items import PageItem, SiteInfo
+from archiver.items import Role
 from archiver.outcome import Outcome, crawl_outcome
-from archiver.page import Page
-
-logger = logging.getLogger(__name__)
 
 WARC_1_1 = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 # Scrapy undoes the chunking and the content codings it knows and drops their headers (a
@@ -42,20 +41,23 @@ WARC_1_1 = "https://iipc.github.io/warc-specifications/specifications/warc-forma
 ORIGINAL = "X-Archive-Orig-"
 READABLE_TYPES = re.compile(r"html|xml|json", re.I)
 SITE_INDEX = "/wp-json/"
+# A field of our own on each response record: the role the page was archived as, so that an
+# import of our export archives every page as the crawl did (WARC 1.1 lets writers add fields).
+ROLE_FIELD = "Thread-Archiver-Role"
 
 
-def export_warc(db, output, site=None):
+def export_warc(db: Database, output: str | Path, site: str | None = None) -> int:
     """Write every stored response (of `site`, or of every blog) to `output` as a WARC 1.1 file,
     gzipped when its name ends in .gz; return how many were written.
 
     No request records: the archive keeps no requests, and one made up now would claim headers
     that were never sent.
     """
-    output = Path(output)
+    path = Path(output)
     written = 0
-    with output.open("wb") as stream:
-        writer = WARCWriter(stream, gzip=output.suffix == ".gz", warc_version="1.1")
-        info = writer.create_warcinfo_record(output.name, {
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=path.suffix == ".gz", warc_version="1.1")
+        info = writer.create_warcinfo_record(path.name, {
             "software": f"thread-archiver/{version('thread-archiver')} warcio/{version('warcio')}",
             "format": "WARC File Format 1.1",
             "conformsTo": WARC_1_1,
@@ -77,11 +79,13 @@ def _response_record(writer, row, warcinfo_id):
         status_line = f"{status} {http.HTTPStatus(status).phrase}"
     except ValueError:  # a status HTTP does not name
         status_line = str(status)
-    http_headers = StatusAndHeaders(status_line, _headers_of_body(json.loads(row["headers"]), len(body)),
+    http_headers = StatusAndHeaders(status_line,
+                                    _headers_of_body(json.loads(row["headers"]), len(body)),
                                     protocol="HTTP/1.1")
     return writer.create_warc_record(
         row["url"], "response", payload=BytesIO(body), length=len(body), http_headers=http_headers,
-        warc_headers_dict={"WARC-Date": row["fetched_utc"], "WARC-Warcinfo-ID": warcinfo_id})
+        warc_headers_dict={"WARC-Date": row["fetched_utc"], "WARC-Warcinfo-ID": warcinfo_id,
+                           ROLE_FIELD: row["role"]})
 
 
 def _headers_of_body(headers, length):
@@ -112,49 +116,49 @@ class WarcImport:
 
     Its run in `crawls` is dated by its captures, first to last WARC-Date, not by when it was
     imported: an incremental crawl after it then asks the blog what changed since the pages
-    were fetched.
+    were fetched. Its counts are kept under the keys of a crawl's stats.
     """
 
     path: Path
-    crawl_id: int = None
-    first: datetime = None
-    last: datetime = None
-    sites: set = field(default_factory=set)
-    pages: int = 0
-    post_ids: set = field(default_factory=set)
+    first: datetime | None = None
+    last: datetime | None = None
+    counts: ingest.Tally = field(default_factory=ingest.Tally)
+    run: ingest.Run | None = None
     comments: int = 0
-    failed: int = 0
-    revisits: int = 0
-    not_ok: int = 0
-    other: int = 0  # responses that are not an http(s) HTML, XML or JSON page
-    outcome: Outcome = None
+    outcome: Outcome | None = None
 
-    def summary(self):
-        return (f"{self.path.name}: {self.outcome.status}: {self.pages} pages, "
-                f"{len(self.post_ids)} posts, {self.comments} comments; skipped {self.revisits} "
-                f"revisits, {self.not_ok} non-2xx responses, {self.other} other responses; "
-                f"{self.failed} failed to extract")
+    def summary(self) -> str:
+        assert self.run is not None and self.outcome is not None
+        counts = self.counts
+        return (f"{self.path.name}: {self.outcome.status}: {self.outcome.pages} pages, "
+                f"{len(self.run.post_ids)} posts, {self.comments} comments; skipped "
+                f"{counts['archiver/warc/revisit']} revisits, {counts['archiver/warc/not_2xx']} "
+                f"non-2xx responses, {counts['archiver/warc/other']} other responses; "
+                f"{counts['archiver/extract/error']} failed to extract")
 
 
-def import_warcs(db, paths):
+def import_warcs(db: Database, paths: Iterable[str | Path]) -> list[WarcImport]:
     """Archive the pages of the WARC files at `paths`, each file a run in `crawls`, all their
     captures in WARC-Date order, so that captures of a post in runs over time make its
     history. Returns a WarcImport per file."""
     files = [WarcImport(Path(path)) for path in paths]
     captures = sorted(capture for index, imported in enumerate(files)
                       for capture in _captures(imported, index))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for imported in sorted(files, key=lambda imported: imported.first or now):
         name = imported.path.name
-        imported.crawl_id = storage.start_crawl(db, None, name, {"warc": name},
-                                                utc_iso(imported.first or now), mode="import")
+        crawl_id = storage.start_crawl(db, None, name, {"warc": name},
+                                       utc_iso(imported.first or now), mode="import")
+        imported.run = ingest.Run(crawl_id, imported.counts)
     zones = storage.site_timezones(db)
     with contextlib.ExitStack() as stack:
         streams = [stack.enter_context(imported.path.open("rb")) for imported in files]
         for capture in captures:
             streams[capture.file].seek(capture.offset)
             record = next(iter(ArchiveIterator(streams[capture.file])))
-            _archive(db, record, capture.fetched, files[capture.file], zones)
+            run = files[capture.file].run
+            assert run is not None
+            _archive(db, record, capture.fetched, run, zones)
     for imported in files:
         _finish(db, imported, imported.last or now)
     return files
@@ -174,98 +178,117 @@ def _captures(imported, index):
 
 
 def _read_captures(imported, index):
+    """Every response our export recorded the role of, as the crawl archived it; of the
+    others, the 2xx HTML, XML and JSON pages."""
     with imported.path.open("rb") as stream:
         records = ArchiveIterator(stream)
         for record in records:
-            if record.rec_type == "revisit":
-                imported.revisits += 1
+            skipped = _skipped(record)
+            if skipped:
+                imported.counts.inc_value(f"archiver/warc/{skipped}")
                 continue
             if record.rec_type != "response":
                 continue
-            url = record.rec_headers.get_header("WARC-Target-URI")
-            if urlsplit(url).scheme not in ("http", "https"):
-                imported.other += 1
-                continue
-            if not record.http_headers.get_statuscode().startswith("2"):
-                imported.not_ok += 1
-                continue
-            if not _readable(record.http_headers):
-                imported.other += 1
-                continue
-            fetched = iso_date_to_datetime(record.rec_headers.get_header("WARC-Date"), tz_aware=True)
+            fetched = iso_date_to_datetime(record.rec_headers.get_header("WARC-Date"),
+                                           tz_aware=True)
             imported.first = min(imported.first or fetched, fetched)
             imported.last = max(imported.last or fetched, fetched)
+            url = record.rec_headers.get_header("WARC-Target-URI")
             rank = 0 if urlsplit(url).path == SITE_INDEX else 1
             yield Capture(rank, fetched, index, records.get_record_offset())
 
 
+def _skipped(record):
+    """Why a record is not archived, as its stats key says, or None."""
+    if record.rec_type == "revisit":
+        return "revisit"
+    if record.rec_type != "response":
+        return None
+    if urlsplit(record.rec_headers.get_header("WARC-Target-URI")).scheme not in ("http", "https"):
+        return "other"
+    if _recorded_role(record) is not None:
+        return None
+    if not record.http_headers.get_statuscode().startswith("2"):
+        return "not_2xx"
+    return None if _readable(record.http_headers) else "other"
+
+
 def _readable(http_headers):
     """An HTML, XML or JSON payload, in no content coding warcio cannot undo."""
-    coding = (http_headers.get_header("Content-Encoding") or "").lower()
     return (READABLE_TYPES.search(http_headers.get_header("Content-Type") or "") is not None
-            and (not coding or coding in BufferedReader.get_supported_decompressors()))
+            and _decodable(http_headers))
 
 
-def _archive(db, record, fetched, imported, zones):
-    """Store one capture, fetched at `fetched`, and the thread read from it, in one transaction."""
+def _decodable(http_headers):
+    """Whether the payload is in no content coding, or in one warcio undoes."""
+    coding = (http_headers.get_header("Content-Encoding") or "").lower()
+    return not coding or coding in BufferedReader.get_supported_decompressors()
+
+
+def _recorded_role(record):
+    """The role our export recorded a response was fetched as, or None."""
+    value = record.rec_headers.get_header(ROLE_FIELD)
+    return Role(value) if value in set(Role) else None
+
+
+def _archive(db, record, fetched, run, zones):
+    """Store one capture, fetched at `fetched`, and what was read from it."""
     url = record.rec_headers.get_header("WARC-Target-URI")
-    parts = urlsplit(url)
-    site = parts.netloc
-    headers = _stored_headers(record.http_headers)
-    body = record.content_stream().read()
-    page = Page.from_bytes(url, body, headers.get("Content-Type"), fetched_utc=fetched, headers=headers)
-    site_info = wordpress.read_site(page) if parts.path == SITE_INDEX else None
-    if site_info is not None and site_info.site != site:
-        site_info = None
-    if site_info is not None and site_info.timezone:
-        zones[site] = site_info.timezone
-    thread, role = None, "site" if site_info is not None else "other"
-    if site_info is None:
-        try:
-            thread = extract(page, timezone=zones.get(site))
-            role = "post" if thread is not None else "other"
-        except Exception:
-            logger.exception("Extraction failed on %s; the page is archived raw", url)
-            imported.failed += 1
-            role = "post"  # so that `archiver reparse` reads it again with a better extractor
-    seen = storage.Seen(imported.crawl_id, utc_iso(fetched))
-    with storage.transaction(db):
-        if site not in imported.sites:
-            storage.save_site(db, SiteInfo(site=site, url=f"{parts.scheme}://{site}/"))
-            imported.sites.add(site)
-        if site_info is not None:
-            storage.save_site(db, site_info)
-        post_id = storage.save_thread(db, site, thread, seen=seen) if thread is not None else None
-        storage.save_page(db, PageItem(url=url, status=int(record.http_headers.get_statuscode()),
-                                       headers=headers, body=body, fetched_utc=seen.utc, role=role,
-                                       site=site, encoding=page.encoding),
-                          crawl_id=imported.crawl_id, post_id=post_id)
-    imported.pages += 1
-    if post_id is not None:
-        imported.post_ids.add(post_id)
+    site = urlsplit(url).netloc
+    role = _recorded_role(record)
+    item = ingest.stored_item(url, int(record.http_headers.get_statuscode()),
+                              _stored_headers(record.http_headers),
+                              record.content_stream().read(), utc_iso(fetched),
+                              role or Role.OTHER, site, zones.get(site))
+    reading = ingest.read(item) if role is not None else _read_unrecorded(item)
+    if reading.site_info is not None and reading.site_info.timezone:
+        zones[site] = reading.site_info.timezone
+    ingest.archive(db, item, reading, run)
+
+
+def _read_unrecorded(item):
+    """Read a capture no role was recorded for (another tool wrote its WARC file): the blog's
+    REST index where it is one, else a page read for a thread, whose role then says what it
+    held: a post's page for a thread read from HTML, another source of a thread for one from a
+    feed or an API, other for none. A page extraction failed on stays a post's page, for
+    `archiver reparse` to read again."""
+    if urlsplit(item.url).path == SITE_INDEX:
+        item.role = Role.SITE
+        reading = ingest.read(item)
+        if reading.site_info is not None:
+            return reading
+    item.role = Role.POST
+    reading = ingest.read(item)
+    if reading.thread is not None and reading.thread.source != "html":
+        item.role = Role.COMMENTS
+    elif reading.thread is None and not reading.failed:
+        item.role = Role.OTHER
+    return reading
 
 
 def _stored_headers(http_headers):
     """Response headers as a crawl stores them: names as Scrapy writes them, repeated ones
     joined, and no Content-Encoding or Transfer-Encoding for the codings warcio undid."""
+    undone = ["Transfer-Encoding"]
+    if _decodable(http_headers):
+        undone.append("Content-Encoding")
     headers = {}
     for name, value in http_headers.headers:
         name = name.title()
-        if name not in ("Content-Encoding", "Transfer-Encoding"):
+        if name not in undone:
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return headers
 
 
 def _finish(db, imported, finished):
-    imported.comments = storage.count_comments(db, imported.post_ids)
-    stats = {"finish_reason": "finished", "archiver/pages/saved": imported.pages,
-             "archiver/pages/saved_ok": imported.pages, "archiver/posts/saved": len(imported.post_ids),
-             "archiver/comments/saved": imported.comments, "archiver/extract/error": imported.failed,
-             "archiver/warc/revisit": imported.revisits, "archiver/warc/not_2xx": imported.not_ok,
-             "archiver/warc/other": imported.other}
+    run = imported.run
+    imported.comments = storage.count_comments(db, run.post_ids)
+    stats = {"finish_reason": "finished", **imported.counts,
+             "archiver/posts/saved": len(run.post_ids),
+             "archiver/comments/saved": imported.comments}
     outcome = imported.outcome = crawl_outcome(stats)
     storage.finish_crawl(
-        db, imported.crawl_id, site=next(iter(imported.sites)) if len(imported.sites) == 1 else None,
+        db, run.crawl_id, site=next(iter(run.sites)) if len(run.sites) == 1 else None,
         finished_utc=utc_iso(finished), finish_reason="finished", status=outcome.status,
         pages=outcome.pages, posts=outcome.posts, comments=outcome.comments, errors=outcome.errors,
-        **storage.crawl_changes(db, imported.crawl_id), stats=json.dumps(stats, sort_keys=True))
+        **storage.crawl_changes(db, run.crawl_id), stats=json.dumps(stats, sort_keys=True))

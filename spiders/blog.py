@@ -10,136 +10,103 @@ they read the threads that are new, that the blog signals changed (see archiver.
 that a run left unfinished, or that are due for a refresh, and only the signals otherwise.
 """
 
-import re
-from datetime import date, datetime, timedelta, timezone
-from functools import cached_property
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError, IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from scrapy.exceptions import DontCloseSpider
 
 from archiver import discovery, freshness, storage
 from archiver.dates import utc_iso
-from archiver.discovery import archives, comment_index, feeds, listings, sitemaps
-from archiver.extractors import find_links, wordpress, wordpress_rest
-from archiver.items import GONE, PageItem
+from archiver.discovery import archives, feeds, listings, sitemaps
+from archiver.extractors import find_links, wordpress_rest
+from archiver.items import PageItem, Role
 from archiver.page import Page
 from archiver.urls import comment_page_of, is_trap, post_url_of, strip_fragment
+from spiders.arguments import Arguments
+from spiders.failures import failed_fetch
+from spiders.rest_api import RestApiMixin
 
 # WordPress's feed of the latest comments on the whole blog: where a blog without the REST
 # API signals new comments.
 COMMENTS_FEED = "comments/feed/"
-INDEX = comment_index.ROLE
-# How far back of the last run a post's REST `modified_after` looks: WordPress compares it with
-# a time it may keep in the blog's zone.
-MODIFIED_MARGIN = timedelta(days=1)
-# Discovery pages that may well not exist: their absence is not an error.
-OPTIONAL_ROLES = ("site", "sitemap", "feed", "comments", INDEX)
 
 
-class BlogSpider(scrapy.Spider):
+class BlogSpider(RestApiMixin, scrapy.Spider):
+    """Archives one blog, or one post of it (see the module's docstring); what it asks of the
+    WordPress REST API is in RestApiMixin."""
+
     name = "blog"
 
     def __init__(self, url=None, max_posts=None, since=None, full=None, refresh_days=None,
                  *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not url or not re.match(r"https?://[^/]+", url):
-            raise ValueError("give the blog to archive: scrapy crawl blog -a url=https://blog.example/")
-        self.start_url = url if urlsplit(url).path else url + "/"
-        parts = urlsplit(self.start_url)
-        self.site = parts.netloc
-        self.base = f"{parts.scheme}://{parts.netloc}/"
-        self.allowed_domains = [parts.hostname]
-        self.single_post = parts.path not in ("", "/")
-        self.max_posts = _positive_int("max_posts", max_posts)
-        self.since = _date("since", since)
-        self.full = _flag("full", full)
-        self.refresh_days = _positive_int("refresh_days", refresh_days)
-        self.arguments = {key: value for key, value in
-                          {"url": url, "max_posts": max_posts, "since": since, "full": full,
-                           "refresh_days": refresh_days}.items() if value}
+        self.args = Arguments.parse(url, max_posts, since, full, refresh_days)
+        self.allowed_domains = [urlsplit(self.args.start_url).hostname]
         self.timezone = None
-        self.rest_root = None  # the REST API's root, once its index has listed wp/v2
-        self.rest_held = None  # REST addresses waiting for the API's posts to answer
         self.posts = set()
         self.comment_pages = set()
         self.archives = {}  # archive pages the blog names: True once asked for
         self.thread_sources = set()
         self.known = storage.SiteState()
         self.incremental = False
+        self.refresh_days = self.args.refresh_days
         # The run's one reading of the clock: what is due is judged against when it started.
-        self.started_utc = datetime.now(timezone.utc)
-        # The REST comment index being read: {url: (response, page), None while asked, False if failed}
-        self.index = None
+        self.started_utc = datetime.now(UTC)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
+        """The spider, with what the archive holds of its blog read, and the run's options
+        handed to the pipelines as settings (ARCHIVE_SINCE, ARCHIVE_RUN)."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.read_archive()
+        since = spider.args.since
+        crawler.settings.set("ARCHIVE_SINCE", since.isoformat() if since else None,
+                             priority="spider")
+        crawler.settings.set("ARCHIVE_RUN", {
+            "site": spider.args.site, "start_url": spider.args.start_url,
+            "arguments": spider.args.given,
+            "mode": "incremental" if spider.incremental else "full"}, priority="spider")
         crawler.signals.connect(spider.read_archive_pages, signal=signals.spider_idle)
         return spider
 
     def read_archive(self):
-        """What the archive holds of this blog decides whether this run is incremental."""
-        self.known = storage.site_state(self.settings.get("ARCHIVE_DB"), self.site, roles=(INDEX,))
+        """What the archive holds of this blog decides whether this run is incremental. It is
+        only read here: the pipeline that writes creates or migrates it."""
         self.refresh_days = self.refresh_days or self.settings.getint("REFRESH_DAYS")
-        self.incremental = bool(self.known.last_run_utc) and not self.full and not self.single_post
+        db = storage.open_read_only(self.settings.get("ARCHIVE_DB"))
+        if db is None:
+            return
+        try:
+            if storage.pending_migrations(db):
+                self.logger.info("The archive is of an earlier version: this run reads every "
+                                 "post, and the archive is brought up to date as it is written")
+            else:
+                self.known = storage.read_site_state(db, self.args.site, roles=(Role.INDEX,))
+        finally:
+            db.close()
+        self.incremental = (bool(self.known.last_run_utc) and not self.args.full
+                            and not self.args.single_post)
         if self.incremental:
             self.logger.info("Incremental run: %s posts archived, last run started %s; threads "
                              "read again when signalled, unfinished or due (refresh within %s "
                              "days); -a full=1 reads every post", len(self.known.posts),
                              self.known.last_run_utc, self.refresh_days)
 
-    @property
-    def mode(self):
-        return "incremental" if self.incremental else "full"
-
     async def start(self):
-        yield scrapy.Request(self.base + "wp-json/", callback=self.parse_site,
-                             errback=self.site_unknown, cb_kwargs={"role": "site"}, priority=10)
-
-    def parse_site(self, response, role):
-        page = self._page(response)
-        info = wordpress.read_site(page)
-        if info is not None and info.site != self.site:
-            info = None
-        if info is not None:
-            self.timezone = info.timezone
-            self.logger.info("Site %r, zone %s (from %s)", info.name, info.timezone, response.url)
-        self.rest_root = wordpress_rest.api_root(page)
-        if self.rest_root is None:
-            self.logger.info("No WordPress REST API (wp/v2) listed at %s: comments from the HTML "
-                             "pages and feeds alone", response.url)
-        yield self._item(response, role, page, site_info=info)
-        yield from self._discover()
-
-    def site_unknown(self, failure):
-        yield from self.failed(failure)
-        self.logger.info("No WordPress REST index at %s: times without a zone on the page stay "
-                         "local wall times, comments come from the HTML pages and feeds alone",
-                         failure.request.url)
-        yield from self._discover()
+        yield scrapy.Request(self.args.base + "wp-json/", callback=self.parse_site,
+                             errback=self.site_unknown, cb_kwargs={"role": Role.SITE},
+                             priority=10)
 
     def _discover(self):
-        if self.single_post:
-            yield self._request(self.start_url, self.parse_start, "post")
+        if self.args.single_post:
+            yield self._request(self.args.start_url, self.parse_start, Role.POST)
             return
         if self.incremental:
             yield from self._read_again()
         if self.rest_root:
-            # Optional, like the index it comes from: role "site". REST addresses wait for it:
-            # refused, it stops them all.
-            self.rest_held = []
-            modified_after = None
-            if self.incremental:
-                last_run = freshness.parse_utc(self.known.last_run_utc) - MODIFIED_MARGIN
-                modified_after = utc_iso(last_run)
-            yield scrapy.Request(wordpress_rest.posts_url(self.rest_root, self.since, modified_after),
-                                 callback=self.parse_rest_posts, errback=self.rest_refused,
-                                 cb_kwargs={"role": "site"})
+            yield self._rest_posts_request()
         yield from self._start(listings)
         yield from self._start(feeds)
         # In an incremental run the REST API lists what changed: the rest only repeats it.
@@ -151,23 +118,25 @@ class BlogSpider(scrapy.Spider):
         sitemaps and, in an incremental run, the blog's latest comments."""
         yield from self._start(sitemaps)
         if self.incremental:
-            yield self._request(self.base + COMMENTS_FEED, self.parse_comments_feed, "feed",
-                                conditional=True)
+            yield self._request(self.args.base + COMMENTS_FEED, self.parse_comments_feed,
+                                Role.FEED, conditional=True)
 
     def _start(self, source):
         for path in source.START:
-            yield self._request(self.base + path, self.parse_index, source.ROLE,
+            yield self._request(self.args.base + path, self.parse_index, source.ROLE,
                                 conditional=source.CONDITIONAL)
 
     def read_archive_pages(self):
         """When every other request is done, in a first run: the archive pages the blog names,
         read as listings when they show its other listings ended early (archives.due)."""
-        if self.incremental or self.single_post or self._max_posts_reached():
+        if self.incremental or self.args.single_post or self._max_posts_reached():
             return
-        due = [url for url in archives.due(list(self.archives), self.posts) if not self.archives[url]]
+        due = [url for url in archives.due(list(self.archives), self.posts)
+               if not self.archives[url]]
         if not due:
             return
-        self.logger.info("Reading %s archive pages: the listings and feeds ended before them", len(due))
+        self.logger.info("Reading %s archive pages: the listings and feeds ended before them",
+                         len(due))
         self.crawler.stats.inc_value("archiver/archives/read", len(due))
         for url in due:
             self.archives[url] = True
@@ -219,7 +188,7 @@ class BlogSpider(scrapy.Spider):
         last_run = freshness.parse_utc(self.known.last_run_utc)
         if links.modified and all(freshness.parse_utc(time) > last_run
                                   for time in links.modified.values()):
-            request = self._request(f"{self.base}{COMMENTS_FEED}?paged={number + 1}",
+            request = self._request(f"{self.args.base}{COMMENTS_FEED}?paged={number + 1}",
                                     self.parse_comments_feed, role)
             request.cb_kwargs["number"] = number + 1
             yield request
@@ -244,130 +213,19 @@ class BlogSpider(scrapy.Spider):
         if not self._not_json(response, role, page):
             yield from self._thread_sources(find_links(page).feeds)
 
-    def _not_json(self, response, role, page):
-        """Whether a REST API address answered with something else (a security plugin's or a
-        cache's HTML page): archived, not followed, and the API is asked nothing more."""
-        if wordpress_rest.is_api_url(response.url) and not page.is_json:
-            self.logger.info("REST API address %s (%s) answered %s, not JSON: the HTML pages "
-                             "alone give what it would have", response.url, role, page.content_type)
-            self.crawler.stats.inc_value("archiver/fetch/optional/not_json")
-            self.rest_root = None
-            return True
-        return False
-
-    def parse_rest_posts(self, response, role):
-        """The REST API's first page of posts: it answers visitors, so the REST addresses held
-        meanwhile go (unless it answered with something else than JSON)."""
-        held, self.rest_held = self.rest_held, None
-        yield from self.parse_index(response, role, all_changed=self.incremental)
-        yield from self._thread_sources(held)
-        if self.rest_root:
-            self.index = {}
-            yield self._index_request(wordpress_rest.comment_index_url(self.rest_root))
-        elif self.incremental:
-            yield from self._discover_without_rest()
-
-    def rest_refused(self, failure):
-        """Errback of the REST API's posts: refused or failed, it is asked nothing more. (One
-        post's comments may be refused alone, a password-protected post's: that stops nothing.)"""
-        yield from self.failed(failure)
-        self.rest_root = self.rest_held = None
-        self.logger.info("The REST API did not list the posts: comments from the HTML pages and "
-                         "feeds alone")
-        if self.incremental:
-            yield from self._discover_without_rest()
-
-    def _index_request(self, url):
-        self.index[url] = None
-        return scrapy.Request(url, callback=self.parse_comment_index, errback=self.index_failed,
-                              cb_kwargs={"role": INDEX})
-
-    def parse_comment_index(self, response, role):
-        """A page of the REST API's index of every comment, newest first. An incremental run
-        reads its first page, and the rest only when that page or the comment total differ
-        from the last whole read, or that read is older than COMMENT_INDEX_DAYS (see
-        archiver.freshness). A whole read is held until every page has answered, then stored
-        with the posts whose comments differ marked stale, in the same transaction as its first
-        page: a run killed in between leaves either the old index or the marks."""
-        page = self._page(response)
-        if self.index is None or self._not_json(response, role, page):
-            self.index = None
-            yield self._item(response, role, page)
-            return
-        first = len(self.index) == 1
-        self.index[response.url] = (response, page)
-        if first:
-            if self.incremental and not self._index_worth_reading(page):
-                self.index = None
-                return
-            for url in comment_index.read(page).listings:
-                yield self._index_request(url)
-        yield from self._index_done()
-
-    def index_failed(self, failure):
-        yield from self.failed(failure)
-        if self.index is not None:
-            self.index[failure.request.url] = False
-            yield from self._index_done()
-
-    def _index_worth_reading(self, first_page):
-        stored_first = self.index_before.get(first_page.url)
-        reason = freshness.index_reread_reason(
-            self.index_entries_before, wordpress_rest.comment_index(first_page),
-            first_page.headers.get("x-wp-total"),
-            stored_first.headers.get("x-wp-total") if stored_first else None,
-            self.known.pages_fetched_utc, self.settings.getfloat("COMMENT_INDEX_DAYS"), self.started_utc)
-        self.logger.info("Comment index: %s", reason or "its newest page and comment total are as "
-                         "the last run left them; the rest is not read")
-        self.crawler.stats.inc_value(f"archiver/index/{'read' if reason else 'unchanged'}")
-        return bool(reason)
-
-    def _index_done(self):
-        if any(value is None for value in self.index.values()):
-            return
-        held, self.index = self.index, None
-        read = [value for value in held.values() if value]
-        changed = []
-        if self.incremental:
-            now = {}
-            for _, page in read:
-                now.update(wordpress_rest.comment_index(page))
-            posts = freshness.index_changes(self.index_entries_before, now, complete=len(read) == len(held))
-            by_id = {known.platform_id: url for url, known in self.known.posts.items()}
-            changed = sorted(by_id.get(post) or f"{self.base}?p={post}" for post in posts)
-            self.crawler.stats.inc_value("archiver/posts/changed_in_index", len(changed))
-        stale = [url for url in changed if url in self.known.posts]
-        for number, (response, page) in enumerate(read):
-            yield self._item(response, INDEX, page, changed_posts=stale if number == 0 else [])
-        for url in changed:
-            yield from self._post_request(url, changed=True)
-
-    @cached_property
-    def index_before(self):
-        """The pages of the comment index the last whole read stored, by URL."""
-        return {url: Page.from_bytes(url, body, headers.get("Content-Type"), headers=headers)
-                for url, (body, headers) in self.known.pages.items()}
-
-    @cached_property
-    def index_entries_before(self):
-        """The comment index the last whole read stored: {comment id: (post id, digest)}."""
-        before = {}
-        for page in self.index_before.values():
-            before.update(wordpress_rest.comment_index(page))
-        return before
-
     def _follow_index(self, response, role, page, links, all_changed=False):
         changed = []
         if self.incremental:
-            changed = links.posts if all_changed else freshness.changed_posts(links, self.known.posts)
+            changed = (links.posts if all_changed
+                       else freshness.changed_posts(links, self.known.posts))
             self.crawler.stats.inc_value("archiver/posts/signalled_changed", len(changed))
-        if role == listings.ROLE and listings.is_thread(page):
+        if role == Role.LISTING and listings.is_thread(page):
             # A static front page: a thread of its own besides the posts it lists.
-            yield from self._follow_thread(response, "post", page, links)
+            yield from self._follow_thread(response, Role.POST, page, links)
         else:
             yield self._item(response, role, page,
                              changed_posts=[url for url in changed if url in self.known.posts])
-        if role == listings.ROLE:
+        if role == Role.LISTING:
             self.archives.update((url, False) for url in archives.read(page).listings
                                  if url not in self.archives)
         for url in links.posts:
@@ -376,12 +234,12 @@ class BlogSpider(scrapy.Spider):
         # listing page past the home page leads on only while it shows what may have changed:
         # a post not archived, or comment counts (the home page also leads to the posts feeds
         # it names). Where the REST API says what changed, listings lead nowhere.
-        if role == "listing" and self.incremental and (
-                self.rest_root or response.url != self.base and not links.comment_counts
+        if role == Role.LISTING and self.incremental and (
+                self.rest_root or response.url != self.args.base and not links.comment_counts
                 and all(url in self.known.posts for url in links.posts)):
             return
         for url in links.listings:
-            request = self._request(url, self.parse_index, role, conditional=role != "listing")
+            request = self._request(url, self.parse_index, role, conditional=role != Role.LISTING)
             request.cb_kwargs["all_changed"] = all_changed
             yield request
 
@@ -393,7 +251,7 @@ class BlogSpider(scrapy.Spider):
         self.comment_pages.add((post_url, links.comment_page))
         for url in links.thread_pages:
             if (post_url_of(url), comment_page_of(url)) not in self.comment_pages:
-                yield self._request(url, self.parse_post, "post")
+                yield self._request(url, self.parse_post, Role.POST)
         yield from self._thread_sources(links.feeds)
 
     def _thread_sources(self, urls):
@@ -412,7 +270,7 @@ class BlogSpider(scrapy.Spider):
         """A thread source on the blog, or on a platform origin that THREAD_SOURCE_ORIGINS lets
         threads come from (Disqus), asked of its THREAD_SOURCE_MIRRORS server when it has one.
         The offsite filter keeps every other host out."""
-        request = self._request(url, self.parse_thread_source, "comments")
+        request = self._request(url, self.parse_thread_source, Role.COMMENTS)
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self.settings.getlist("THREAD_SOURCE_ORIGINS"):
@@ -424,115 +282,63 @@ class BlogSpider(scrapy.Spider):
     def failed(self, failure):
         """Errback: one log line and one stats key per failed request; HTTP errors are archived."""
         request = failure.request
-        role = request.cb_kwargs.get("role", "page")
-        optional = role in OPTIONAL_ROLES or role == "listing" and _missing(failure)
-        level = self.logger.info if optional else self.logger.error
-        if failure.check(HttpError) and failure.value.response.status in GONE \
-                and request.url in self.known.posts:
-            # An archived post the blog no longer has: the archive marks it removed.
-            self.logger.info("HTTP %s for %s: the post is gone from the blog",
-                             failure.value.response.status, request.url)
-            self.crawler.stats.inc_value(f"archiver/fetch/gone/http_{failure.value.response.status}")
-            yield self._item(failure.value.response, role, None)
-            return
-        if failure.check(HttpError) and request.meta.get("offsite_redirect"):
-            outcome = "offsite_redirect"
-            level("Redirect off the blog not followed: %s -> %s (%s)", request.url,
-                  request.meta["offsite_redirect"], role)
-            yield self._item(failure.value.response, role, None)
-        elif failure.check(HttpError):
-            response = failure.value.response
-            outcome = f"http_{response.status}"
-            level("HTTP %s for %s (%s), archived raw, crawl goes on", response.status, request.url, role)
-            yield self._item(response, role, None)
-        elif failure.check(IgnoreRequest):
-            outcome = "ignored"
-            self.logger.warning("Not fetched: %s (%s)", request.url, failure.getErrorMessage())
-        else:
-            outcome = "timeout" if failure.check(TwistedTimeoutError, DownloadTimeoutError) else failure.type.__name__
-            level("Fetching %s (%s) failed: %s", request.url, role, failure.getErrorMessage())
-        kind = "optional" if optional else "failed"
-        self.crawler.stats.inc_value(f"archiver/fetch/{kind}/{outcome}")
+        failed = failed_fetch(failure, request, known_post=request.url in self.known.posts)
+        self.logger.log(failed.level, failed.message)
+        self.crawler.stats.inc_value(failed.stat)
+        if failed.response is not None:
+            yield self._item(failed.response, request.cb_kwargs["role"], None)
 
     def _post_request(self, url, changed=False):
         """A post's page, unless already asked for, off the blog, or (in an incremental run)
         archived and neither signalled changed nor due."""
         url = strip_fragment(url)
         post_url = post_url_of(url)
-        if post_url in self.posts or is_trap(url) or urlsplit(url).netloc != self.site:
+        if post_url in self.posts or is_trap(url) or urlsplit(url).netloc != self.args.site:
             return
         if self.incremental and post_url in self.known.posts and not changed:
             self.crawler.stats.inc_value("archiver/posts/unchanged")
             return
         month = archives.post_period(url)
-        if self.since and month and month < (self.since.year, self.since.month):
+        if self.args.since and month and month < (self.args.since.year, self.args.since.month):
             self.crawler.stats.inc_value("archiver/posts/before_since")
             return
         if self._max_posts_reached():
             self.crawler.stats.inc_value("archiver/posts/over_max_posts")
             return
         self.posts.add(post_url)
-        yield self._request(url, self.parse_post, "post")
+        yield self._request(url, self.parse_post, Role.POST)
 
     def _max_posts_reached(self):
-        return self.max_posts is not None and len(self.posts) >= self.max_posts
+        return self.args.max_posts is not None and len(self.posts) >= self.args.max_posts
 
     def _request(self, url, callback, role, conditional=False):
         """A request; `conditional` ones carry the validators (ETag, Last-Modified) the page
         had when archived, so an unchanged page answers 304 with no body."""
         stored = self.known.validators.get(url) if conditional and self.incremental else None
         headers = freshness.conditional_headers(stored) if stored else None
+        request = scrapy.Request(url, callback=callback, errback=self.failed,
+                                 cb_kwargs={"role": role})
         if not headers:
-            return scrapy.Request(url, callback=callback, errback=self.failed, cb_kwargs={"role": role})
-        return scrapy.Request(url, callback=callback, errback=self.failed, cb_kwargs={"role": role},
-                              headers=headers, meta={"handle_httpstatus_list": [304]})
+            return request
+        return request.replace(headers=headers, meta={"handle_httpstatus_list": [304]})
 
     def _page(self, response):
-        page = Page.from_response(response, fetched_utc=datetime.now(timezone.utc))
+        # Whole seconds, as the archive keeps the time: a page read again later counts its
+        # relative times back from the same moment.
+        page = Page.from_response(response, fetched_utc=datetime.now(UTC).replace(microsecond=0))
         if page.charset_contradicted:
             self.logger.info("%s declares charset %s, which its bytes are not in: read as %s",
                              page.url, page.declared_encoding, page.encoding)
             self.crawler.stats.inc_value("archiver/pages/charset_contradicted")
         return page
 
-    def _item(self, response, role, page, site_info=None, changed_posts=()):
+    def _item(self, response, role, page, changed_posts=()):
         headers = {key.decode("latin-1"): b", ".join(values).decode("latin-1")
                    for key, values in response.headers.items()}
-        fetched = page.fetched_utc if page is not None else datetime.now(timezone.utc)
+        fetched = page.fetched_utc if page is not None else datetime.now(UTC)
         return PageItem(
             url=response.url, status=response.status, headers=headers, body=response.body,
-            fetched_utc=utc_iso(fetched), role=role, site=self.site,
+            fetched_utc=utc_iso(fetched), role=role, site=self.args.site,
             encoding=page.encoding if page is not None else getattr(response, "encoding", None),
             timezone=self.timezone,
-            site_info=site_info, changed_posts=list(changed_posts), page=page)
-
-
-def _missing(failure):
-    """Whether a request failed for want of the page (404, 410): a listing page the blog does
-    not have, such as a posts feed or a next page, is no error."""
-    return failure.check(HttpError) is not None and failure.value.response.status in GONE
-
-
-def _positive_int(name, value):
-    if value is None:
-        return None
-    if not str(value).isdigit() or int(value) < 1:
-        raise ValueError(f"-a {name}= takes a whole number of at least 1, not {value!r}")
-    return int(value)
-
-
-def _flag(name, value):
-    if value in (None, "", "0", "false", "no"):
-        return False
-    if value in ("1", "true", "yes"):
-        return True
-    raise ValueError(f"-a {name}= takes 1 or 0, not {value!r}")
-
-
-def _date(name, value):
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"-a {name}= takes a date like 2024-01-31, not {value!r}") from None
+            changed_posts=list(changed_posts), page=page)

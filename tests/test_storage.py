@@ -315,7 +315,7 @@ def test_a_read_only_archive_gives_the_state_an_incremental_run_starts_from(db, 
     assert reader is not None
     state = storage.read_site_state(reader, SITE)
     reader.close()
-    assert state == storage.site_state(tmp_path / "archive.db", SITE)
+    assert state == storage.read_site_state(db, SITE)
     assert state.last_run_utc == seen.utc
     assert state.posts == {POST_URL: storage.KnownPost(
         id=1, platform_id="1", comments=3, comments_shown=None, thread_read_utc=seen.utc,

@@ -204,9 +204,10 @@ def test_rest_lists_the_posts_published_after_since(rest_blog, tmp_path):
     crawl(rest_blog, db, tmp_path, "-a", "since=2015-01-01")
     assert rows(db, "SELECT substr(url, length(?) + 1), status, role FROM pages "
                     "WHERE url LIKE '%/wp/v2/posts%' ORDER BY id", rest_blog) == [
-        ("wp-json/wp/v2/posts?per_page=100&_fields=id,link,date_gmt&after=2015-01-01T00:00:00", 200, "site"),
+        ("wp-json/wp/v2/posts?per_page=100&_fields=id,link,date_gmt&after=2015-01-01T00:00:00", 200,
+         "rest_posts"),
         ("wp-json/wp/v2/posts?per_page=100&_fields=id%2Clink%2Cdate_gmt&after=2015-01-01T00%3A00%3A00"
-         "&page=2", 200, "site")]
+         "&page=2", 200, "rest_posts")]
     assert rows(db, "SELECT substr(url, length(?) + 1), comment_count FROM posts ORDER BY url", rest_blog) == [
         ("2015/01/02/review-the-arab-spring-revisited/", 5),
         ("2015/03/01/open-thread-anything-goes-comments-paginated/", 42),

@@ -13,10 +13,10 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from archiver.extractors.selectors import has_class
-from archiver.items import PageLinks
+from archiver.items import PageLinks, Role
 from archiver.urls import absolute, is_trap, unique
 
-ROLE = "listing"
+ROLE = Role.LISTING
 START = ()
 CONDITIONAL = False
 

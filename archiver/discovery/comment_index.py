@@ -3,9 +3,9 @@ each comment is on, to find the threads that changed (see archiver.freshness). A
 the REST index lists wp/v2: `listings` are its other pages, read when a whole read is due."""
 
 from archiver.extractors import wordpress_rest
-from archiver.items import PageLinks
+from archiver.items import PageLinks, Role
 
-ROLE = "index"
+ROLE = Role.INDEX
 START = ()
 CONDITIONAL = False
 

@@ -4,8 +4,9 @@ newest comments are on. An entry's relative link is read against the feed's own 
 blog or post it is the feed of: never against the feed's address, which is no post."""
 
 from archiver.extractors import find_links
+from archiver.items import Role
 
-ROLE = "feed"
+ROLE = Role.FEED
 START = ("feed/",)
 CONDITIONAL = True
 

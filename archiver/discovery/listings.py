@@ -14,9 +14,10 @@ from lxml import etree
 
 from archiver.extractors import extractor_for, find_links
 from archiver.extractors.links import canonical, hrefs
+from archiver.items import Role
 from archiver.urls import absolute, comment_page_of, is_trap, post_url_of, unique
 
-ROLE = "listing"
+ROLE = Role.LISTING
 START = ("",)
 CONDITIONAL = False
 

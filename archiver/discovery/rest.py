@@ -2,8 +2,9 @@
 next pages the API names. Asked only once the REST index lists wp/v2, so no address to start."""
 
 from archiver.extractors import wordpress_rest
+from archiver.items import Role
 
-ROLE = "site"
+ROLE = Role.REST_POSTS
 START = ()
 CONDITIONAL = False
 

@@ -2,8 +2,9 @@
 sitemaps a sitemap index lists (not those of terms and authors, which list no posts)."""
 
 from archiver.extractors import feeds
+from archiver.items import Role
 
-ROLE = "sitemap"
+ROLE = Role.SITEMAP
 START = ("wp-sitemap.xml", "sitemap.xml", "sitemap_index.xml")
 CONDITIONAL = True
 

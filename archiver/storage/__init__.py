@@ -23,7 +23,8 @@ its modules say what each part holds:
 from archiver.storage.connection import close_archive, open_archive, open_read_only
 from archiver.storage.crawls import crawl_changes, finish_crawl, start_crawl
 from archiver.storage.history import close_thread, mark_post_removed, mark_stale
-from archiver.storage.pages import read_page_body, save_page, set_page_post, stored_pages
+from archiver.storage.migrations import pending as pending_migrations
+from archiver.storage.pages import read_page_body, save_page, stored_pages
 from archiver.storage.records import PLATFORM_UTC, Seen
 from archiver.storage.schema import TABLES
 from archiver.storage.sites import (
@@ -32,7 +33,6 @@ from archiver.storage.sites import (
     count_posts,
     read_site_state,
     save_site,
-    site_state,
     site_timezones,
 )
 from archiver.storage.threads import count_comments, count_mismatches, save_thread
@@ -43,6 +43,6 @@ __all__ = [
     "close_archive", "close_thread", "count_comments", "count_mismatches",
     "count_posts", "crawl_changes", "finish_crawl", "mark_post_removed", "mark_stale",
     "open_archive", "open_read_only", "read_page_body", "read_site_state", "save_page",
-    "save_site", "save_thread", "set_page_post", "site_state", "site_timezones", "start_crawl",
+    "pending_migrations", "save_site", "save_thread", "site_timezones", "start_crawl",
     "stored_pages", "transaction",
 ]

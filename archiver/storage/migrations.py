@@ -147,6 +147,12 @@ def migrate(db: Database) -> None:
                 _record(db, [name])
 
 
+def pending(db: Database) -> list[str]:
+    """The steps `db` has yet to take: every one for a file that is no archive yet."""
+    applied = _applied(db)
+    return [name for name in (INITIAL, *STEPS) if name not in applied]
+
+
 def _applied(db: Database) -> set[str]:
     if not db.table(Migrations.migrations_table).exists():
         return set()

@@ -56,8 +56,3 @@ def stored_pages(db: Database, site: str | None = None, roles: Sequence[str] | N
         f"SELECT id FROM pages WHERE {' AND '.join(where)} ORDER BY fetched_utc, id", params)]
     for page_id in ids:
         yield next(db.query("SELECT * FROM pages WHERE id = ?", [page_id]))
-
-
-def set_page_post(db: Database, page_id: int, post_id: int) -> None:
-    """Record which post a stored page was read as."""
-    db.execute("UPDATE pages SET post_id = ? WHERE id = ?", [post_id, page_id])

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from sqlite_utils import Database
 
 from archiver.items import SiteInfo
-from archiver.storage.connection import open_archive
 from archiver.storage.pages import read_page_body
 from archiver.storage.writes import marks, upsert
 
@@ -57,20 +55,11 @@ class SiteState:
     pages_fetched_utc: str | None = None  # when the earliest of those was fetched
 
 
-def site_state(path: str | Path, site: str, roles: tuple[str, ...] = ()) -> SiteState:
-    """The SiteState of `site` in the archive at `path` (see read_site_state)."""
-    db = open_archive(path)
-    try:
-        return read_site_state(db, site, roles)
-    finally:
-        db.close()
-
-
 def read_site_state(db: Database, site: str, roles: tuple[str, ...] = ()) -> SiteState:
     """The SiteState of `site`, with the stored bodies of its pages of `roles` from the latest
     run that fetched any. Known posts are those a page of theirs was read for: a post only a
     feed or an API named is still to be archived. Reads only, so a read-only connection serves,
-    on an archive already migrated (open_archive migrates it)."""
+    on an archive already migrated (`pending_migrations` says)."""
     state = SiteState()
     state.last_run_utc = db.execute(
         "SELECT max(started_utc) FROM crawls WHERE site = ? AND finished_utc IS NOT NULL "

@@ -1,0 +1,57 @@
+"""What a request the `blog` spider made came to when it failed: the line it logs, the stats key
+it counts, and the answer it archives (an HTTP error's)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.python.failure import Failure
+
+from archiver.items import GONE, OPTIONAL_ROLES, Role
+
+
+@dataclass(frozen=True)
+class FailedFetch:
+    """A failed request, as the spider reports it."""
+
+    stat: str  # archiver/fetch/<optional, failed or gone>/<outcome>
+    level: int
+    message: str
+    response: Response | None  # the answer of an HTTP error, archived raw
+
+
+def failed_fetch(failure: Failure, request: Request, known_post: bool) -> FailedFetch:
+    """A request that failed, as its role makes it. Pages a blog may well not have
+    (OPTIONAL_ROLES, and listing pages it does not have) fail quietly, counted apart from
+    errors; an archived post (`known_post`) the blog no longer has is gone, and the archive
+    marks it removed."""
+    role = request.cb_kwargs["role"]
+    response = failure.value.response if failure.check(HttpError) else None
+    if response is not None and response.status in GONE and known_post:
+        return FailedFetch(f"archiver/fetch/gone/http_{response.status}", logging.INFO,
+                           f"HTTP {response.status} for {request.url}: the post is gone from the "
+                           "blog", response)
+    optional = role in OPTIONAL_ROLES or (role == Role.LISTING and response is not None
+                                          and response.status in GONE)
+    kind = "optional" if optional else "failed"
+    level = logging.INFO if optional else logging.ERROR
+    if response is not None and request.meta.get("offsite_redirect"):
+        return FailedFetch(f"archiver/fetch/{kind}/offsite_redirect", level,
+                           f"Redirect off the blog not followed: {request.url} -> "
+                           f"{request.meta['offsite_redirect']} ({role})", response)
+    if response is not None:
+        return FailedFetch(f"archiver/fetch/{kind}/http_{response.status}", level,
+                           f"HTTP {response.status} for {request.url} ({role}), archived raw, "
+                           "crawl goes on", response)
+    if failure.check(IgnoreRequest):
+        return FailedFetch(f"archiver/fetch/{kind}/ignored", logging.WARNING,
+                           f"Not fetched: {request.url} ({failure.getErrorMessage()})", None)
+    timeout = failure.check(TwistedTimeoutError, DownloadTimeoutError)
+    outcome = "timeout" if timeout else failure.type.__name__
+    return FailedFetch(f"archiver/fetch/{kind}/{outcome}", level,
+                       f"Fetching {request.url} ({role}) failed: {failure.getErrorMessage()}", None)
