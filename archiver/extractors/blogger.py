@@ -22,6 +22,7 @@ import lxml.html
 from lxml import etree
 
 from archiver import dates
+from archiver.plain_dates import CLOCK, clock_time, parse_plain
 from archiver.extractors.common import (absolute, canonical, comment_counts, compiled, first, first_elements,
                                         generators, has_markers, hrefs, inner_html, is_trap, number_in,
                                         per_page, strip_fragment, text_of, unique, without)
@@ -361,7 +362,7 @@ def _instant(permalink, shown, language):
 
 def _offset(instant, shown, language):
     """The offset between a shown wall time and the UTC instant it shows, to 15 minutes."""
-    wall = dates.parse_plain(shown, _primary(language))
+    wall = parse_plain(shown, _primary(language))
     minutes = (wall - instant.replace(tzinfo=None)).total_seconds() / 60 if isinstance(wall, datetime) else None
     if minutes is None or abs(minutes) > 14 * 60:  # no date shown, or day and month read the wrong way
         clock = _clock_minutes(shown)
@@ -376,16 +377,9 @@ def _offset(instant, shown, language):
 
 def _clock_minutes(text):
     """Minutes after midnight of the clock time in a text ("6:32 PM", "13 h 47"), or None."""
-    match = dates.CLOCK.search(f" {text.lower()} ")
-    if match is None:
-        return None
-    hour, minute = int(match[1]), int(match[2])
-    meridiem = (match[4] or "").replace(".", "").replace(" ", "")
-    if meridiem in ("pm", "下午"):
-        hour = hour % 12 + 12
-    elif meridiem in ("am", "上午"):
-        hour = hour % 12
-    return hour * 60 + minute if hour < 24 and minute < 60 else None
+    match = CLOCK.search(f" {text.lower()} ")
+    clock = clock_time(match) if match is not None else None
+    return clock[0] * 60 + clock[1] if clock is not None else None
 
 
 def _comment_page(page):

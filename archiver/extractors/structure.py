@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
-from archiver import dates
+from archiver import plain_dates
 from archiver.extractors.common import (absolute, inner_html, leading_text, text_of, text_without, without,
                                         without_elements)
 from archiver.extractors.markup import LEAD, author_of, machine_time, read_byline
@@ -183,7 +183,7 @@ def _teaser(block):
     links = block.xpath(".//a")
     outside = len(text_without(block, links))
     titles = sum(len(text_of(link)) for link in links
-                 if not (link.get("href") or "#").startswith("#") and not dates.date_span(text_of(link)))
+                 if not (link.get("href") or "#").startswith("#") and not plain_dates.date_span(text_of(link)))
     return outside < TEASER_TEXT and titles > outside
 
 
@@ -203,7 +203,7 @@ def _named_times(root):
         names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
         if any(word in names for word in TIME_NAMES):
             text = leading_text(element, (), TIME_TEXT_LIMIT + 1)
-            if len(text) <= TIME_TEXT_LIMIT and (re.search(r"\d", text) or dates.RELATIVE.search(text)):
+            if len(text) <= TIME_TEXT_LIMIT and (re.search(r"\d", text) or plain_dates.RELATIVE.search(text)):
                 found.append(element)
     return found
 
@@ -222,7 +222,7 @@ def _text_dates(root, language):
             text = leading_text(element, (), TIME_TEXT_LIMIT + 1)
             if len(text) > TIME_TEXT_LIMIT:
                 break
-            if dates.date_span(text, language):
+            if plain_dates.date_span(text, language):
                 found[id(element)] = element
                 break
             element = element.getparent()
@@ -465,7 +465,7 @@ class _Thread:
         header = [] if times else _header_before(block, self.is_block, self.page.language)
         if header:
             times = _innermost([element for element in header if len(text_of(element)) <= TIME_TEXT_LIMIT
-                                and dates.date_span(text_of(element), self.page.language)])[:1]
+                                and plain_dates.date_span(text_of(element), self.page.language)])[:1]
         kind = _ping_kind(block, times)
         shown = _titled_time(times, self.page.language) or " ".join(text_of(time) for time in times) or None
         if kind is None:
@@ -660,7 +660,7 @@ def _name_before_time(shown, language):
     """(name, time) from a time shown after its author's name ("Posted by: Kate at February
     20, 2008 12:31 PM", "Heidemarie Heim | Di, 21. April 2020 - 16:40"); ("", shown) when the
     text starts with the time."""
-    span = dates.date_span(shown, language)
+    span = plain_dates.date_span(shown, language)
     if not span or span[0] == 0:
         return "", shown
     name = BYLINE_EDGE.sub("", LEAD.sub("", shown[:span[0]]))
@@ -678,7 +678,7 @@ def _header_before(block, is_block, language):
     if before is None or id(before) in is_block or before.xpath(".//p") or \
             len(leading_text(before, (), HEADER_LIMIT + 1)) > HEADER_LIMIT:
         return []
-    if not dates.date_span(text_of(before), language):
+    if not plain_dates.date_span(text_of(before), language):
         return []
     return [before, *(element for element in before.iterdescendants() if isinstance(element.tag, str))]
 
@@ -704,11 +704,11 @@ def _titled_time(times, language):
     """The date a time's title gives where its text is relative ("2 years ago", titled
     "August 12, 2014 2:15 pm"): the machine-readable time of themes that print none."""
     text = " ".join(text_of(time) for time in times)
-    if not times or not dates.RELATIVE.search(text) and re.search(r"\d", text):
+    if not times or not plain_dates.RELATIVE.search(text) and re.search(r"\d", text):
         return None
     for holder in (element for time in times for element in time.iter()):
         title = " ".join((holder.get("title") or "").split())
-        if re.search(r"\d", title) and dates.date_span(title, language):
+        if re.search(r"\d", title) and plain_dates.date_span(title, language):
             return title
     return None
 
