@@ -23,6 +23,7 @@ from lxml import etree
 
 from archiver import dates
 from archiver.plain_dates import CLOCK, clock_time, parse_plain
+from archiver.extractors.bylines import without_says
 from archiver.extractors.common import (absolute, canonical, comment_counts, compiled, first, first_elements,
                                         generators, has_markers, hrefs, inner_html, is_trap, number_in,
                                         per_page, strip_fragment, text_of, unique, without)
@@ -89,10 +90,6 @@ AVATAR_TITLES = etree.XPath(".//*[contains(@class, 'avatar')]//img/@title", smar
 AUTHOR = ("cite.user", ".comment-author", ".comment-poster", "dt")
 # Not the name: the avatar (a profile link around an image) and the form's script.
 AUTHOR_CHROME = ".//*[contains(@class, 'avatar') or self::script or self::noscript or self::img]"
-# "Anonymous said...", as Blogger words it in the blog's language.
-SAID = re.compile(r"\s+(said|dijo|a dit|hat gesagt|sagte|ha detto|disse|zei|sa|sagde|skrev|"
-                  r"sanoi|napisał\(a\)|powiedział\(a\)|berkata|mengatakan|dedi ki|va dir|a spus)"
-                  r"\s*(\.\.\.|…|:)?\s*$", re.I)
 TIME = (".datetime a", ".comment-timestamp a", "a[title='comment permalink']", ".datetime",
         ".comment-timestamp")
 BODY = (".comment-content", ".comment-body")
@@ -343,7 +340,7 @@ def _author(author, own):
     titled = next(iter(AVATAR_TITLES(own)), None)
     if titled and titled.strip():
         return " ".join(titled.split()), None
-    return SAID.sub("", text_of(without(element, AUTHOR_CHROME))).strip(), None
+    return without_says(text_of(without(element, AUTHOR_CHROME))).strip(), None
 
 
 def _instant(permalink, shown, language):

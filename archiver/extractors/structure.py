@@ -20,6 +20,7 @@ from functools import lru_cache
 from archiver import plain_dates
 from archiver.extractors.common import (absolute, inner_html, leading_text, text_of, text_without, without,
                                         without_elements)
+from archiver.extractors.bylines import SAYS_AFTER_NAME
 from archiver.extractors.markup import LEAD, author_of, machine_time, read_byline
 from archiver.items import COMMENT, Comment
 
@@ -92,8 +93,6 @@ NAME_TAGS = ("a", "b", "strong", "cite", "span", "em", "div", "p", "h3", "h4", "
 CONTROL_WORDS = {"reply", "antworten", "antwort", "répondre", "repondre", "responder", "rispondi",
                  "beantwoorden", "quote", "zitieren", "citer", "citar", "like", "report", "melden",
                  "share", "teilen", "permalink", "edit", "bearbeiten", "modifier", "editar"}
-SAYS_AFTER = re.compile(r"^\s*(says|said|wrote|dit|a écrit|sagt|schreibt|meint|dice|dijo|disse|scrive|"
-                        r"zegt)\s*:?", re.IGNORECASE)
 
 
 def structural_comments(page, seeds=None):
@@ -538,7 +537,7 @@ class _Thread:
         short = [element for element in usable if element not in around_times
                  and len(text_of(element)) <= NAME_LIMIT]
         said = [element for element in short if element.tag in ("strong", "b", "cite", "span")
-                and SAYS_AFTER.match(_text_after(element))]
+                and SAYS_AFTER_NAME.match(_text_after(element))]
         cited = [element for element in short if element.tag == "cite"]
         return next(iter(said or cited or _bold_before(short, times)), None)
 

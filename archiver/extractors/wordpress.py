@@ -15,6 +15,7 @@ import lxml.html
 from lxml import etree
 
 from archiver.extractors import wordpress_rest
+from archiver.extractors.bylines import without_says
 from archiver.extractors.common import (Chrome, absolute, canonical, classes_in, comment_counts,
                                         comment_page_of, compiled, css, css_elements, first,
                                         first_outside, generators, has_markers, in_marked_ancestry,
@@ -78,8 +79,6 @@ AUTHOR_CHROME = Chrome(names=("img", "time", "a[contains(@href, '#comment-')]"),
                        class_parts=("says", "avatar", "screen-reader-text", "reply", "edit"))
 # Not the date: what a meta line also holds.
 DATE_CHROME = Chrome(class_parts=("edit", "fn", "author", "reply"))
-SAYS = re.compile(r"\s+(says|said|wrote|dit|a écrit|écrit|sagt|meint|schreibt|schrieb|dice|dijo|"
-                  r"escribió|disse|scrive|ha scritto|zegt|schreef)\s*:?$", re.I)
 SEPARATORS = " ·|-–—:,"
 # Classic themes put <time> inside the permalink, block themes around it; some print a relative
 # time ("2 weeks ago") with the datetime on the link itself.
@@ -502,7 +501,7 @@ def _author(comment, author):
     # Read around the chrome: no copy without it.
     chrome = set(comment.chrome_in(author, AUTHOR_CHROME))
     link = first_outside(compiled("descendant-or-self::a[@href]")(author), chrome, author)
-    name = SAYS.sub("", text_without(author, chrome)).strip(SEPARATORS)
+    name = without_says(text_without(author, chrome)).strip(SEPARATORS)
     return name, link.get("href") if link is not None else None
 
 
