@@ -1,5 +1,6 @@
 """What a comment's byline prints between the commenter's name and the comment, in the
-languages blogs are written in: "Ann says:", "Anonymous said...", "Jean a écrit :".
+languages blogs are written in: "Ann says:", "Anonymous said...", "Jean a écrit :"; and the
+label a pingback or trackback opens with.
 
 One vocabulary for every reader: WordPress themes, Blogger's templates (which word it in the
 blog's language) and the structural reader, which takes a short text followed by one of these
@@ -19,6 +20,10 @@ _SAYS = "|".join(re.escape(word) for word in sorted(SAYS, key=len, reverse=True)
 SAYS_AFTER_NAME = re.compile(rf"^\s*(?:{_SAYS})(?![^\W\d_])\s*:?", re.IGNORECASE)
 # The word ending a name's own text ("Ann says:", "Anonymous said..."), with its punctuation.
 SAYS_AT_END = re.compile(rf"\s+(?:{_SAYS})\s*(?:\.\.\.|…|:)?\s*$", re.IGNORECASE)
+
+# "Pingback: ", at the start of a text, or of the HTML of a ping (after the tags it opens with).
+PING_LABEL = re.compile(r"^\s*(pingback|trackback)\s*:?\s*", re.IGNORECASE)
+PING_LABEL_IN_HTML = re.compile(r"(^|>)\s*(pingback|trackback)\s*:?\s*", re.IGNORECASE)
 
 
 def without_says(name: str) -> str:
