@@ -41,6 +41,8 @@ NOT_THREAD = re.compile(r"related|recent|sidebar|^nav|menu|teaser|popular|trendi
 NOT_THREAD_WEAK = re.compile(r"widget|footer|share|social", re.IGNORECASE)
 TAXONOMY_CLASS = re.compile(r"^(tag|category|cat|post|type|format|status|marke|author|postid)-",
                             re.IGNORECASE)
+# A block's kind: its tag and first class (see _signature).
+Signature = tuple[str, str]
 # Elements whose text no reader sees.
 NO_TEXT_SHOWN = ("script", "style", "title", "option")
 SIGNATURE_NOISE = re.compile(r"^(odd|even|first|last|alt|thread-\w+|depth-\d+|comment-\d+|"
@@ -71,7 +73,8 @@ def dated_blocks(root: _Element, language: str | None,
     forty-one permalinks that also hold the post's date; two quotes named comments lose to
     twenty comments). Text dates, the dearest to find, are only looked for when the others
     found no blocks named comments."""
-    best, best_key = ([], []), None
+    best: tuple[list[_Element], list[_Element]] = ([], [])
+    best_key = None
     for number, found in enumerate(_signal_groups(root, language)):
         if number == CHEAP_SIGNAL_KINDS and best_key and best_key[1]:
             break
@@ -108,8 +111,9 @@ def _named_holders(signals, order):
 def signal_blocks(signals: list[_Element], order: DocumentOrder) -> list[_Element]:
     """The blocks of the kind that holds one signal each: the most of them, or the outermost
     kind with nearly as many; none that are teasers, furniture or the times' own wrappers."""
-    nearest = defaultdict(dict)  # kind -> signal -> its nearest ancestor of that kind
-    level_of = {}
+    # kind -> signal -> its nearest ancestor of that kind
+    nearest: defaultdict[Signature, dict] = defaultdict(dict)
+    level_of: dict[Signature, int] = {}
     for signal in signals:
         seen = set()
         for level, ancestor in enumerate(signal.iterancestors()):
@@ -148,11 +152,11 @@ def _time_wrappers(signals_and_blocks):
 def named_blocks(root: _Element) -> list[_Element]:
     """Blocks whose class names them a comment ("comment", "xenforo-comment", "Kommentar"),
     when no time marks them: the most numerous such kind that is no container of others."""
-    kinds = defaultdict(list)
+    kinds: defaultdict[Signature, list[_Element]] = defaultdict(list)
     for element in root.iter():
         if names_a_comment(element) and text_of(element) and not _in_furniture(element):
             kinds[_signature(element)].append(element)
-    best = []
+    best: list[_Element] = []
     for elements in kinds.values():
         singles = outermost(elements)
         if len(singles) >= 2 and len(singles) > len(best) and not _not_comments(singles):
