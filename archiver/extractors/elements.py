@@ -3,23 +3,18 @@ passing over HTML comments, and which of several hold the others."""
 
 from collections.abc import Iterable
 
-from lxml.etree import _Element
+from lxml.etree import Element, _Element
 
 
 def previous_element(element: _Element) -> _Element | None:
     """The element just before `element` among its siblings, passing over HTML comments."""
-    previous = element.getprevious()
-    while previous is not None and not isinstance(previous.tag, str):
-        previous = previous.getprevious()
-    return previous
+    # Element as the tag asked for: elements only, not comments or processing instructions.
+    return next(element.itersiblings(Element, preceding=True), None)
 
 
 def next_element(element: _Element) -> _Element | None:
     """The element just after `element` among its siblings, passing over HTML comments."""
-    following = element.getnext()
-    while following is not None and not isinstance(following.tag, str):
-        following = following.getnext()
-    return following
+    return next(element.itersiblings(Element), None)
 
 
 def outermost(elements: list[_Element]) -> list[_Element]:
