@@ -66,7 +66,7 @@ class CommentReader:
         mine = self.own(block)
         times = self._times(mine)
         language = self.page.language
-        header = [] if times else header_before(block, self.is_block, language)
+        header = [] if times else _header_before(block, self.is_block, language)
         if header:
             times = innermost([element for element in header
                                if len(text_of(element)) <= TIME_TEXT_LIMIT
@@ -167,7 +167,7 @@ def _with_line(meta, block):
     return outermost(parts)
 
 
-def header_before(block, is_block, language):
+def _header_before(block, is_block, language):
     """The elements of a byline printed before a block that holds only text (a `<dt>` with
     its name and time before the `<dd>`), or []."""
     before = previous_element(block)

@@ -47,7 +47,7 @@ def _edge_words_of(names):
     return frozenset(edges)
 
 
-def last_word(element: _Element) -> str:
+def _last_word(element: _Element) -> str:
     """The last word of an element's first class: "comment" for `xenforo-comment`, "content"
     for `comment-content`."""
     classes = (element.get("class") or "").split()
@@ -58,4 +58,4 @@ def last_word(element: _Element) -> str:
 def names_a_comment(element: _Element) -> bool:
     """Whether an element's first class names it one comment (`div.comment`,
     `div.comment-reply`, `li.xenforo-comment`)."""
-    return isinstance(element.tag, str) and last_word(element) in ONE_COMMENT_WORDS
+    return isinstance(element.tag, str) and _last_word(element) in ONE_COMMENT_WORDS
