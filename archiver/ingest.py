@@ -20,10 +20,10 @@ from sqlite_utils import Database
 
 from archiver import storage
 from archiver.extractors import extract, wordpress
-from archiver.urls import post_url_of
 from archiver.freshness import parse_utc
 from archiver.items import GONE, THREAD_ROLES, PageItem, Role, SiteInfo, Thread
 from archiver.page import Page
+from archiver.urls import post_url_of
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
-from archiver.dates import Published, date_span, parse_plain, parse_published, zone
+from archiver.dates import Published, parse_published, zone
+from archiver.plain_dates import CLOCK, clock_time, date_span, parse_plain
 
 LONDON = "Europe/London"
 
@@ -10,39 +11,49 @@ LONDON = "Europe/London"
 @pytest.mark.parametrize("shown, machine, tz, language, expected", [
     # The example thread: a WordPress.com theme shows wall time only; the zone comes from the site.
     ("August 12, 2014 at 2:15 pm", None, LONDON, "en",
-     Published("August 12, 2014 at 2:15 pm", "2014-08-12T14:15:00", "2014-08-12T14:15:00+01:00", "2014-08-12T13:15:00Z")),
+     Published("August 12, 2014 at 2:15 pm", "2014-08-12T14:15:00", "2014-08-12T14:15:00+01:00",
+               "2014-08-12T13:15:00Z")),
     # Winter: the same zone, another offset.
     ("January 5, 2015 at 9:05 am", None, LONDON, "en",
-     Published("January 5, 2015 at 9:05 am", "2015-01-05T09:05:00", "2015-01-05T09:05:00+00:00", "2015-01-05T09:05:00Z")),
+     Published("January 5, 2015 at 9:05 am", "2015-01-05T09:05:00", "2015-01-05T09:05:00+00:00",
+               "2015-01-05T09:05:00Z")),
     # A datetime attribute wins over the text and keeps its offset as the page's value.
     ("August 12, 2014", "2014-08-12T14:15:00+01:00", LONDON, "en",
-     Published("August 12, 2014", "2014-08-12T14:15:00+01:00", "2014-08-12T14:15:00+01:00", "2014-08-12T13:15:00Z")),
+     Published("August 12, 2014", "2014-08-12T14:15:00+01:00", "2014-08-12T14:15:00+01:00",
+               "2014-08-12T13:15:00Z")),
     # A feed's RFC 2822 time, converted to the blog's wall time.
     (None, "Wed, 13 Aug 2014 17:30:00 +0000", LONDON, None,
-     Published(None, "2014-08-13T17:30:00+00:00", "2014-08-13T18:30:00+01:00", "2014-08-13T17:30:00Z")),
+     Published(None, "2014-08-13T17:30:00+00:00", "2014-08-13T18:30:00+01:00",
+               "2014-08-13T17:30:00Z")),
     # Other languages go through dateparser restricted to the page's language.
     ("12. August 2014 um 14:15 Uhr", None, "Europe/Berlin", "de",
-     Published("12. August 2014 um 14:15 Uhr", "2014-08-12T14:15:00", "2014-08-12T14:15:00+02:00", "2014-08-12T12:15:00Z")),
+     Published("12. August 2014 um 14:15 Uhr", "2014-08-12T14:15:00", "2014-08-12T14:15:00+02:00",
+               "2014-08-12T12:15:00Z")),
     ("12 janvier 2015 à 18 h 05", None, "Europe/Paris", "fr",
-     Published("12 janvier 2015 à 18 h 05", "2015-01-12T18:05:00", "2015-01-12T18:05:00+01:00", "2015-01-12T17:05:00Z")),
+     Published("12 janvier 2015 à 18 h 05", "2015-01-12T18:05:00", "2015-01-12T18:05:00+01:00",
+               "2015-01-12T17:05:00Z")),
     # A date alone has no instant: no UTC value is made up.
-    ("August 12, 2014", None, LONDON, "en", Published("August 12, 2014", "2014-08-12", "2014-08-12", None)),
+    ("August 12, 2014", None, LONDON, "en",
+     Published("August 12, 2014", "2014-08-12", "2014-08-12", None)),
     # Without the blog's zone, the wall time is kept and UTC stays unknown.
     ("August 12, 2014 at 2:15 pm", None, None, "en",
      Published("August 12, 2014 at 2:15 pm", "2014-08-12T14:15:00", "2014-08-12T14:15:00", None)),
     # A fixed offset, as WordPress's gmt_offset gives when no zone name is set.
     ("August 12, 2014 at 2:15 pm", None, "+05:30", "en",
-     Published("August 12, 2014 at 2:15 pm", "2014-08-12T14:15:00", "2014-08-12T14:15:00+05:30", "2014-08-12T08:45:00Z")),
+     Published("August 12, 2014 at 2:15 pm", "2014-08-12T14:15:00", "2014-08-12T14:15:00+05:30",
+               "2014-08-12T08:45:00Z")),
     # Epoch milliseconds in a datetime attribute (a script's front end) are a machine time.
     ("23.05.2019 - 09:05", "1558595674000", None, "de",
-     Published("23.05.2019 - 09:05", "2019-05-23T07:14:34+00:00", "2019-05-23T07:14:34+00:00", "2019-05-23T07:14:34Z")),
+     Published("23.05.2019 - 09:05", "2019-05-23T07:14:34+00:00", "2019-05-23T07:14:34+00:00",
+               "2019-05-23T07:14:34Z")),
     # A datetime attribute with the date alone yields to the clock the text shows on that day.
     ("29.07.2020 // 12:56", "2020-07-29", None, "de",
      Published("29.07.2020 // 12:56", "2020-07-29T12:56:00", "2020-07-29T12:56:00", None)),
     # A date inside a longer text (a link's words after it, a word before it) is read.
     ("17.10.2019, 14:14 Zitieren #", None, None, "de",
      Published("17.10.2019, 14:14 Zitieren #", "2019-10-17T14:14:00", "2019-10-17T14:14:00", None)),
-    ("vom 04.06.2022.", None, None, "de", Published("vom 04.06.2022.", "2022-06-04", "2022-06-04", None)),
+    ("vom 04.06.2022.", None, None, "de",
+     Published("vom 04.06.2022.", "2022-06-04", "2022-06-04", None)),
     # Not a date at all.
     ("Reply", None, LONDON, "en", Published("Reply", None, None, None)),
     (None, None, LONDON, "en", Published()),
@@ -51,7 +62,7 @@ def test_parse_published(shown, machine, tz, language, expected):
     assert parse_published(shown, machine, tz=zone(tz), language=language) == expected
 
 
-FETCHED = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("shown, tz, language, page, utc", [
@@ -65,7 +76,8 @@ FETCHED = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)
     ("il y a 2 heures", "Europe/Paris", "fr", "2024-03-10T11:00:00+01:00", "2024-03-10T10:00:00Z"),
     ("hace 5 minutos", None, "es", "2024-03-10T11:55:00+00:00", "2024-03-10T11:55:00Z"),
     # A clock time on a relative day is a wall time in the blog's zone.
-    ("yesterday at 3:15 pm", "America/New_York", "en", "2024-03-09T15:15:00-05:00", "2024-03-09T20:15:00Z"),
+    ("yesterday at 3:15 pm", "America/New_York", "en", "2024-03-09T15:15:00-05:00",
+     "2024-03-09T20:15:00Z"),
 ])
 def test_relative_times_count_back_from_the_fetch_and_say_so(shown, tz, language, page, utc):
     result = parse_published(shown, tz=zone(tz), language=language, now=FETCHED)
@@ -73,7 +85,8 @@ def test_relative_times_count_back_from_the_fetch_and_say_so(shown, tz, language
 
 
 def test_absolute_times_are_not_marked_relative():
-    result = parse_published("August 12, 2014 at 2:15 pm", tz=zone(LONDON), language="en", now=FETCHED)
+    result = parse_published("August 12, 2014 at 2:15 pm", tz=zone(LONDON), language="en",
+                             now=FETCHED)
     assert result.relative_to is None
 
 
@@ -102,7 +115,8 @@ def test_zone_of_nonsense_is_none():
     ("於 2013/12/28 10:28", "zh", None, "2013-12-28T10:28:00"),
     ("2014年8月12日 14:15", "zh", None, "2014-08-12T14:15:00"),
 ])
-def test_plain_dates_in_many_languages_parse_without_dateparser(shown, language, day_first, expected):
+def test_plain_dates_in_many_languages_parse_without_dateparser(shown, language, day_first,
+                                                                expected):
     assert parse_plain(shown, language, day_first).isoformat() == expected
 
 
@@ -137,7 +151,8 @@ def test_without_the_blogs_zone_a_zoned_time_keeps_its_own_offset():
     summer = zone("+01:00")
     assert parse_published(None, "2014-11-02T10:00:00+00:00", assumed_tz=summer) == Published(
         None, "2014-11-02T10:00:00+00:00", "2014-11-02T10:00:00+00:00", "2014-11-02T10:00:00Z")
-    assert parse_published("November 2, 2014 at 10:00 am", assumed_tz=summer, language="en") == Published(
+    assert parse_published("November 2, 2014 at 10:00 am", assumed_tz=summer,
+                           language="en") == Published(
         "November 2, 2014 at 10:00 am", "2014-11-02T10:00:00", "2014-11-02T10:00:00+01:00",
         "2014-11-02T09:00:00Z")
 
@@ -159,3 +174,16 @@ def test_a_page_of_unknown_language_is_read_in_the_common_languages():
 def test_date_span_finds_the_date_shown_in_a_short_text(text, language, span):
     found = date_span(text, language)
     assert (text[found[0]:found[1]] if found else None) == span
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("6:32 PM", (18, 32, 0)),
+    ("12:05 a.m.", (0, 5, 0)),
+    ("12:40 pm", (12, 40, 0)),
+    ("13 h 47", (13, 47, 0)),
+    ("10:28:05", (10, 28, 5)),
+    ("13:05 pm", None),  # no afternoon hour on a 12-hour clock
+    ("25:10", None),
+])
+def test_one_rule_reads_a_clock_on_24_hours(text, expected):
+    assert clock_time(CLOCK.search(f" {text.lower()} ")) == expected

@@ -21,9 +21,11 @@ EMBED = "https://disqus.com/embed/comments/?base=default&"
 EMBEDDED = {
     "universal-code.html": EMBED + "f=kettle-notes"
     "&t_u=https%3A%2F%2Fkettles.example%2F2019%2Fnotes-on-kettles.html&s_o=asc",
-    "wordpress-plugin.html": EMBED + "f=greensill&t_i=212+https%3A%2F%2Fgreensill.example%2F%3Fp%3D212"
+    "wordpress-plugin.html": EMBED + "f=greensill"
+    "&t_i=212+https%3A%2F%2Fgreensill.example%2F%3Fp%3D212"
     "&t_u=https%3A%2F%2Fgreensill.example%2F2022%2F05%2Frepotting-a-fig%2F&s_o=asc",
-    "inline-globals.html": EMBED + "f=coldcommute&t_i=431+http%3A%2F%2Fcoldcommute.example%2F%3Fp%3D431"
+    "inline-globals.html": EMBED + "f=coldcommute"
+    "&t_i=431+http%3A%2F%2Fcoldcommute.example%2F%3Fp%3D431"
     "&t_u=http%3A%2F%2Fcoldcommute.example%2F2012%2F01%2Fwinter-bikes%2F&s_o=asc",
     "blogger-widget.html": EMBED + "f=carnetderoute"
     "&t_u=https%3A%2F%2Fcarnetderoute.example%2F2013%2F02%2Ftrois-jours-hue.html&s_o=asc",
@@ -56,11 +58,13 @@ def test_a_listing_that_only_counts_comments_names_no_thread():
     assert disqus.embedded_threads(page) == []
 
 
-@pytest.mark.parametrize("name, module", [("wordpress-plugin.html", wordpress), ("hugo.html", generic)])
+@pytest.mark.parametrize("name, module",
+                         [("wordpress-plugin.html", wordpress), ("hugo.html", generic)])
 def test_the_thread_is_a_thread_source_whichever_module_reads_the_page(name, module):
     page = saved(f"pages/{name}", "https://fetched.example/as-saved/")
     assert extractor_for(page) is module
-    assert [url for url in find_links(page).feeds if url.startswith("https://disqus.com/")] == [EMBEDDED[name]]
+    assert [url for url in find_links(page).feeds
+            if url.startswith("https://disqus.com/")] == [EMBEDDED[name]]
 
 
 def comment_rows(thread):
@@ -95,10 +99,12 @@ def test_the_embed_page_is_the_thread_first_page():
 
 
 def test_an_api_page_continues_the_thread_of_the_link_disqus_stored():
-    page = Page.from_bytes(NEXT_PAGE, (SITES / "disqus/page-2.json").read_bytes(), "application/json")
+    page = Page.from_bytes(NEXT_PAGE, (SITES / "disqus/page-2.json").read_bytes(),
+                           "application/json")
     assert extractor_for(page) is disqus
     thread = extract(page)
-    assert (thread.source, thread.post.url, thread.post.comment_count_shown) == ("disqus", POST, None)
+    assert (thread.source, thread.post.url, thread.post.comment_count_shown) == (
+        "disqus", POST, None)
     assert comment_rows(thread) == [
         ("5301000007", None, None, 1, "Guest", None,
          "2021-03-05T18:40:00+00:00", "2021-03-05T18:40:00Z", "Saving this for the weekend.", []),
@@ -136,28 +142,34 @@ class DisqusMirror(RecordingHandler):
         if self.path == "/robots.txt" and self.robots:
             return Reply(200, "text/plain; charset=utf-8", self.robots.encode())
         blog = self.server.blog
-        return blog.respond(unquote(self.path).replace(self.blog_url.rstrip("/"), blog.origin), self.blog_url)
+        return blog.respond(unquote(self.path).replace(self.blog_url.rstrip("/"), blog.origin),
+                            self.blog_url)
 
 
 def crawl_with_disqus(tmp_path, robots=None):
     """Crawl the post from the local blog, its Disqus thread from the local mirror; return the
     archive, the post's URL, the mirror's and the targets each server was asked for."""
     blog_requests, disqus_requests = [], []
-    with serve(SITES / "blog", handler=functools.partial(RecordingHandler, requests=blog_requests)) as blog, \
-            serve(SITES / "disqus", handler=functools.partial(DisqusMirror, requests=disqus_requests,
-                                                              blog_url=blog, robots=robots)) as mirror:
+    with serve(SITES / "blog",
+               handler=functools.partial(RecordingHandler, requests=blog_requests)) as blog, \
+            serve(SITES / "disqus", handler=functools.partial(DisqusMirror,
+                                                              requests=disqus_requests,
+                                                              blog_url=blog,
+                                                              robots=robots)) as mirror:
         db = tmp_path / "archive.db"
         post = blog + "posts/tea-with-disqus/"
         # Named by another host name than the blog's, so that the offsite filter would stop it.
         mirror = mirror.replace("127.0.0.1", "localhost")
-        crawl(post, db, tmp_path, "-s", "THREAD_SOURCE_MIRRORS=" + json.dumps({"https://disqus.com": mirror}))
+        crawl(post, db, tmp_path, "-s",
+              "THREAD_SOURCE_MIRRORS=" + json.dumps({"https://disqus.com": mirror}))
     return db, post, mirror, sorted(blog_requests), sorted(disqus_requests)
 
 
-COMMENT_ROWS = ("SELECT c.platform_id, c.parent_platform_id, parent.platform_id, c.depth, c.author, "
-                "c.author_url, c.published_utc, c.body_text, c.source, c.position "
+COMMENT_ROWS = ("SELECT c.platform_id, c.parent_platform_id, parent.platform_id, c.depth, "
+                "c.author, c.author_url, c.published_utc, c.body_text, c.source, c.position "
                 "FROM comments c JOIN posts p ON p.id = c.post_id "
-                "LEFT JOIN comments parent ON parent.id = c.parent_id WHERE p.url = ? ORDER BY c.position")
+                "LEFT JOIN comments parent ON parent.id = c.parent_id WHERE p.url = ? "
+                "ORDER BY c.position")
 FIRST_PAGE_ROWS = [
     ("5301000001", None, None, 1, "Mara Lind", "https://disqus.com/by/maralind/",
      "2021-03-04T09:15:27Z", "Lovely post. I wrote about oolong last year.", "disqus", 1),
@@ -165,10 +177,12 @@ FIRST_PAGE_ROWS = [
      "2021-03-04T10:02:11Z", "Which oolong, Mara?", "disqus", 2),
     ("5301000003", None, None, 1, "", None, "2021-03-04T11:30:00Z", None, "disqus", 3),
     ("5301000004", "5301000003", "5301000003", 2, "Ken Ito", "https://disqus.com/by/kenito/",
-     "2021-03-04T12:45:03Z", "Whatever was said above, the second tea is the best one.", "disqus", 4),
+     "2021-03-04T12:45:03Z", "Whatever was said above, the second tea is the best one.", "disqus",
+     4),
 ]
 EMBED_TARGET = "/embed/comments/?base=default&f=tea-notes&t_i=tea-with-disqus&t_u={post}&s_o=asc"
-NEXT_TARGET = ("/api/3.0/threads/listPostsThreaded?limit=50&thread=8817263541&forum=tea-notes&order=asc"
+NEXT_TARGET = ("/api/3.0/threads/listPostsThreaded?limit=50&thread=8817263541&forum=tea-notes"
+               "&order=asc"
                f"&related=thread&api_key={KEY}&cursor=1%3A0%3A0")
 
 
@@ -196,6 +210,7 @@ def test_a_crawl_archives_the_disqus_thread_of_a_post_and_goes_nowhere_else(tmp_
 
 
 def test_the_robots_txt_of_disqus_applies(tmp_path):
-    db, post, _, _, disqus_requests = crawl_with_disqus(tmp_path, robots="User-agent: *\nDisallow: /api/\n")
+    db, post, _, _, disqus_requests = crawl_with_disqus(tmp_path,
+                                                        robots="User-agent: *\nDisallow: /api/\n")
     assert rows(db, COMMENT_ROWS, post) == FIRST_PAGE_ROWS
     assert disqus_requests == [EMBED_TARGET.format(post=quote(post, safe="")), "/robots.txt"]

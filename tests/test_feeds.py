@@ -12,8 +12,15 @@ from archiver.page import Page
 SITE = "https://blog.example"
 
 # An SEO plugin's post sitemap (Yoast SEO, Rank Math): the home page first, without a date.
-POST_SITEMAP = f"""<?xml version="1.0" encoding="UTF-8"?><?xml-stylesheet type="text/xsl" href="//blog.example/main-sitemap.xsl"?>
-<urlset xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1" xsi:schemaLocation="http://www.sitemaps.org/schemas/sitemap/0.9 http://www.sitemaps.org/schemas/sitemap/0.9/sitemap.xsd http://www.google.com/schemas/sitemap-image/1.1 http://www.google.com/schemas/sitemap-image/1.1/sitemap-image.xsd" xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+POST_SITEMAP = f"""<?xml version="1.0" encoding="UTF-8"?>\
+<?xml-stylesheet type="text/xsl" href="//blog.example/main-sitemap.xsl"?>
+<urlset xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
+xmlns:image="http://www.google.com/schemas/sitemap-image/1.1" \
+xsi:schemaLocation="http://www.sitemaps.org/schemas/sitemap/0.9 \
+http://www.sitemaps.org/schemas/sitemap/0.9/sitemap.xsd \
+http://www.google.com/schemas/sitemap-image/1.1 \
+http://www.google.com/schemas/sitemap-image/1.1/sitemap-image.xsd" \
+xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 	<url>
 		<loc>{SITE}/</loc>
 	</url>
@@ -33,13 +40,16 @@ POST_SITEMAP = f"""<?xml version="1.0" encoding="UTF-8"?><?xml-stylesheet type="
 # RSS 2.0 as feed generators other than WordPress write it: the RSS <comments> element (the
 # comments' address), slash:comments, and atom:updated for the last edit.
 RSS = f"""<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:slash="http://purl.org/rss/1.0/modules/slash/">
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" \
+xmlns:slash="http://purl.org/rss/1.0/modules/slash/">
 <channel><title>Blog</title><link>{SITE}/</link>
 <item><title>Edited</title><link>{SITE}/2024/05/a-post/</link>
- <comments>{SITE}/2024/05/a-post/#comments</comments><pubDate>Fri, 03 May 2024 08:00:00 +0000</pubDate>
+ <comments>{SITE}/2024/05/a-post/#comments</comments>\
+<pubDate>Fri, 03 May 2024 08:00:00 +0000</pubDate>
  <atom:updated>2024-05-04T09:30:00Z</atom:updated><slash:comments>6</slash:comments></item>
 <item><title>Untouched</title><link>{SITE}/2023/01/older/</link>
- <comments>{SITE}/2023/01/older/#comments</comments><pubDate>Mon, 09 Jan 2023 08:00:00 +0000</pubDate></item>
+ <comments>{SITE}/2023/01/older/#comments</comments>\
+<pubDate>Mon, 09 Jan 2023 08:00:00 +0000</pubDate></item>
 </channel></rss>"""
 
 # Atom whose entries give their comment count on the replies link alone (thr:count).
@@ -59,7 +69,8 @@ def links_of(text, url, content_type="application/xml"):
 def test_a_sitemap_gives_each_post_its_lastmod_as_written():
     assert links_of(POST_SITEMAP, f"{SITE}/post-sitemap.xml") == PageLinks(
         posts=[f"{SITE}/", f"{SITE}/2024/05/a-post/", f"{SITE}/2023/01/older/"],
-        modified={f"{SITE}/2024/05/a-post/": "2024-05-03T10:11:12+00:00", f"{SITE}/2023/01/older/": "2023-01-09"})
+        modified={f"{SITE}/2024/05/a-post/": "2024-05-03T10:11:12+00:00",
+                  f"{SITE}/2023/01/older/": "2023-01-09"})
 
 
 def test_an_rss_feed_dates_only_edits_and_counts_only_numbers():
@@ -71,7 +82,8 @@ def test_an_rss_feed_dates_only_edits_and_counts_only_numbers():
 
 def test_an_atom_entry_without_thr_total_is_counted_from_its_replies_link():
     assert links_of(ATOM, f"{SITE}/feed/atom/", "application/atom+xml") == PageLinks(
-        posts=[f"{SITE}/2024/05/a-post/"], modified={f"{SITE}/2024/05/a-post/": "2024-05-04T09:30:00Z"},
+        posts=[f"{SITE}/2024/05/a-post/"],
+        modified={f"{SITE}/2024/05/a-post/": "2024-05-04T09:30:00Z"},
         comment_counts={f"{SITE}/2024/05/a-post/": 6})
 
 
@@ -82,7 +94,8 @@ def test_a_sites_comments_feed_is_no_thread_but_a_post_comments_feed_is():
                                "application/rss+xml")
         assert extract(page) is None
     # The demo blog's example post: its comment feed, recorded from the blog at this origin.
-    post = "http://127.0.0.1:8082/2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/"
+    post = ("http://127.0.0.1:8082/2014/08/12/"
+            "iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/")
     page = Page.from_bytes(post + "feed/", (DEMO_BLOG / "files" / "27.xml").read_bytes(),
                            "application/rss+xml")
     thread = extract(page)

@@ -72,8 +72,11 @@ def test_pingbacks_are_typed_and_kept_out_of_comments():
 
 
 def test_pingbacks_and_trackbacks_printed_without_an_id_are_found_by_their_class():
-    linking = """<li class="pingback"><p>Pingback: <a href="https://other.example/p/">A linking post</a></p></li>
-<li class="trackback"><div class="comment-body">Trackback: <a href="https://third.example/t/">A third site</a></div></li>"""
+    linking = """<li class="pingback">\
+<p>Pingback: <a href="https://other.example/p/">A linking post</a></p></li>
+<li class="trackback">\
+<div class="comment-body">Trackback: <a href="https://third.example/t/">A third site</a></div>\
+</li>"""
     thread = read(comment(1, "Ann", "First.") + linking + comment(3, "Bob", "Second."))
     assert field(thread, "body") == ["First.", "Second."]
     assert [(p["type"], p["author"], p["author_url"]) for p in thread["pingbacks"]] == [
@@ -152,7 +155,8 @@ def listing(*entries, sidebar=""):
     """A classic theme's listing of these entries, with a sidebar."""
     return Page(LISTING_URL, f"""<!DOCTYPE html><html lang="en-US"><head>
 <meta name="generator" content="WordPress 6.4"></head><body class="home blog">
-<main id="main">{"".join(entries)}</main><aside class="widget-area">{sidebar}</aside></body></html>""")
+<main id="main">{"".join(entries)}</main><aside class="widget-area">{sidebar}</aside></body>\
+</html>""")
 
 
 def entry(slug, meta):
@@ -165,18 +169,25 @@ def entry(slug, meta):
 
 @pytest.mark.parametrize("meta, count", [
     # WordPress core's comments_popup_link(): the post's title for screen readers only.
-    ('<span class="comments-link"><a href="{url}#comments">3 Comments<span class="screen-reader-text">'
+    ('<span class="comments-link"><a href="{url}#comments">3 Comments<span '
+     'class="screen-reader-text">'
      ' on 5 &gt; 3? Counting votes</span></a></span>', 3),
-    ('<span class="comments-link"><a href="{url}#respond">Leave a comment<span class="screen-reader-text">'
+    ('<span class="comments-link"><a href="{url}#respond">Leave a comment<span '
+     'class="screen-reader-text">'
      ' on Books of 2016</span></a></span>', 0),
-    ('<a href="{url}#comments"><span class="screen-reader-text">Comments on Books of 2016: </span>3</a>', 3),
+    ('<a href="{url}#comments"><span class="screen-reader-text">Comments on Books of 2016: '
+     '</span>3</a>', 3),
     # Twenty Eleven: the bare number, "Reply" when there is none.
     ('<span class="comments-link"><a href="{url}#comments">12</a></span>', 12),
-    ('<span class="comments-link"><a href="{url}#respond"><span class="leave-reply">Reply</span></a></span>', 0),
+    ('<span class="comments-link"><a href="{url}#respond"><span '
+     'class="leave-reply">Reply</span></a></span>', 0),
     # Other themes' markup and words.
-    ('<span class="comm"><a href="{url}#comments" title="Kommentiere Muffins">51 Kommentare</a></span>', 51),
-    ('<span class="comment_count"><a href="{url}#respond" title="Comentarios" class="no_comment">+</a></span>', 0),
-    ('<li class="entry-comments"><a href="{url}#comments" class="comments-link">1.234 Kommentare</a></li>', 1234),
+    ('<span class="comm"><a href="{url}#comments" title="Kommentiere Muffins">51 '
+     'Kommentare</a></span>', 51),
+    ('<span class="comment_count"><a href="{url}#respond" title="Comentarios" '
+     'class="no_comment">+</a></span>', 0),
+    ('<li class="entry-comments"><a href="{url}#comments" class="comments-link">1.234 '
+     'Kommentare</a></li>', 1234),
     ('<a href="{url}#comments">1,234 Comments</a>', 1234),
     ('<a href="{url}#comments">1\u202f234 commentaires</a>', 1234),
     ('<a href="{url}#comments">Comments (7)</a>', 7),
@@ -192,10 +203,13 @@ def test_a_listing_reads_each_posts_comment_count_from_the_link_to_its_comments(
 
 @pytest.mark.parametrize("meta", [
     '<a href="{url}#comments">One Comment</a>',  # no number shown
-    '<a href="{url}#comments">One Comment<span class="screen-reader-text"> on Books of 2016</span></a>',
-    '<a href="{url}#comments">3 Comments</a> <a href="{url}#comments">4 Comments</a>',  # they disagree
+    '<a href="{url}#comments">One Comment<span class="screen-reader-text"> on Books of 2016'
+    '</span></a>',
+    # They disagree.
+    '<a href="{url}#comments">3 Comments</a> <a href="{url}#comments">4 Comments</a>',
     '<a href="{url}#comments" data-disqus-identifier="7 https://blog.example/?p=7">0 Comments</a>',
-    '<a href="{url}#comments"><span class="dsq-postid" data-dsqidentifier="7">0 Comments</span></a>',
+    '<a href="{url}#comments"><span class="dsq-postid" data-dsqidentifier="7">0 Comments</span>'
+    '</a>',
     '<a href="{url}#comment-12">12 May 2024</a>',
 ])
 def test_no_count_is_given_where_the_links_do_not_state_one(meta):
@@ -203,18 +217,24 @@ def test_no_count_is_given_where_the_links_do_not_state_one(meta):
 
 
 def test_only_posts_the_listing_lists_get_counts_and_widgets_do_not_change_them():
-    popular = ('<section class="widget widget_popular"><a href="https://blog.example/elsewhere/#comments">'
-               '9 Comments</a><a href="https://blog.example/a/comment-page-2/#comment-5">Ann on Post a</a></section>')
-    page = listing(entry("a", '<a href="{url}#comments">2 Comments</a>'), entry("b", ""), sidebar=popular)
+    popular = ('<section class="widget widget_popular">'
+               '<a href="https://blog.example/elsewhere/#comments">9 Comments</a>'
+               '<a href="https://blog.example/a/comment-page-2/#comment-5">Ann on Post a</a>'
+               '</section>')
+    page = listing(entry("a", '<a href="{url}#comments">2 Comments</a>'), entry("b", ""),
+                   sidebar=popular)
     assert find_links(page).comment_counts == {f"{LISTING_URL}a/": 2}
 
 
 def test_a_listing_takes_modification_times_and_counts_from_schema_org_items():
-    page = listing(entry("a", ""), entry("b", "")).text.replace("</head>", """<script type="application/ld+json">
+    page = listing(entry("a", ""), entry("b", "")).text.replace("</head>", """<script \
+type="application/ld+json">
 {"@context": "https://schema.org", "@graph": [
- {"@type": "CollectionPage", "@id": "https://blog.example/", "dateModified": "2024-06-01T00:00:00+00:00"},
+ {"@type": "CollectionPage", "@id": "https://blog.example/", "dateModified": \
+"2024-06-01T00:00:00+00:00"},
  {"@type": "BlogPosting", "@id": "https://blog.example/a/#article",
-  "mainEntityOfPage": {"@id": "https://blog.example/a/"}, "dateModified": "2024-05-03T08:00:00+00:00", "commentCount": 24}]}</script></head>""")
+  "mainEntityOfPage": {"@id": "https://blog.example/a/"}, "dateModified": \
+"2024-05-03T08:00:00+00:00", "commentCount": 24}]}</script></head>""")
     links = find_links(Page(LISTING_URL, page))
     assert (links.modified, links.comment_counts) == (
         {f"{LISTING_URL}a/": "2024-05-03T08:00:00+00:00"}, {f"{LISTING_URL}a/": 24})
@@ -224,7 +244,8 @@ def demo_page(path):
     """A page of the demo blog (a snapshot of a WordPress 6.1 site), as it was served."""
     manifest = json.loads((DEMO / "manifest.json").read_text(encoding="utf-8"))
     saved = next(entry for entry in manifest["pages"] if entry["path"] == path)
-    return Page.from_bytes(DEMO_ORIGIN + path, (DEMO / saved["file"]).read_bytes(), saved["content_type"])
+    return Page.from_bytes(DEMO_ORIGIN + path, (DEMO / saved["file"]).read_bytes(),
+                           saved["content_type"])
 
 
 def test_the_feed_gives_comment_counts_where_its_items_state_them_but_no_modification_times():
@@ -235,7 +256,8 @@ def test_the_feed_gives_comment_counts_where_its_items_state_them_but_no_modific
             f"{DEMO_ORIGIN}/2022/08/09/solidarity-%e2%9c%8a-with-the-kurds/": 0,
             f"{DEMO_ORIGIN}/2015/03/01/open-thread-anything-goes-comments-paginated/": 42,
             f"{DEMO_ORIGIN}/2015/01/02/review-the-arab-spring-revisited/": 5,
-            f"{DEMO_ORIGIN}/2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/": 9,
+            f"{DEMO_ORIGIN}/2014/08/12/"
+            "iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/": 9,
             f"{DEMO_ORIGIN}/2014/02/09/why-kurdistan-still-matters/": 2})
 
 

@@ -14,8 +14,14 @@ import time
 import pytest
 
 from tests.test_wordpress_live import REPO, crawl, load_rows
-from tests.wordpress_harness import (change_the_blog, harness_path, live_threads,
-                                     missing_prerequisite, seeded_site, truth_threads)
+from tests.wordpress_harness import (
+    change_the_blog,
+    harness_path,
+    live_threads,
+    missing_prerequisite,
+    seeded_site,
+    truth_threads,
+)
 
 pytestmark = pytest.mark.wordpress
 

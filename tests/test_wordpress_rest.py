@@ -14,7 +14,8 @@ from tests.test_crawl import EXAMPLE, EXAMPLE_THREAD, crawl, rows
 
 COLLECTIONS = Path(__file__).resolve().parent / "demo_rest"
 SITE = "https://blog.example/"
-POST_URL = SITE + "2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/"
+POST_URL = (SITE + "2014/08/12/"
+            "iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/")
 COMMENTS = (f"{SITE}wp-json/wp/v2/comments?post=1&per_page=100&orderby=id&order=asc"
             "&_fields=id,post,parent,author_name,author_url,date,date_gmt,link,content")
 # What tests/blogserver.py --rest json adds to the example thread: a reply approved after the
@@ -90,7 +91,8 @@ def test_a_reply_whose_parent_is_on_an_earlier_page_keeps_its_parents_id_but_no_
 
 
 def test_the_next_page_comes_from_the_link_header_or_else_the_page_count():
-    linked = answer("[]", **{"Link": f'<{COMMENTS}&page=1>; rel="prev", <{COMMENTS}&page=3>; rel="next"',
+    linked = answer("[]", **{"Link": f'<{COMMENTS}&page=1>; rel="prev", <{COMMENTS}&page=3>; '
+                                     f'rel="next"',
                              "X-WP-TotalPages": "3"})
     assert find_links(linked).feeds == []  # an empty answer has no thread to go on with
     page = recorded("comments", post=1)
@@ -99,7 +101,8 @@ def test_the_next_page_comes_from_the_link_header_or_else_the_page_count():
         COMMENTS + "&page=3"]
     assert find_links(answer(page, url=COMMENTS + "&page=2", **{"X-WP-TotalPages": "3"})).feeds == [
         COMMENTS + "&page=3"]
-    assert find_links(answer(page, url=COMMENTS + "&page=3", **{"X-WP-TotalPages": "3"})).feeds == []
+    assert find_links(answer(page, url=COMMENTS + "&page=3",
+                             **{"X-WP-TotalPages": "3"})).feeds == []
     assert find_links(answer(page)).feeds == []
 
 
@@ -120,11 +123,15 @@ def test_a_page_of_posts_lists_the_posts_and_the_next_page():
 
 def test_rest_answers_are_recognised_by_address_or_by_shape():
     assert extractor_for(answer("[]")) is wordpress_rest
-    assert extractor_for(answer('{"code":"rest_forbidden","data":{"status":401}}')) is wordpress_rest
-    assert extractor_for(Page("file:///saved/comments.json", recorded("comments", post=1))) is wordpress_rest
-    assert extractor_for(Page("file:///saved/feed.json", '{"version": "https://jsonfeed.org/version/1.1"}')) \
+    refused = '{"code":"rest_forbidden","data":{"status":401}}'
+    assert extractor_for(answer(refused)) is wordpress_rest
+    assert extractor_for(Page("file:///saved/comments.json",
+                              recorded("comments", post=1))) is wordpress_rest
+    assert extractor_for(Page("file:///saved/feed.json",
+                              '{"version": "https://jsonfeed.org/version/1.1"}')) \
         is not wordpress_rest
-    assert extractor_for(Page(POST_URL, "<html><body><p>[wp-json]</p></body></html>")) is not wordpress_rest
+    assert extractor_for(Page(POST_URL,
+                              "<html><body><p>[wp-json]</p></body></html>")) is not wordpress_rest
 
 
 def post_page(head, body_class="single single-post postid-7"):
@@ -140,7 +147,8 @@ def post_page(head, body_class="single single-post postid-7"):
     (f'<link rel="https://api.w.org/" href="{SITE}wp-json/"><link rel="alternate" '
      f'type="application/json" href="{SITE}wp-json/wp/v2/posts/1">', "single postid-7", COMMENTS),
     # Without pretty permalinks the API answers at ?rest_route=.
-    (f'<link rel="https://api.w.org/" href="{SITE}?rest_route=/"><link rel="shortlink" href="{SITE}?p=1">',
+    (f'<link rel="https://api.w.org/" href="{SITE}?rest_route=/"><link rel="shortlink" '
+     f'href="{SITE}?p=1">',
      "single", f"{SITE}?rest_route=/wp/v2/comments&post=1&per_page=100&orderby=id&order=asc"
                "&_fields=id,post,parent,author_name,author_url,date,date_gmt,link,content"),
     # Discovery links removed from the head: the post id of the markup, at the usual root.
@@ -168,8 +176,9 @@ def rest_blog():
 
 
 def thread_rows(db, blog):
-    return rows(db, "SELECT c.position, c.platform_id, parent.platform_id, c.depth, c.type, c.author, "
-                    "c.published_shown, c.published_utc FROM comments c JOIN posts p ON p.id = c.post_id "
+    return rows(db, "SELECT c.position, c.platform_id, parent.platform_id, c.depth, c.type, "
+                    "c.author, c.published_shown, c.published_utc "
+                    "FROM comments c JOIN posts p ON p.id = c.post_id "
                     "LEFT JOIN comments parent ON parent.id = c.parent_id WHERE p.url = ? "
                     "ORDER BY c.position", blog + EXAMPLE)
 
@@ -190,11 +199,13 @@ def test_rest_pages_through_a_thread_and_fills_in_what_the_page_lacks(rest_blog,
     assert rows(db, "SELECT platform_id, source, published_local, permalink FROM comments "
                     "WHERE platform_id IN ('9', '75') ORDER BY id") == [
         ("9", "html", "2014-08-13T18:30:00+01:00", rest_blog + EXAMPLE + "#comment-9"),
-        ("75", "rest", "2014-08-14T09:05:00+01:00", rest_blog + EXAMPLE + "comment-page-1/#comment-75")]
-    following = ("wp-json/wp/v2/comments?post%5B0%5D=1&per_page=100&orderby=id&order=asc&_fields=id%2Cpost"
-                 "%2Cparent%2Cauthor_name%2Cauthor_url%2Cdate%2Cdate_gmt%2Clink%2Ccontent&page=")
-    assert rows(db, "SELECT substr(url, length(?) + 1), status FROM pages WHERE url LIKE '%/wp/v2/%' "
-                    "ORDER BY id", rest_blog) == [
+        ("75", "rest", "2014-08-14T09:05:00+01:00",
+         rest_blog + EXAMPLE + "comment-page-1/#comment-75")]
+    following = ("wp-json/wp/v2/comments?post%5B0%5D=1&per_page=100&orderby=id&order=asc"
+                 "&_fields=id%2Cpost%2Cparent%2Cauthor_name%2Cauthor_url%2Cdate%2Cdate_gmt"
+                 "%2Clink%2Ccontent&page=")
+    assert rows(db, "SELECT substr(url, length(?) + 1), status FROM pages WHERE url LIKE "
+                    "'%/wp/v2/%' ORDER BY id", rest_blog) == [
         (COMMENTS[len(SITE):], 200), (following + "2", 200), (following + "3", 200)]
     assert stats(db) == {"downloader/request_count": 7}
 
@@ -204,11 +215,12 @@ def test_rest_lists_the_posts_published_after_since(rest_blog, tmp_path):
     crawl(rest_blog, db, tmp_path, "-a", "since=2015-01-01")
     assert rows(db, "SELECT substr(url, length(?) + 1), status, role FROM pages "
                     "WHERE url LIKE '%/wp/v2/posts%' ORDER BY id", rest_blog) == [
-        ("wp-json/wp/v2/posts?per_page=100&_fields=id,link,date_gmt&after=2015-01-01T00:00:00", 200,
-         "rest_posts"),
-        ("wp-json/wp/v2/posts?per_page=100&_fields=id%2Clink%2Cdate_gmt&after=2015-01-01T00%3A00%3A00"
-         "&page=2", 200, "rest_posts")]
-    assert rows(db, "SELECT substr(url, length(?) + 1), comment_count FROM posts ORDER BY url", rest_blog) == [
+        ("wp-json/wp/v2/posts?per_page=100&_fields=id,link,date_gmt&after=2015-01-01T00:00:00",
+         200, "rest_posts"),
+        ("wp-json/wp/v2/posts?per_page=100&_fields=id%2Clink%2Cdate_gmt"
+         "&after=2015-01-01T00%3A00%3A00&page=2", 200, "rest_posts")]
+    assert rows(db, "SELECT substr(url, length(?) + 1), comment_count FROM posts ORDER BY url",
+                rest_blog) == [
         ("2015/01/02/review-the-arab-spring-revisited/", 5),
         ("2015/03/01/open-thread-anything-goes-comments-paginated/", 42),
         ("2022/08/09/solidarity-%e2%9c%8a-with-the-kurds/", 0),
@@ -219,9 +231,11 @@ def test_rest_lists_the_posts_published_after_since(rest_blog, tmp_path):
 
 @pytest.mark.parametrize("mode, log_line, counted", [
     # The snapshot's index lists wp/v2, but it holds no other REST route.
-    (None, "HTTP 404 for {blog}" + COMMENTS[len(SITE):] + " (comments), archived raw, crawl goes on",
+    (None,
+     "HTTP 404 for {blog}" + COMMENTS[len(SITE):] + " (comments), archived raw, crawl goes on",
      {"archiver/fetch/optional/http_404": 1, "downloader/request_count": 5}),
-    ("401", "HTTP 401 for {blog}" + COMMENTS[len(SITE):] + " (comments), archived raw, crawl goes on",
+    ("401",
+     "HTTP 401 for {blog}" + COMMENTS[len(SITE):] + " (comments), archived raw, crawl goes on",
      {"archiver/fetch/optional/http_401": 1, "downloader/request_count": 5}),
     ("html", "REST API address {blog}" + COMMENTS[len(SITE):] + " (comments) answered text/html; "
      "charset=UTF-8, not JSON: the HTML pages alone give what it would have",
@@ -245,8 +259,10 @@ def test_a_rest_api_that_refuses_the_posts_is_asked_nothing_more(tmp_path):
     db = tmp_path / "refused.db"
     with serving("401") as blog:
         log = crawl(blog, db, tmp_path)
-    assert "The REST API did not list the posts: comments from the HTML pages and feeds alone" in log
-    assert rows(db, "SELECT substr(url, length(?) + 1), status FROM pages WHERE url LIKE '%/wp/v2/%'",
+    assert ("The REST API did not list the posts: comments from the HTML pages and feeds alone"
+            in log)
+    assert rows(db,
+                "SELECT substr(url, length(?) + 1), status FROM pages WHERE url LIKE '%/wp/v2/%'",
                 blog) == [("wp-json/wp/v2/posts?per_page=100&_fields=id,link,date_gmt", 401)]
     assert rows(db, "SELECT count(*), sum(comment_count) FROM posts") == [(7, 58)]
     assert rows(db, "SELECT status FROM crawls") == [("ok",)]

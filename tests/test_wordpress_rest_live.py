@@ -15,16 +15,27 @@ from zoneinfo import ZoneInfo
 import pytest
 
 # `wordpress`: the live test's harness fixture, a seeded WordPress of this module's own.
-from tests.test_wordpress_live import (Crawl, crawl, differences, load_rows, minute, truth_utc,
-                                       wordpress)  # noqa: F401
 # WordPress's truth checks of the live test, run here on each mode's archive (`archive` below).
-from tests.test_wordpress_live import (test_comment_authors, test_comment_links,  # noqa: F401
-                                       test_comment_parents, test_comment_times, test_comment_types,
-                                       test_every_approved_comment_archived_once,
-                                       test_every_post_archived_with_title_author_and_time,
-                                       test_no_hidden_content, test_only_extra_thread_is_the_about_page,
-                                       test_post_outbound_links,
-                                       test_reference_thread_order_and_local_times)
+from tests.test_wordpress_live import (  # noqa: F401
+    Crawl,
+    crawl,
+    differences,
+    load_rows,
+    minute,
+    test_comment_authors,
+    test_comment_links,
+    test_comment_parents,
+    test_comment_times,
+    test_comment_types,
+    test_every_approved_comment_archived_once,
+    test_every_post_archived_with_title_author_and_time,
+    test_no_hidden_content,
+    test_only_extra_thread_is_the_about_page,
+    test_post_outbound_links,
+    test_reference_thread_order_and_local_times,
+    truth_utc,
+    wordpress,  # noqa: F401
+)
 
 pytestmark = pytest.mark.wordpress
 

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from archiver.items import Comment, PageLinks, Post, Thread
-from archiver.page import per_page
+from archiver.page import Page, per_page
 from archiver.urls import absolute, strip_fragment
 
 PLATFORM = "disqus"
@@ -52,9 +52,11 @@ CONTAINER_ATTRIBUTES = (("shortname", ("data-disqus-shortname", "data-shortname"
 COUNT_LINKS = "//*[@data-disqus-identifier]"
 # The forum's scripts, named by its shortname: embed.js and Blogger's blogger_item.js load a
 # thread, count.js only counts comments (on listings too).
-SCRIPT_HOST = re.compile(r"//([a-z0-9][a-z0-9-]*)\.disqus\.com/(embed|blogger_item|count)\.js", re.I)
+SCRIPT_HOST = re.compile(r"//([a-z0-9][a-z0-9-]*)\.disqus\.com/(embed|blogger_item|count)\.js",
+                         re.I)
 # Hugo's template joins the shortname into the address: '//' + "name" + '.disqus.com/embed.js'.
-JOINED_HOST = re.compile(r"""(["'])([a-z0-9][a-z0-9-]*)\1\s*\+\s*["']\.disqus\.com/(embed|count)\.js""", re.I)
+JOINED_HOST = re.compile(r"""(["'])([a-z0-9][a-z0-9-]*)\1\s*\+\s*["']\.disqus\.com/"""
+                         r"(embed|count)\.js", re.I)
 THREAD_SCRIPTS = ("embed", "blogger_item")
 ASSIGNED = {"disqus_shortname": "shortname", "disqus_identifier": "identifier", "disqus_url": "url",
             "disqus_blogger_current_url": "url", "page.identifier": "identifier", "page.url": "url"}
@@ -84,7 +86,7 @@ class Answer(NamedTuple):
     from_embed: bool
 
 
-def detect(page):
+def detect(page: Page) -> bool:
     path = urlsplit(page.url).path
     if path.startswith(EMBED_PATH):
         return "disqus-threadData" in page.text
@@ -93,7 +95,7 @@ def detect(page):
     return False
 
 
-def embedded_threads(page):
+def embedded_threads(page: Page) -> list[str]:
     """The Disqus embed address of the thread a blog page embeds, as a list (empty when none)."""
     config = _embed_config(page)
     if config is None:
@@ -173,7 +175,7 @@ def _counted_identifier(page, urls):
     return None
 
 
-def read_thread(page):
+def read_thread(page: Page) -> Thread | None:
     answer = _answer(page)
     if answer is None:
         return None
@@ -196,7 +198,8 @@ def _answer(page):
             data = json.loads(page.xpath(THREAD_DATA).get() or "null")
         except ValueError:
             return None
-        response = data.get("response") if isinstance(data, dict) and data.get("code") == 0 else None
+        answered = isinstance(data, dict) and data.get("code") == 0
+        response = data.get("response") if answered else None
         if not isinstance(response, dict) or not isinstance(response.get("thread"), dict):
             return None
         return Answer(response.get("posts") or [], response["thread"], data.get("cursor"),
@@ -284,7 +287,7 @@ def _redirect_target(match):
     return f'href="{html.escape(target)}"'
 
 
-def find_links(page):
+def find_links(page: Page) -> PageLinks:
     """On a Disqus page: the thread's next page, when Disqus says there is one."""
     answer = _answer(page)
     cursor = answer.cursor if answer is not None else None

@@ -1,5 +1,7 @@
 """What extractors read out of lxml elements: their text and inner HTML, an element less some
-of its descendants (bylines, replies, buttons), and tests up an element's ancestry."""
+of its descendants (bylines, replies, buttons), tests up an element's ancestry, and where
+elements stand among others (their neighbours passing over HTML comments, which of several
+hold the others)."""
 
 from __future__ import annotations
 
@@ -143,3 +145,48 @@ def in_marked_ancestry(element: etree._Element | None, known: dict[etree._Elemen
         element = element.getparent()
     known.update(dict.fromkeys(passed, found))
     return found
+
+
+def previous_element(element: etree._Element) -> etree._Element | None:
+    """The element just before `element` among its siblings, passing over HTML comments."""
+    return _first_element(element.getprevious(), etree._Element.getprevious)
+
+
+def next_element(element: etree._Element) -> etree._Element | None:
+    """The element just after `element` among its siblings, passing over HTML comments."""
+    return _first_element(element.getnext(), etree._Element.getnext)
+
+
+def _first_element(node, step):
+    """`node`, or the first element `step` leads to from it. A loop in Python: lxml's own
+    itersiblings(Element) costs three times as much for the one step most calls take."""
+    while node is not None and not isinstance(node.tag, str):
+        node = step(node)
+    return node
+
+
+def outermost(elements: list[etree._Element]) -> list[etree._Element]:
+    """Elements not inside another of them (a `span.date` around a `time` is one signal)."""
+    kept = set(elements)
+    return [element for element in elements
+            if not any(ancestor in kept for ancestor in element.iterancestors())]
+
+
+def innermost(elements: list[etree._Element]) -> list[etree._Element]:
+    """Elements with none of the others inside them: the tightest holder of each date."""
+    # A set of the ancestors themselves, not their ids: it keeps their lxml proxies alive, so
+    # no other node can take a freed one's id.
+    inside = {ancestor for element in elements for ancestor in element.iterancestors()}
+    return [element for element in elements if element not in inside]
+
+
+def contains(outer: etree._Element, inner: etree._Element) -> bool:
+    """Whether `inner` lies inside `outer`."""
+    return any(ancestor is outer for ancestor in inner.iterancestors())
+
+
+def lineage(elements: Iterable[etree._Element]) -> set[etree._Element]:
+    """The elements, their ancestors and their descendants. A set of the elements themselves,
+    not their ids: it keeps their lxml proxies alive, so a node met again is the same object."""
+    return {related for element in elements
+            for related in (*element.iter(), *element.iterancestors())}

@@ -3,14 +3,25 @@
 A post's comment feed is read as a thread of source "feed": its zoned times and ids fill in
 what the HTML pages leave out (WordPress themes print no date on pingbacks), never the other
 way round.
+
+This is also the one way the platform readers read a feed: the feeds a page names
+(`named_feeds`), a feed's tree without its namespaces (`feed_root`), an element's links by
+their relation (`links_by_rel`) and the posts a feed or sitemap lists (`listed_posts`).
+Blogger's feeds, Atom with its own extensions or JSON, are read by archiver.extractors.blogger
+through them.
 """
 
 import re
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from lxml.etree import _Element
+from parsel import Selector
 
 from archiver import dates
 from archiver.extractors.elements import text_of
 from archiver.items import Comment, PageLinks, Post, Thread
+from archiver.page import Page
 from archiver.urls import absolute, post_url_of, strip_fragment, unique
 
 PLATFORM = "feed"
@@ -19,8 +30,8 @@ COMMENT_ID = re.compile(r"#comment-(\d+)$|[?&]comment(?:_id)?=(\d+)")
 FEED_ROOTS = ("rss", "feed", "RDF")
 BODIES = ("encoded", "content", "description")  # richest first: content:encoded is the full HTML
 # WordPress comment feeds open a reply with a line naming its parent.
-IN_REPLY_TO = re.compile(r'\s*(?:<p>)?\s*In reply to <a href="[^"]*#comment-(\d+)"[^>]*>.*?</a>\.?\s*(?:</p>)?\s*',
-                         re.S)
+IN_REPLY_TO = re.compile(r'\s*(?:<p>)?\s*In reply to <a href="[^"]*#comment-(\d+)"[^>]*>.*?</a>'
+                         r'\.?\s*(?:</p>)?\s*', re.S)
 # Sitemaps of terms and authors list archive pages, not posts.
 NOT_POST_SITEMAPS = re.compile(r"taxonom|categor|tag|user|author", re.I)
 
@@ -35,20 +46,45 @@ ENTRY_COMMENT_COUNTS = ("comments", "total")
 # In a site's comments feed, when each comment was written: the change to its post.
 COMMENT_TIMES = ("updated", "published", "pubDate", "date")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Where an entry says its own address (a comment's carries its number), and a feed the blog or
+# post it is the feed of.
+ENTRY_ADDRESSES = "guid/text() | link/text() | link[@rel='alternate']/@href | id/text()"
+FEED_OWN_LINK = "/rss/channel/link/text() | /feed/link[not(@rel) or @rel='alternate']/@href"
+# What a feed or sitemap says of one post: its address, when it changed, its comment count.
+Listed = tuple[str | None, str | None, int | None]
+# A page's own feeds: the RSS and Atom links in its head.
+NAMED_FEEDS = "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
 
 
-def detect(page):
+def detect(page: Page) -> bool:
     return page.is_xml
 
 
-def _root(page):
+def named_feeds(page: Page) -> list[str]:
+    """The feeds a page names in its head (RSS and Atom), absolute, each once."""
+    return unique(absolute(page.url, href) for href in page.xpath(NAMED_FEEDS).getall())
+
+
+def feed_root(page: Page) -> Selector:
+    """The feed or sitemap on `page`, its element names without their namespaces (`thr:total`
+    is `total`, `dc:creator` is `creator`)."""
     selector = page.selector
     selector.remove_namespaces()
     return selector
 
 
-def read_thread(page):
-    root = _root(page)
+def links_by_rel(element: _Element) -> dict[str, str]:
+    """The address of each relation an Atom element's links name, the first of each; a link
+    without one is an alternate (RFC 4287)."""
+    found: dict[str, str] = {}
+    for link in element.iterchildren("link"):
+        if link.get("href"):
+            found.setdefault(link.get("rel", "alternate"), link.get("href"))
+    return found
+
+
+def read_thread(page: Page) -> Thread | None:
+    root = feed_root(page)
     if root.xpath("name(/*)").get() not in FEED_ROOTS:
         return None
     entries = root.xpath("//item | //entry")
@@ -76,10 +112,11 @@ def _is_comment_feed(root):
 
 
 def _read_entry(page, entry):
-    link = entry.xpath("guid/text() | link/text() | link[@rel='alternate']/@href | id/text()").getall()
+    link = entry.xpath(ENTRY_ADDRESSES).getall()
     numbers = [COMMENT_ID.search(value.strip()) for value in link]
     number = next((m[1] or m[2] for m in numbers if m), None)
-    body = next((text for text in (entry.xpath(f"{name}/text()").get() for name in BODIES) if text), "")
+    texts = (entry.xpath(f"{name}/text()").get() for name in BODIES)
+    body = next((text for text in texts if text), "")
     parent = IN_REPLY_TO.match(body)
     return Comment(
         platform_id=number,
@@ -92,40 +129,42 @@ def _read_entry(page, entry):
     )
 
 
-def find_links(page):
-    root = _root(page)
+def find_links(page: Page) -> PageLinks:
+    root = feed_root(page)
     name = root.xpath("name(/*)").get()
     if name == "sitemapindex":
-        return PageLinks(listings=unique(url.strip() for url in root.xpath("//sitemap/loc/text()").getall()
+        return PageLinks(listings=unique(url.strip()
+                                         for url in root.xpath("//sitemap/loc/text()").getall()
                                          if not NOT_POST_SITEMAPS.search(url)))
     if name == "urlset":
         if NOT_POST_SITEMAPS.search(page.url):
             return PageLinks()
-        return _listed(page.url, root.root.iter("url"), _sitemap_entry)
+        return listed_posts(page.url, map(_sitemap_entry, root.root.iter("url")))
     if name in FEED_ROOTS:
         if _is_comment_feed(root):
             return _commented_posts(page, root)
-        return _listed(_feed_base(page, root), root.root.iter("item", "entry"), _feed_entry)
+        return listed_posts(_feed_base(page, root),
+                            map(_feed_entry, root.root.iter("item", "entry")))
     return PageLinks()
 
 
 def _feed_base(page, root):
     """What an entry's relative link is relative to: the feed's own link (the blog or post it
     is the feed of), not the feed's address."""
-    own = root.xpath("/rss/channel/link/text() | /feed/link[not(@rel) or @rel='alternate']/@href").get("")
+    own = root.xpath(FEED_OWN_LINK).get("")
     return absolute(page.url, own.strip()) if own.strip() else page.url
 
 
-def _listed(base, entries, read):
-    """The posts `entries` list, in order, each once, and what each entry says of its post:
-    `read(entry)` gives its (address, modified, comment count), relative to `base`."""
+def listed_posts(base: str, listed: Iterable[Listed]) -> PageLinks:
+    """The posts a feed or sitemap lists, in order, each once, and what it says of each:
+    `listed` gives each entry's (address, modified, comment count), relative to `base`."""
     links, seen = PageLinks(), set()
-    for entry in entries:
-        url, modified, count = read(entry)
+    for url, modified, count in listed:
         if not url:
             continue
         # Resolved only when relative: a sitemap may list fifty thousand absolute addresses.
-        url = strip_fragment(url if url.startswith(("http://", "https://")) else absolute(base, url))
+        url = strip_fragment(url if url.startswith(("http://", "https://"))
+                             else absolute(base, url))
         if url not in seen:
             seen.add(url)
             links.posts.append(url)
@@ -141,18 +180,18 @@ def _sitemap_entry(url):
 
 
 def _feed_entry(entry):
-    count = next((int(text) for text in _child_texts(entry, ENTRY_COMMENT_COUNTS) if text.isdecimal()), None)
+    count = next((int(text) for text in _child_texts(entry, ENTRY_COMMENT_COUNTS)
+                  if text.isdecimal()), None)
     if count is None:  # Atom's replies link may carry the count alone (thr:count)
         count = next((int(child.get("count")) for child in entry.iterchildren("link")
-                      if child.get("rel") == "replies" and (child.get("count") or "").isdecimal()), None)
+                      if child.get("rel") == "replies"
+                      and (child.get("count") or "").isdecimal()), None)
     return _entry_link(entry), _child_text(entry, ENTRY_MODIFIED), count
 
 
 def _entry_link(entry):
     """An RSS item's link, or an Atom entry's alternate link."""
-    return _child_text(entry, ("link",)) or next(
-        (child.get("href") for child in entry.iterchildren("link")
-         if child.get("rel", "alternate") == "alternate" and child.get("href")), None)
+    return _child_text(entry, ("link",)) or links_by_rel(entry).get("alternate")
 
 
 def _child_text(element, names):
@@ -179,11 +218,12 @@ def _commented_posts(page, root):
         if not link or not isinstance(when, datetime):
             continue
         post = post_url_of(absolute(base, link))
-        instant = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        instant = when if when.tzinfo else when.replace(tzinfo=UTC)
         if post not in newest or instant > newest[post][0]:
             # An RSS pubDate (RFC 822) in ISO 8601, with the offset it gives.
             newest[post] = (instant, written if ISO_DATE.match(written) else when.isoformat())
     # The blog or post the feed is of is no post it names: a comment's link relative to it
     # ("#comment-3") names no other.
     newest.pop(post_url_of(base), None)
-    return PageLinks(posts=list(newest), modified={post: written for post, (_, written) in newest.items()})
+    return PageLinks(posts=list(newest),
+                     modified={post: written for post, (_, written) in newest.items()})

@@ -18,9 +18,11 @@ The collections page 100 items a request, through the `Link: rel="next"` header 
 import hashlib
 import json
 import re
+from datetime import date
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from archiver.items import Comment, PageLinks, Post, Thread
+from archiver.page import Page
 from archiver.urls import absolute, post_url_of
 
 PLATFORM = "wordpress"
@@ -45,21 +47,22 @@ DEFAULT_ROOT = "/wp-json/"
 NEXT_LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?next"?')
 
 
-def is_api_url(url):
+def is_api_url(url: str) -> bool:
     """Whether `url` is a REST API address (`/wp-json/…`, or `?rest_route=…`)."""
     parts = urlsplit(url)
-    return "/wp-json/" in parts.path + "/" or any(key == "rest_route" for key, _ in parse_qsl(parts.query))
+    return "/wp-json/" in parts.path + "/" or _names_rest_route(parse_qsl(parts.query))
 
 
-def api_root(index_page):
-    """The REST root that the index page (`/wp-json/`) was fetched from, when it lists `wp/v2`; or None."""
+def api_root(index_page: Page) -> str | None:
+    """The REST root that the index page (`/wp-json/`) was fetched from, when it lists `wp/v2`;
+    or None."""
     index = index_page.data if index_page.is_json else None
     if isinstance(index, dict) and NAMESPACE in (index.get("namespaces") or ()):
         return index_page.url
     return None
 
 
-def posts_url(root, after=None, modified_after=None):
+def posts_url(root: str, after: date | None = None, modified_after: str | None = None) -> str:
     """The first page of the blog's posts, newest first; with `after` (a date), only later ones;
     with `modified_after` (an ISO 8601 UTC time), only those published or edited since."""
     params = [("per_page", PER_PAGE), ("_fields", ",".join(POST_FIELDS))]
@@ -70,7 +73,7 @@ def posts_url(root, after=None, modified_after=None):
     return _route(root, "wp/v2/posts", params)
 
 
-def comment_index_url(root):
+def comment_index_url(root: str) -> str:
     """The first page of every comment on the blog, newest first, with what a reader sees of
     each: for a request per hundred comments, the one view of the whole blog in which an
     edited, removed or late-approved comment shows (WordPress keeps no modified time for them)."""
@@ -79,7 +82,7 @@ def comment_index_url(root):
         ("_fields", ",".join(INDEX_FIELDS))])
 
 
-def comment_index(page):
+def comment_index(page: Page) -> dict[str, tuple[str, str]]:
     """{comment id: (post id, digest of what a reader sees of it)} from a page of the comment
     index; empty for any other answer."""
     items = _items(page)
@@ -90,7 +93,7 @@ def comment_index(page):
             for item in items}
 
 
-def index_pages(page):
+def index_pages(page: Page) -> list[str]:
     """Every further page of a collection, from its first page's X-WP-TotalPages."""
     total = page.headers.get("x-wp-totalpages", "")
     if not total.isdigit():
@@ -102,8 +105,9 @@ def index_pages(page):
             for number in range(2, int(total) + 1)]
 
 
-def comments_url(page, post_id=None):
-    """The first page of the comments of the post `page` shows, oldest first; None without a post id.
+def comments_url(page: Page, post_id: str | None = None) -> str | None:
+    """The first page of the comments of the post `page` shows, oldest first; None without a
+    post id.
 
     `post_id` is the id the page's markup gives, when its REST resource link does not.
     """
@@ -124,7 +128,7 @@ def _route(root, route, params):
     """The URL of `route` under a REST root, in the root's form: a path, or `?rest_route=`."""
     parts = urlsplit(root)
     query = parse_qsl(parts.query, keep_blank_values=True)
-    if any(key == "rest_route" for key, _ in query):
+    if _names_rest_route(query):
         query = [(key, value) for key, value in query if key != "rest_route"]
         return urlunsplit(parts._replace(query=urlencode(
             [*query, ("rest_route", f"/{route}"), *params], safe="/,:")))
@@ -132,7 +136,11 @@ def _route(root, route, params):
     return urlunsplit(parts._replace(path=path, query=urlencode(params, safe=",:")))
 
 
-def detect(page):
+def _names_rest_route(query):
+    return any(key == "rest_route" for key, _ in query)
+
+
+def detect(page: Page) -> bool:
     return page.is_json and (is_api_url(page.url) or _items(page) is not None)
 
 
@@ -149,15 +157,17 @@ def _is_comments(items):
     return "post" in items[0]
 
 
-def read_thread(page):
+def read_thread(page: Page) -> Thread | None:
     """A page of a post's comments, as a thread of source "rest"; None for any other answer."""
     items = _items(page)
     # The blog's comment index mixes posts: it is no thread.
     if items is None or not _is_comments(items) or not items[0].get("link") \
             or len({item["post"] for item in items}) > 1:
         return None
-    post = Post(url=post_url_of(absolute(page.url, items[0]["link"])), platform_id=str(items[0]["post"]))
-    comments, index_of = [], {}
+    post = Post(url=post_url_of(absolute(page.url, items[0]["link"])),
+                platform_id=str(items[0]["post"]))
+    comments: list[Comment] = []
+    index_of: dict[str | None, int] = {}  # platform id -> position
     for item in items:
         comment = _read_comment(page, item)
         parent = index_of.get(comment.parent_platform_id)
@@ -184,7 +194,7 @@ def _read_comment(page, item):
     )
 
 
-def find_links(page):
+def find_links(page: Page) -> PageLinks:
     """On a page of posts: the posts and the next page. On a page of comments: the next page."""
     items = _items(page)
     if items is None:
