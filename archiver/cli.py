@@ -356,7 +356,7 @@ def import_warc_command(files: tuple[str, ...], db_path: str) -> None:
             storage.close_archive(db)
     for done in imported:
         click.echo(done.summary())
-    sys.exit(max(done.outcome.exit_code for done in imported))
+    sys.exit(max(done.exit_code for done in imported))
 
 
 def _archive_lock(db_path: str | Path) -> ArchiveLock:

@@ -54,7 +54,7 @@ class Page:
                    declared_encoding=decoded.declared)
 
     @classmethod
-    def from_bytes(cls, url: str, body: bytes, content_type: str = "text/html",
+    def from_bytes(cls, url: str, body: bytes, content_type: str | None = "text/html",
                    fetched_utc: datetime | None = None,
                    headers: Mapping[str, str] | None = None) -> Page:
         """Decode raw bytes as browsers do (BOM, header, then <meta charset>), unless they

@@ -47,7 +47,7 @@ ARCHIVE_DB = "data/archive.db"
 # Set by the blog spider from its arguments, for the pipelines: the run's `since` (an ISO
 # date), and which run it is (site, start_url, arguments, mode) for its row in `crawls`.
 ARCHIVE_SINCE = None
-ARCHIVE_RUN = {}
+ARCHIVE_RUN: dict[str, object] = {}
 
 # `-O items.jsonl` exports what was read, not the raw bytes (those are in the archive).
 FEED_EXPORT_ENCODING = "utf-8"

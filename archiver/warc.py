@@ -127,6 +127,11 @@ class WarcImport:
     comments: int = 0
     outcome: Outcome | None = None
 
+    @property
+    def exit_code(self) -> int:
+        assert self.outcome is not None, "known once the import is finished"
+        return self.outcome.exit_code
+
     def summary(self) -> str:
         assert self.run is not None and self.outcome is not None
         counts = self.counts

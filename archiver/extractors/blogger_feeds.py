@@ -167,7 +167,8 @@ def read_comment_feed(page: Page, feed: Feed) -> Thread | None:
         post_url, post_id = answered.pop()
     else:
         return None
-    if not post_url:
+    post_address = absolute(page.url, post_url)
+    if post_address is None:
         return None
     comments: list[Comment] = []
     index_of: dict[str, int] = {}  # platform id -> position
@@ -181,7 +182,7 @@ def read_comment_feed(page: Page, feed: Feed) -> Thread | None:
             comment.depth = 2
         index_of[comment.platform_id] = len(comments)
         comments.append(comment)
-    return Thread(platform=PLATFORM, post=Post(url=strip_fragment(absolute(page.url, post_url)),
+    return Thread(platform=PLATFORM, post=Post(url=strip_fragment(post_address),
                                                platform_id=post_id),
                   comments=comments, source="feed")
 

@@ -299,7 +299,7 @@ def find_links(page: Page) -> PageLinks:
         if not answer.thread.get("id") or not forum:
             return PageLinks()
         # The embed's own next-page request, asking for the thread's link as well (see above).
-        query = {"limit": PAGE_SIZE, "thread": answer.thread["id"], "forum": forum,
+        query = {"limit": str(PAGE_SIZE), "thread": answer.thread["id"], "forum": forum,
                  "order": ORDER, "related": "thread", "api_key": EMBED_API_KEY}
     query["cursor"] = cursor["next"]
     return PageLinks(feeds=[f"{ORIGIN}{API_PATH}?{urlencode(query)}"])

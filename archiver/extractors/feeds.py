@@ -92,12 +92,12 @@ def read_thread(page: Page) -> Thread | None:
     comments = [comment for comment in comments if comment.platform_id]
     post_url = root.xpath("/rss/channel/link/text()").get() or root.xpath(
         "/feed/link[@rel='alternate']/@href").get()
-    if not comments or not post_url:
+    post = absolute(page.url, post_url)
+    if not comments or post is None:
         return None
-    post = absolute(page.url, post_url.strip())
     # A site's comments feed (WordPress's /comments/feed/) mixes posts: it is no thread.
-    if any(post_url_of(absolute(page.url, c.permalink)) != post_url_of(post)
-           for c in comments if c.permalink):
+    if any(post_url_of(permalink) != post_url_of(post) for comment in comments
+           if (permalink := absolute(page.url, comment.permalink))):
         return None
     generator = root.xpath("//generator/text() | //generator/@uri").get("")
     platform = "wordpress" if "wordpress" in generator.lower() else PLATFORM
@@ -160,11 +160,12 @@ def listed_posts(base: str, listed: Iterable[Listed]) -> PageLinks:
     `listed` gives each entry's (address, modified, comment count), relative to `base`."""
     links, seen = PageLinks(), set()
     for url, modified, count in listed:
+        # Resolved only when relative: a sitemap may list fifty thousand absolute addresses.
+        if url and not url.startswith(("http://", "https://")):
+            url = absolute(base, url)
         if not url:
             continue
-        # Resolved only when relative: a sitemap may list fifty thousand absolute addresses.
-        url = strip_fragment(url if url.startswith(("http://", "https://"))
-                             else absolute(base, url))
+        url = strip_fragment(url)
         if url not in seen:
             seen.add(url)
             links.posts.append(url)

@@ -161,10 +161,12 @@ def read_thread(page: Page) -> Thread | None:
     """A page of a post's comments, as a thread of source "rest"; None for any other answer."""
     items = _items(page)
     # The blog's comment index mixes posts: it is no thread.
-    if items is None or not _is_comments(items) or not items[0].get("link") \
-            or len({item["post"] for item in items}) > 1:
+    if items is None or not _is_comments(items) or len({item["post"] for item in items}) > 1:
         return None
-    post = Post(url=post_url_of(absolute(page.url, items[0]["link"])),
+    link = absolute(page.url, items[0].get("link"))
+    if link is None:
+        return None
+    post = Post(url=post_url_of(link),
                 platform_id=str(items[0]["post"]))
     comments: list[Comment] = []
     index_of: dict[str | None, int] = {}  # platform id -> position
@@ -202,7 +204,7 @@ def find_links(page: Page) -> PageLinks:
     following = [url for url in [_next_page(page)] if url]
     if _is_comments(items):
         return PageLinks(feeds=following)
-    return PageLinks(posts=[absolute(page.url, item["link"]) for item in items if item.get("link")],
+    return PageLinks(posts=[url for item in items if (url := absolute(page.url, item.get("link")))],
                      listings=following)
 
 

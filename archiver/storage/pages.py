@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from sqlite_utils import Database
@@ -39,7 +39,7 @@ def read_page_body(row: dict[str, Any]) -> bytes:
     return gzip.decompress(row["body"])
 
 
-def stored_pages(db: Database, site: str | None = None, roles: Sequence[str] | None = None,
+def stored_pages(db: Database, site: str | None = None, roles: Collection[str] | None = None,
                  ok_only: bool = False) -> Iterator[dict[str, Any]]:
     """The stored pages (of one site, of some roles, 2xx only) as rows, in fetch order, read one
     at a time: together their bodies can be far larger than memory."""

@@ -24,7 +24,7 @@ def site_timezones(db: Database) -> dict[str, str | None]:
     return dict(db.execute("SELECT site, timezone FROM sites").fetchall())
 
 
-def count_posts(db: Database, site: str) -> int:
+def count_posts(db: Database, site: str | None) -> int:
     """How many posts of `site` the archive holds, removed ones included."""
     return db.execute("SELECT count(*) FROM posts WHERE site = ?", [site]).fetchone()[0]
 
