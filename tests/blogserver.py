@@ -1,6 +1,6 @@
 """A test server: the static demo blog plus scripted faults, on a free loopback port.
 
-    python -m tests.blogserver data/demo-blog [--faults] [--robots-503] [--rest MODE] [--delay SECONDS]
+    python -m tests.blogserver data/demo-blog [--faults] [--robots-503] [--rest MODE]
 
 Prints its base URL ("http://127.0.0.1:PORT/") as the first line of stdout, then serves
 until killed (Scrapy's mockserver pattern). Besides every path of the snapshot
@@ -17,8 +17,7 @@ A test either starts a crawl at a fault path, or passes --faults, which adds lin
 of them to the home page as listed posts, so a whole-blog crawl meets them. The two
 copies of the example thread name their own path as canonical, so they are archived as
 posts of their own and leave the real one alone. --robots-503 makes /robots.txt answer
-503 Service Unavailable. --delay SECONDS holds every answer that long: a slow blog, whose
-crawl a test can stop half-way.
+503 Service Unavailable.
 
 The snapshot holds the REST index (/wp-json/) but no other REST route, so the blog's REST
 comments answer 404. --rest MODE scripts the REST API's wp/v2 routes instead:
@@ -44,11 +43,10 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-from archiver.demo import BlogHandler, Reply, serve
+from archiver.demo import BlogHandler, Reply, StaticBlog, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -171,16 +169,14 @@ def with_fault_links(reply):
 class FaultHandler(BlogHandler):
     """The demo blog's handler, answering the fault paths as well."""
 
-    def __init__(self, *args, fault_links=False, robots_503=False, rest=None, delay=0, **kwargs):
+    def __init__(self, *args, fault_links=False, robots_503=False, rest=None, **kwargs):
         self.fault_links = fault_links
         self.robots_503 = robots_503
         self.rest = rest
-        self.delay = delay
         self.api_headers = ()
         super().__init__(*args, **kwargs)
 
     def reply(self):
-        time.sleep(self.delay)
         path = urlsplit(self.path).path
         if path == "/robots.txt" and self.robots_503:
             return Reply(503, "text/plain; charset=utf-8", b"Service Unavailable\n")
@@ -201,16 +197,77 @@ class FaultHandler(BlogHandler):
         super().end_headers()
 
 
+class ServedBlog:
+    """A snapshot this process serves (see `serving`): its base URL, the request targets it
+    was asked for, and what a test makes it do for a while: hold answers back, or show
+    another snapshot at the same address."""
+
+    def __init__(self, root):
+        self.blog = StaticBlog(root)
+        self.url = None
+        self.asked = []
+        self._hold = None
+
+    @contextlib.contextmanager
+    def holding(self, when):
+        """While the block runs, hold back the answer to each request whose target
+        `when(target)` is true (asked as the request comes); answer them when it ends."""
+        released = threading.Event()
+        self._hold = (when, released)
+        try:
+            yield
+        finally:
+            self._hold = None
+            released.set()
+
+    @contextlib.contextmanager
+    def showing(self, root):
+        """Serve the snapshot in `root` instead while the block runs, at the same address."""
+        shown, self.blog = self.blog, StaticBlog(root)
+        try:
+            yield
+        finally:
+            self.blog = shown
+
+    def answer(self, target):
+        """The Reply to a request for `target`, once no hold keeps it back."""
+        self.asked.append(target)
+        hold = self._hold
+        if hold and hold[0](target):
+            hold[1].wait()
+        return self.blog.respond(target, self.url)
+
+
+class ServedHandler(BlogHandler):
+    """Answers from the ServedBlog it is given."""
+
+    def __init__(self, *args, served, **kwargs):
+        self.served = served
+        super().__init__(*args, **kwargs)
+
+    def reply(self):
+        return self.served.answer(self.path)
+
+
+@contextlib.contextmanager
+def serving(root):
+    """The snapshot in `root` served from a thread of this process on a free loopback port,
+    so that a test can steer it; yields its ServedBlog."""
+    served = ServedBlog(root)
+    with serve(root, handler=functools.partial(ServedHandler, served=served)) as url:
+        served.url = url
+        yield served
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tests.blogserver", description=__doc__.splitlines()[0])
     parser.add_argument("root", help="a snapshot folder with manifest.json, e.g. data/demo-blog")
     parser.add_argument("--faults", action="store_true", help="link the fault paths from the home page")
     parser.add_argument("--robots-503", action="store_true", help="answer /robots.txt with 503")
     parser.add_argument("--rest", choices=REST_MODES, help="script the REST API's wp/v2 routes")
-    parser.add_argument("--delay", type=float, default=0, help="seconds to wait before each answer")
     args = parser.parse_args(argv)
     handler = functools.partial(FaultHandler, fault_links=args.faults, robots_503=args.robots_503,
-                                rest=args.rest, delay=args.delay)
+                                rest=args.rest)
     with serve(args.root, handler=handler) as base_url:
         sys.stdout.write(base_url + "\n")
         sys.stdout.flush()

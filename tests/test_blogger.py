@@ -13,7 +13,7 @@ from archiver.extractors import extract, find_links
 from archiver.items import PageLinks
 from archiver.page import Page
 from tests.blogserver import running
-from tests.test_crawl import crawl, rows
+from tests.helpers import crawl, rows
 
 SITE = Path(__file__).parent / "sites" / "blogger"
 ORIGIN = "https://riverside-notes.blogspot.com"

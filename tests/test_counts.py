@@ -3,8 +3,6 @@ page (tests/sites/counts, the demo blog), compared at the end of real crawls, an
 `count_mismatches` canned query of `archiver serve`."""
 
 import json
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
@@ -13,9 +11,9 @@ import pytest
 from archiver.extractors import extract
 from archiver.extractors.common import shown_comment_count
 from archiver.page import Page
-from tests.blogserver import ROOT, running
+from tests.blogserver import running
+from tests.helpers import EXAMPLE, OPEN_THREAD, archiver_crawl, archiver_output, rows
 from tests.local_servers import archiver_serve
-from tests.test_crawl import FAST, crawl, rows
 
 SITE = Path(__file__).parent / "sites" / "counts"
 READ_SHORT = "2024/05/01/read-short/"
@@ -80,9 +78,8 @@ def test_a_count_over_comments_the_platform_reader_missed_asks_the_structural_re
     assert (thread.platform, thread.post.comment_count_shown) == ("wordpress", 2)
     assert [(c.platform_id, c.author, c.published_utc, c.body_text.strip()) for c in thread.comments] == [
         ("11", "Ann", "2024-05-03T10:00:00Z", "First."), ("12", "Bo", "2024-05-03T11:00:00Z", "Second.")]
-    printed = subprocess.run([sys.executable, "-m", "archiver.cli", "extract", str(saved), "--url", url],
-                             cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
-    assert [(c["id"], c["author"]) for c in json.loads(printed.stdout)["comments"]] == [
+    printed = archiver_output("extract", saved, "--url", url)
+    assert [(c["id"], c["author"]) for c in json.loads(printed)["comments"]] == [
         ("11", "Ann"), ("12", "Bo")]
 
 
@@ -90,27 +87,24 @@ def crawl_stats(db):
     return [json.loads(stats) for (stats,) in rows(db, "SELECT stats FROM crawls ORDER BY id")]
 
 
-def test_the_demo_blog_s_counts_match_what_the_crawl_archived(tmp_path):
-    db = tmp_path / "archive.db"
-    with running() as blog:
-        crawl(blog, db, tmp_path)
+def test_the_demo_blog_s_counts_match_what_the_crawl_archived(demo_blog, demo_archive):
     # WordPress counts pingbacks in its heading: 9 over the example's 7 comments and 2 pingbacks.
-    assert rows(db, "SELECT substr(url, length(?) + 1), comment_count_shown, comment_count FROM posts "
-                    "WHERE comment_count_shown IS NOT NULL ORDER BY url", blog) == [
+    assert rows(demo_archive, "SELECT substr(url, length(?) + 1), comment_count_shown, "
+                              "comment_count FROM posts WHERE comment_count_shown IS NOT NULL "
+                              "ORDER BY url", demo_blog.url) == [
         ("2014/02/09/why-kurdistan-still-matters/", 2, 2),
-        ("2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/", 9, 9),
+        (EXAMPLE, 9, 9),
         ("2015/01/02/review-the-arab-spring-revisited/", 5, 5),
-        ("2015/03/01/open-thread-anything-goes-comments-paginated/", 42, 42),
+        (OPEN_THREAD, 42, 42),
     ]
-    assert [stats["archiver/comments/count_mismatch"] for stats in crawl_stats(db)] == [0]
+    counted = [stats["archiver/comments/count_mismatch"] for stats in crawl_stats(demo_archive)]
+    assert counted == [0]
 
 
 def test_a_thread_read_short_is_logged_counted_and_listed_by_the_canned_query(tmp_path):
     db, log = tmp_path / "archive.db", tmp_path / "crawl.log"
     with running(SITE) as blog:
-        done = subprocess.run([sys.executable, "-m", "archiver.cli", "crawl", blog, "--db", str(db),
-                               "--log-file", str(log), *FAST], cwd=ROOT, capture_output=True,
-                              text=True, timeout=300)
+        done = archiver_crawl(blog, db, log)
     assert (done.returncode, done.stdout) == (0, f"{blog}: ok: 3 pages, 2 posts, 5 comments, 0 errors\n")
     ((post_id, thread_read_utc),) = rows(db, "SELECT id, thread_read_utc FROM posts WHERE url = ?",
                                          blog + READ_SHORT)

@@ -26,10 +26,8 @@ import yaml
 
 from archiver import storage
 from archiver.cli import DATASETTE_FILES
-from archiver.demo import serve as serve_blog
-from tests.blogserver import ROOT
+from tests.helpers import DEMO_BLOG, EXAMPLE, ROOT, copy_archive, crawl
 from tests.local_servers import archiver_serve
-from tests.test_crawl import EXAMPLE, crawl
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 METADATA = yaml.safe_load((DATASETTE_FILES / "metadata.yml").read_text(encoding="utf-8"))
@@ -86,19 +84,19 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(demo_blog, demo_archive, tmp_path_factory):
+    """A copy of the demo blog's archive crawled again in full from the blog changed, while
+    `archiver serve` answers from it."""
     tmp_path = tmp_path_factory.mktemp("datasette")
     blog_files = tmp_path / "blog"
-    shutil.copytree(ROOT / "data" / "demo-blog", blog_files)
-    db = tmp_path / "archive.db"
-    with serve_blog(blog_files) as blog:
-        crawl(blog, db, tmp_path)
+    shutil.copytree(DEMO_BLOG, blog_files)
     edit_and_delete_a_comment(blog_files)
-    with archiver_serve(db, tmp_path / "serve.log") as base, \
-            serve_blog(blog_files, port=urlsplit(blog).port):
-        archive = Served(base, db, blog)
-        with polling(archive):
-            crawl(blog, db, tmp_path, "-a", "full=1")
+    db = tmp_path / "archive.db"
+    copy_archive(demo_archive, db)
+    with archiver_serve(db, tmp_path / "serve.log") as base:
+        archive = Served(base, db, demo_blog.url)
+        with polling(archive), demo_blog.showing(blog_files):
+            crawl(demo_blog.url, db, tmp_path, "-a", "full=1")
         yield archive
 
 

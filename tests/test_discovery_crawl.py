@@ -5,7 +5,7 @@ page that is a thread and lists posts, listings that stop early before the month
 import pytest
 
 from tests.blogserver import running
-from tests.test_crawl import crawl, rows
+from tests.helpers import crawl, rows
 
 POSTS = "SELECT substr(url, length(?) + 1), title FROM posts ORDER BY url"
 COMMENTS = ("SELECT substr(p.url, length(?) + 1), c.platform_id, c.author FROM comments c "

@@ -13,11 +13,9 @@ import pytest
 
 from archiver import storage
 from archiver.items import Comment, Link, Post, SiteInfo, Thread
-from tests.blogserver import running
 from tests.local_servers import datasette
-from tests.test_crawl import EXAMPLE, crawl
+from tests.helpers import EXAMPLE, OPEN_THREAD
 
-OPEN_THREAD = "2015/03/01/open-thread-anything-goes-comments-paginated/"
 ZONE = "Europe/London"
 # The example thread as the thread view shows it: each comment's platform id, author, where
 # the author's name links, its time as shown, in the blog's time and in UTC, and its replies.
@@ -110,18 +108,15 @@ def conversation(items, ids):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The demo blog crawled into an archive and served; yields (Datasette's base URL, the
-    archive's path, the blog's base URL)."""
+def demo(demo_blog, demo_archive, tmp_path_factory):
+    """The archive of the demo blog, served; yields (Datasette's base URL, the archive's path,
+    the blog's base URL)."""
     tmp_path = tmp_path_factory.mktemp("demo")
-    db = tmp_path / "archive.db"
-    with running() as blog:
-        crawl(blog, db, tmp_path)
     # A database that is no archive, served beside it, has no thread view.
     with contextlib.closing(sqlite3.connect(tmp_path / "other.db")) as other:
         other.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
-    with datasette(tmp_path / "datasette.log", db, tmp_path / "other.db") as base:
-        yield base, db, blog
+    with datasette(tmp_path / "datasette.log", demo_archive, tmp_path / "other.db") as base:
+        yield base, demo_archive, demo_blog.url
 
 
 def post_id(db, url):

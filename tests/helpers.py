@@ -1,0 +1,147 @@
+"""What the test modules share besides fixtures (those are in conftest.py): the project's
+commands run as real processes, reading an archive's rows, and what the demo blog holds."""
+
+import contextlib
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_BLOG = ROOT / "data" / "demo-blog"
+# Settings for a crawl of a blog on loopback: no politeness delays, no retries, and a timeout
+# that a loaded machine never reaches on a page the server answers.
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "DOWNLOAD_TIMEOUT=15",
+        "-s", "RETRY_TIMES=0"]
+# How long a test waits for something a process it started is sure to do.
+PATIENCE = 60
+
+# The demo blog's example thread as WordPress shows it: replies after their parent, pingbacks
+# typed and timed from the post's comment feed (the theme prints no date on them).
+EXAMPLE = "2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/"
+EXAMPLE_TITLE = "Iraqi Communists Call on World’s Proletariat to unite against Islamists"
+EXAMPLE_THREAD = [
+    # position, platform_id, parent, depth, type, author, published_shown, published_utc
+    (1, "1", None, 1, "comment", "Jim Monaghan", "August 12, 2014 at 2:15 pm",
+     "2014-08-12T13:15:00Z"),
+    (2, "2", None, 1, "comment", "Andrew Coates", "August 12, 2014 at 3:55 pm",
+     "2014-08-12T14:55:00Z"),
+    (3, "3", None, 1, "pingback", "Iraq, the Left and the Islamic State | Another Left Blog",
+     None, "2014-08-12T14:59:00Z"),
+    (4, "4", None, 1, "comment", "Anonymous", "August 12, 2014 at 11:22 pm",
+     "2014-08-12T22:22:00Z"),
+    (5, "5", None, 1, "pingback",
+     "Iraqi Communist Party appeal: read it and pass it on | Workers' Solidarity Notes", None,
+     "2014-08-13T07:31:00Z"),
+    (6, "6", None, 1, "comment", "Jim Denham", "August 13, 2014 at 1:47 pm",
+     "2014-08-13T12:47:00Z"),
+    (7, "8", "6", 2, "comment", "Andrew Coates", "August 13, 2014 at 5:02 pm",
+     "2014-08-13T16:02:00Z"),
+    (8, "9", "8", 3, "comment", "Jim Denham", "August 13, 2014 at 6:30 pm",
+     "2014-08-13T17:30:00Z"),
+    (9, "7", None, 1, "comment", "Sue R", "August 13, 2014 at 3:23 pm", "2014-08-13T14:23:00Z"),
+]
+# The rows of EXAMPLE_THREAD, for the post at the URL given.
+THREAD_QUERY = (
+    "SELECT c.position, c.platform_id, parent.platform_id, c.depth, c.type, c.author, "
+    "c.published_shown, c.published_utc FROM comments c JOIN posts p ON p.id = c.post_id "
+    "LEFT JOIN comments parent ON parent.id = c.parent_id WHERE p.url = ? ORDER BY c.position")
+# The open thread, whose 42 comments span four comment pages.
+OPEN_THREAD = "2015/03/01/open-thread-anything-goes-comments-paginated/"
+# The demo blog's posts and their comment counts, by path, when every page of it was read.
+POSTS = [
+    ("2014/02/09/why-kurdistan-still-matters/", 2),
+    (EXAMPLE, 9),
+    ("2015/01/02/review-the-arab-spring-revisited/", 5),
+    (OPEN_THREAD, 42),
+    ("2022/08/09/solidarity-%e2%9c%8a-with-the-kurds/", 0),
+    ("2023/04/23/whatever-happened-to-the-arab-spring-part-2/", 0),
+    ("about-this-blog/", 0),
+]
+# POSTS as an archive holds them, for the blog's base URL given.
+POSTS_QUERY = "SELECT substr(url, length(?) + 1), comment_count FROM posts ORDER BY url"
+
+
+def crawl(url, db, tmp_path, *args):
+    """`scrapy crawl blog` of `url` into `db`, as from the repository root, with FAST settings
+    and its log in `tmp_path`; returns the log's text."""
+    log = tmp_path / f"crawl-{len(list(tmp_path.glob('crawl-*.log')))}.log"
+    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={url}",
+                           "-s", f"ARCHIVE_DB={db}", "-s", f"LOG_FILE={log}", *FAST, *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    text = log.read_text(encoding="utf-8")
+    assert done.returncode == 0, done.stderr[-2000:] + text[-3000:]
+    return text
+
+
+def archiver(*args, cwd=ROOT):
+    """The `archiver` command with `args`, run to its end: the CompletedProcess, output as
+    text."""
+    return subprocess.run([sys.executable, "-m", "archiver.cli", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def archiver_crawl(url, db, log, *args):
+    """`archiver crawl` of `url` into `db`, with FAST settings and its log in `log`: the
+    CompletedProcess."""
+    return archiver("crawl", url, "--db", db, "--log-file", log, *FAST, *args)
+
+
+def start_archiver(*args, cwd):
+    """The `archiver` command with `args`, started: the Popen, output as text."""
+    return subprocess.Popen([sys.executable, "-m", "archiver.cli", *map(str, args)], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def archiver_output(*args):
+    """What the `archiver` command with `args` printed; it must succeed."""
+    done = archiver(*args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def reparse(db, *args):
+    """What `archiver reparse` of `db` printed; it must succeed."""
+    return archiver_output("reparse", "--db", db, *args)
+
+
+def rows(db, sql, *params):
+    """The rows `sql` gives on the archive at `db`, as tuples, read through a read-only
+    connection (a crawl may be writing to it)."""
+    uri = f"{Path(db).resolve().as_uri()}?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
+        return [tuple(row) for row in conn.execute(sql, params)]
+
+
+def pages_archived(db):
+    """How many pages the archive at `db` holds: 0 before its crawl has created it."""
+    try:
+        return rows(db, "SELECT count(*) FROM pages")[0][0]
+    except sqlite3.OperationalError:  # no file yet, or its tables not yet
+        return 0
+
+
+def wait_until(condition, process, what):
+    """Poll `condition` until it holds, while `process`, which is to bring it about, runs."""
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if process.poll() is not None:
+            assert condition(), f"ended before {what}: {process.communicate()}"
+            return
+        assert time.monotonic() < deadline, f"never {what}"
+        time.sleep(0.01)
+
+
+def copy_archive(source, target):
+    """Copy an SQLite archive with SQLite's own backup, so the copy is consistent."""
+    with contextlib.closing(sqlite3.connect(source)) as src, \
+            contextlib.closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def dump(db):
+    """The whole content of the archive at `db`, as SQL."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return "\n".join(conn.iterdump())
