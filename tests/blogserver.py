@@ -62,7 +62,8 @@ JSON = "application/json; charset=UTF-8"
 
 
 def server_error(blog, base_url):
-    return Reply(500, HTML, b"<!DOCTYPE html>\n<title>Error</title>\n<h1>Internal Server Error</h1>\n")
+    return Reply(500, HTML,
+                 b"<!DOCTYPE html>\n<title>Error</title>\n<h1>Internal Server Error</h1>\n")
 
 
 def slow(blog, base_url):
@@ -132,10 +133,12 @@ def rest_collection(blog, base_url, target):
     parts = urlsplit(target)
     name = parts.path[len(REST_ROOT):].strip("/")
     if name not in ("wp/v2/posts", "wp/v2/comments"):
-        return rest_error(404, "rest_no_route", "No route was found matching the URL and request method.")
+        return rest_error(404, "rest_no_route",
+                          "No route was found matching the URL and request method.")
     params = parse_qsl(parts.query)
     asked = dict(params)
-    items = json.loads((REST_COLLECTIONS / f"{name.rpartition('/')[2]}.json").read_text(encoding="utf-8"))
+    recorded = REST_COLLECTIONS / f"{name.rpartition('/')[2]}.json"
+    items = json.loads(recorded.read_text(encoding="utf-8"))
     posts = {value for key, value in params if key == "post" or key.startswith("post[")}
     if posts:
         items = [item for item in items if str(item["post"]) in posts]
@@ -163,7 +166,8 @@ def with_fault_links(reply):
     """A listing page with every fault path added as a listed post."""
     links = "".join(f'<article><h2 class="entry-title"><a href="{path}">{path}</a></h2></article>\n'
                     for path in FAULTS)
-    return dataclasses.replace(reply, body=reply.body.replace(b"</main>", links.encode() + b"</main>", 1))
+    body = reply.body.replace(b"</main>", links.encode() + b"</main>", 1)
+    return dataclasses.replace(reply, body=body)
 
 
 class FaultHandler(BlogHandler):
@@ -182,7 +186,8 @@ class FaultHandler(BlogHandler):
             return Reply(503, "text/plain; charset=utf-8", b"Service Unavailable\n")
         if path in FAULTS:
             return FAULTS[path](self.server.blog, self.server.base_url)
-        if self.rest and path.startswith(REST_ROOT) and (path != REST_ROOT or self.rest == "disabled"):
+        if (self.rest and path.startswith(REST_ROOT)
+                and (path != REST_ROOT or self.rest == "disabled")):
             return rest_reply(self.rest, self.server.blog, self.server.base_url, self.path)
         reply = super().reply()
         return with_fault_links(reply) if path == "/" and self.fault_links else reply
@@ -260,9 +265,11 @@ def serving(root):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m tests.blogserver", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.blogserver",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("root", help="a snapshot folder with manifest.json, e.g. data/demo-blog")
-    parser.add_argument("--faults", action="store_true", help="link the fault paths from the home page")
+    parser.add_argument("--faults", action="store_true",
+                        help="link the fault paths from the home page")
     parser.add_argument("--robots-503", action="store_true", help="answer /robots.txt with 503")
     parser.add_argument("--rest", choices=REST_MODES, help="script the REST API's wp/v2 routes")
     args = parser.parse_args(argv)

@@ -1,12 +1,18 @@
 """What the test modules share besides fixtures (those are in conftest.py): the project's
-commands run as real processes, reading an archive's rows, and what the demo blog holds."""
+commands run as real processes, reading an archive's rows and the pages served from it, and
+what the demo blog holds."""
 
 import contextlib
+import re
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+import lxml.html
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_BLOG = ROOT / "data" / "demo-blog"
@@ -16,7 +22,7 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "DOWNLOAD_TIMEOUT=15",
         "-s", "RETRY_TIMES=0"]
 # How long a test waits for something a process it started is sure to do.
-PATIENCE = 60
+PATIENCE = 120
 
 # The demo blog's example thread as WordPress shows it: replies after their parent, pingbacks
 # typed and timed from the post's comment feed (the theme prints no date on them).
@@ -62,6 +68,17 @@ POSTS = [
 ]
 # POSTS as an archive holds them, for the blog's base URL given.
 POSTS_QUERY = "SELECT substr(url, length(?) + 1), comment_count FROM posts ORDER BY url"
+
+
+def readme_columns(table):
+    """Each column of `table` the README's table of it describes, with what it says of it, less
+    markdown backticks."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split(f"### {table}\n", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    return {name.strip(): meaning.replace("`", "")
+            for names, meaning in re.findall(r"^\| ([^|]+) \| (.+) \|$", section, re.M)
+            if names != "column"
+            for name in names.split(",")}
 
 
 def crawl(url, db, tmp_path, *args):
@@ -115,6 +132,12 @@ def rows(db, sql, *params):
         return [tuple(row) for row in conn.execute(sql, params)]
 
 
+def post_id(db, url):
+    """The id of the post at `url` in the archive at `db`."""
+    ((found,),) = rows(db, "SELECT id FROM posts WHERE url = ?", url)
+    return found
+
+
 def pages_archived(db):
     """How many pages the archive at `db` holds: 0 before its crawl has created it."""
     try:
@@ -145,3 +168,25 @@ def dump(db):
     """The whole content of the archive at `db`, as SQL."""
     with contextlib.closing(sqlite3.connect(db)) as conn:
         return "\n".join(conn.iterdump())
+
+
+def get(url):
+    """(status, headers, body bytes) of a GET of `url`; error statuses are answers too."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def html_page(url):
+    """(HTML text, lxml document) of the page at `url`, which must answer 200."""
+    status, _, body = get(url)
+    assert status == 200, body[:2000]
+    html = body.decode("utf-8")
+    return html, lxml.html.fromstring(html)
+
+
+def text(element):
+    """An element's text, its whitespace collapsed."""
+    return " ".join(element.text_content().split())

@@ -208,14 +208,16 @@ def anchors_within(comment):
 
 
 def header_of(comment):
-    """A comment's author, time as shown (None when not shown) and UTC time, as its header has them."""
+    """A comment's author, time as shown (None when not shown) and UTC time, as its header has
+    them."""
     header = comment.locator(HEADER).first
     shown = header.locator(SHOWN)
     return (header.locator(AUTHOR).inner_text(), shown.inner_text() if shown.count() else None,
             header.locator("time").get_attribute("datetime"))
 
 
-def test_search_finds_a_comment_by_a_word_and_leads_to_it_in_its_thread(page, offsite_requests, demo):
+def test_search_finds_a_comment_by_a_word_and_leads_to_it_in_its_thread(page, offsite_requests,
+                                                                         demo):
     archive, blog = demo
     post_id = archive.post_id(blog + OPEN_THREAD)
     assert page.goto(archive.url(f"/-/search?q={SEARCHED_WORD}")).status == 200
@@ -243,13 +245,15 @@ def test_hostile_comments_render_inert_in_the_thread_view(page, dialogs, offsite
     assert authors == HOSTILE_AUTHORS
     assert page.evaluate(SCRIPTABLE, COMMENT) == {"containers": len(HOSTILE_AUTHORS), "found": []}
     assert page.evaluate(SCRIPTABLE, POST_BODY) == {"containers": 1, "found": []}
-    assert click_every(page.locator("#comments"), HOSTILE_LINKS) == {text: 1 for text in HOSTILE_LINKS}
+    assert click_every(page.locator("#comments"), HOSTILE_LINKS) == {
+        text: 1 for text in HOSTILE_LINKS}
     assert page.url == thread
     assert_nothing_ran(page, dialogs)
     assert offsite_requests == []
 
 
-def test_hostile_comments_render_inert_in_the_comments_table(page, dialogs, offsite_requests, hostile):
+def test_hostile_comments_render_inert_in_the_comments_table(page, dialogs, offsite_requests,
+                                                              hostile):
     archive, _ = hostile
     table = archive.url("/comments")
     assert page.goto(table).status == 200
@@ -274,7 +278,8 @@ def test_the_raw_copy_of_a_hostile_page_is_shown_as_text(page, dialogs, offsite_
     assert page.evaluate("document.contentType") == "text/plain"
     text = page.inner_text("body")
     for markup in ("<script>window.__pwned=1</script>", '<img src=x onerror="window.__pwned=2">',
-                   "<a href='javascript:window.__pwned=6' rel='external nofollow ugc' class='url'>"):
+                   "<a href='javascript:window.__pwned=6' rel='external nofollow ugc' "
+                   "class='url'>"):
         assert markup in text
     assert_nothing_ran(page, dialogs)
     assert offsite_requests == []

@@ -41,16 +41,20 @@ def shown(value):
 
 def test_the_corpus_is_the_one_pinned(scored):
     _, figures = scored
-    measured = {scope: (values["pages"], values["comments"]) for scope, values in scopes(figures).items()}
-    pinned = {scope: (values["pages"], values["comments"]) for scope, values in scopes(PINS).items()}
-    assert measured == pinned, (f"the corpus differs from the one pinned (pages, comments per scope); "
+    measured = {scope: (values["pages"], values["comments"])
+                for scope, values in scopes(figures).items()}
+    pinned = {scope: (values["pages"], values["comments"])
+              for scope, values in scopes(PINS).items()}
+    assert measured == pinned, (f"the corpus differs from the one pinned "
+                                f"(pages, comments per scope); "
                                 f"re-pin: {corpus_table.REPIN}")
 
 
 def test_the_overall_figures_are_the_scorers_own(scored):
     results, figures = scored
     summary = results["summary"]
-    assert summary["errors"] == 0, "the extractor failed on pages of the corpus (the scorer logged which)"
+    assert summary["errors"] == 0, \
+        "the extractor failed on pages of the corpus (the scorer logged which)"
     for metric, key in SUMMARY_KEYS.items():
         assert figures["overall"][metric] == pytest.approx(summary[key], abs=TOLERANCE), metric
 

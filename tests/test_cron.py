@@ -188,7 +188,8 @@ settings = {{LOG_LEVEL = "DEBUG"}}
     crawls = rows(db, "SELECT start_url, arguments, status, stats FROM crawls ORDER BY id")
     assert [(url, json.loads(arguments), status) for url, arguments, status, _ in crawls] == [
         (blog, {"url": blog, "max_posts": "1"}, "ok"),
-        (other_blog, {"url": other_blog, "since": "2015-01-01", "full": "1", "refresh_days": "7"}, "ok")]
+        (other_blog, {"url": other_blog, "since": "2015-01-01", "full": "1",
+                      "refresh_days": "7"}, "ok")]
     # The top-level LOG_LEVEL for the first blog, the second's own for it.
     assert ["log_count/DEBUG" in json.loads(stats) for *_, stats in crawls] == [False, True]
 
@@ -220,7 +221,8 @@ def test_a_blogs_file_is_checked_before_anything_is_crawled(tmp_path, text, erro
     (tmp_path / "blogs.toml").write_text(text, encoding="utf-8")
     done = archiver("crawl", "--config", "blogs.toml", cwd=tmp_path)
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr.splitlines()[-1] == f"Error: Invalid value for '--config': blogs.toml: {error}"
+    assert done.stderr.splitlines()[-1] == \
+        f"Error: Invalid value for '--config': blogs.toml: {error}"
     assert list(tmp_path.iterdir()) == [tmp_path / "blogs.toml"]
 
 

@@ -127,7 +127,8 @@ def test_relative_times_count_back_from_when_the_page_was_fetched(tmp_path):
     assert reparse(db) == "1 pages read: 1 posts, 9 comments; 0 failed to extract, 0 not a thread\n"
     assert rows(db, "SELECT published_shown, published_local, published_utc, published_relative_to "
                     "FROM comments WHERE platform_id = '1'") == [
-        ("3 hours ago", "2020-07-01T10:00:00+01:00", "2020-07-01T09:00:00Z", "2020-07-01T12:00:00Z")]
+        ("3 hours ago", "2020-07-01T10:00:00+01:00", "2020-07-01T09:00:00Z",
+         "2020-07-01T12:00:00Z")]
 
 
 def blog_with_relative_time(folder):
@@ -143,5 +144,6 @@ def blog_with_relative_time(folder):
             assert body.count(shown) == 1
             body = body.replace(shown, b"<time>3 hours ago</time>")
         (folder / page["file"]).write_bytes(body)
-    (folder / "manifest.json").write_text(json.dumps({**manifest, "pages": pages}), encoding="utf-8")
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "pages": pages}),
+                                          encoding="utf-8")
     return Path(folder)

@@ -25,6 +25,7 @@ from tests.helpers import (
     DEMO_BLOG,
     EXAMPLE,
     EXAMPLE_THREAD,
+    EXAMPLE_TITLE,
     POSTS,
     POSTS_QUERY,
     ROOT,
@@ -39,16 +40,19 @@ FEED = EXAMPLE + "feed/"
 # What the archive says of the blog, without row ids and the history of the runs that saw it.
 CONTENT = {
     "posts": "SELECT site, url, platform, platform_id, title, author, published_shown, "
-             "published_local, published_utc, published_relative_to, categories, tags, body_html, "
-             "body_text, comment_count, comment_count_shown, language, source FROM posts ORDER BY url",
-    "comments": "SELECT p.url, c.comment_key, c.platform_id, parent.comment_key, c.parent_platform_id, "
-                "c.depth, c.position, c.comment_page, c.page_position, c.type, c.author, c.author_url, "
-                "c.permalink, c.published_shown, c.published_local, c.published_utc, "
-                "c.published_relative_to, c.body_html, c.body_text, c.source FROM comments c "
-                "JOIN posts p ON p.id = c.post_id LEFT JOIN comments parent ON parent.id = c.parent_id "
+             "published_local, published_utc, published_relative_to, categories, tags, "
+             "body_html, body_text, comment_count, comment_count_shown, language, source "
+             "FROM posts ORDER BY url",
+    "comments": "SELECT p.url, c.comment_key, c.platform_id, parent.comment_key, "
+                "c.parent_platform_id, c.depth, c.position, c.comment_page, c.page_position, "
+                "c.type, c.author, c.author_url, c.permalink, c.published_shown, "
+                "c.published_local, c.published_utc, c.published_relative_to, c.body_html, "
+                "c.body_text, c.source FROM comments c JOIN posts p ON p.id = c.post_id "
+                "LEFT JOIN comments parent ON parent.id = c.parent_id "
                 "ORDER BY p.url, c.comment_key",
-    "links": "SELECT p.url, c.comment_key, l.position, l.url, l.text, l.domain, l.external FROM links l "
-             "JOIN posts p ON p.id = l.post_id LEFT JOIN comments c ON c.id = l.comment_id "
+    "links": "SELECT p.url, c.comment_key, l.position, l.url, l.text, l.domain, l.external "
+             "FROM links l JOIN posts p ON p.id = l.post_id "
+             "LEFT JOIN comments c ON c.id = l.comment_id "
              "ORDER BY p.url, c.comment_key, l.position",
     "pages": "SELECT url, status, fetched_utc, size, sha256, encoding FROM pages "
              "WHERE status BETWEEN 200 AND 299 ORDER BY url",
@@ -94,7 +98,8 @@ def exported(crawled):
     db, _ = crawled
     output = db.parent / "blog.warc.gz"
     (pages,) = rows(db, "SELECT count(*) FROM pages")[0]
-    assert archiver_output("export-warc", "--db", db, output) == f"{pages} responses written to {output}\n"
+    assert archiver_output("export-warc", "--db", db, output) == \
+        f"{pages} responses written to {output}\n"
     return output
 
 
@@ -110,7 +115,8 @@ def read_warc(path):
                  record.rec_headers.get_header("WARC-Date"),
                  record.http_headers and record.http_headers.statusline,
                  record.http_headers and record.http_headers.headers,
-                 record.content_stream().read(), record.rec_headers.get_header("WARC-Payload-Digest"))
+                 record.content_stream().read(),
+                 record.rec_headers.get_header("WARC-Payload-Digest"))
                 for record in ArchiveIterator(stream)]
 
 
@@ -118,7 +124,8 @@ def stored_pages(db):
     """(url, status, fetched_utc, headers, body) of every stored page, in fetch order."""
     return [(url, status, fetched, json.loads(headers), gzip.decompress(body))
             for url, status, fetched, headers, body in rows(
-                db, "SELECT url, status, fetched_utc, headers, body FROM pages ORDER BY fetched_utc, id")]
+                db, "SELECT url, status, fetched_utc, headers, body FROM pages "
+                    "ORDER BY fetched_utc, id")]
 
 
 def sha1(body):
@@ -174,7 +181,8 @@ def test_export_of_another_site_holds_no_response(crawled, tmp_path):
     assert [record[0] for record in read_warc(output)] == ["warcinfo"]
 
 
-def test_an_exported_archive_imports_to_the_same_posts_comments_and_pages(crawled, exported, tmp_path):
+def test_an_exported_archive_imports_to_the_same_posts_comments_and_pages(crawled, exported,
+                                                                          tmp_path):
     db, url = crawled
     imported = tmp_path / "imported.db"
     (pages,) = rows(db, "SELECT count(*) FROM pages WHERE status BETWEEN 200 AND 299")[0]
@@ -201,7 +209,8 @@ def test_import_writes_nothing_while_another_run_writes_to_the_archive(exported,
     with ArchiveLock(db):
         done = archiver("import-warc", "--db", db, exported)
     assert (done.returncode, done.stdout) == (75, "")
-    assert done.stderr.startswith(f"Error: {db} is being archived by another run (pid {os.getpid()}, ")
+    assert done.stderr.startswith(
+        f"Error: {db} is being archived by another run (pid {os.getpid()}, ")
     assert not db.exists()
 
 
@@ -226,20 +235,25 @@ def test_import_of_a_wget_warc(demo_blog, tmp_path):
         ("other", 6), ("post", 14), ("site", 1)]
     assert rows(db, "SELECT site, start_url, arguments, status, pages, posts, comments, posts_new, "
                     "comments_new FROM crawls") == [
-        (url[len("http://"):-1], "blog.warc.gz", '{"warc": "blog.warc.gz"}', "ok", 21, 6, 58, 6, 58)]
+        (url[len("http://"):-1], "blog.warc.gz", '{"warc": "blog.warc.gz"}', "ok", 21, 6, 58, 6,
+         58)]
     assert rows(db, "SELECT name, timezone FROM sites") == [("Harness Blog", "Europe/London")]
 
 
 ORIGIN = "https://blog.example/"
 EDITED = (b"Thanks Jim, I&#8217;ve read it.", b"Thanks Jim, I&#8217;ve read it twice.")
+# Comment 2 of the example thread after its first line, which the edit changes.
+COMMENT_2_GOES_ON = ("The point is that the ICP are on the ground and know exactly what they "
+                     "are facing. That is more than can be said for some of their critics over "
+                     "here.")
 
 
 def on_the_wire(reply):
     """A response as a server that compresses sends it: gzip, in chunks."""
     body = gzip.compress(reply.body)
     head = [f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase}",
-            f"content-type: {reply.content_type}", "Content-Encoding: gzip", "Transfer-Encoding: chunked",
-            "Vary: Accept-Encoding", "Server: nginx"]
+            f"content-type: {reply.content_type}", "Content-Encoding: gzip",
+            "Transfer-Encoding: chunked", "Vary: Accept-Encoding", "Server: nginx"]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
 
 
@@ -259,22 +273,29 @@ def write_grab_site_warc(path, captures):
             url = ORIGIN.rstrip("/") + target
             if isinstance(reply, tuple):
                 earlier, body = reply
-                headers = StatusAndHeaders("200 OK", [("Content-Type", "text/xml")], protocol="HTTP/1.1")
+                headers = StatusAndHeaders("200 OK", [("Content-Type", "text/xml")],
+                                           protocol="HTTP/1.1")
                 writer.write_record(writer.create_revisit_record(
                     url, sha1(body), url, earlier, http_headers=headers,
                     warc_headers_dict={"WARC-Date": date}))
                 continue
-            request = f"GET {target} HTTP/1.1\r\nHost: blog.example\r\nAccept-Encoding: gzip\r\n\r\n".encode()
+            request = (f"GET {target} HTTP/1.1\r\nHost: blog.example\r\n"
+                       "Accept-Encoding: gzip\r\n\r\n").encode()
             response = on_the_wire(reply)
             writer.write_request_response_pair(
-                writer.create_warc_record(url, "request", payload=BytesIO(request), length=len(request)),
-                writer.create_warc_record(url, "response", payload=BytesIO(response), length=len(response),
+                writer.create_warc_record(url, "request", payload=BytesIO(request),
+                                          length=len(request)),
+                writer.create_warc_record(url, "response", payload=BytesIO(response),
+                                          length=len(response),
                                           warc_headers_dict={"WARC-Date": date}))
 
 
-def test_import_of_grab_site_warcs_in_capture_order_makes_history(tmp_path):
-    """Two runs a day apart, the second seeing comment 2 edited and the feed unchanged; given
-    latest first, they are read in the order they were captured."""
+@pytest.fixture(scope="module")
+def grab_site(tmp_path_factory):
+    """Two runs a day apart, the second seeing comment 2 edited and the feed unchanged, each
+    written to a WARC as grab-site writes them, imported latest first: the archive, what the
+    import printed, and the replies captured (index, post, edited post, feed)."""
+    tmp_path = tmp_path_factory.mktemp("grab-site")
     blog = StaticBlog(DEMO_BLOG)
     index, post, feed = (blog.respond("/" + path, ORIGIN) for path in ("wp-json/", EXAMPLE, FEED))
     # Times shown without their machine-readable values: only the blog's zone makes them UTC.
@@ -282,11 +303,12 @@ def test_import_of_grab_site_warcs_in_capture_order_makes_history(tmp_path):
     assert post.body.count(EDITED[0]) == 1
     edited = Reply(post.status, post.content_type, post.body.replace(*EDITED))
     image = Reply(200, "image/png", b"\x89PNG\r\n\x1a\n")
+    gone = blog.respond("/2014/08/12/gone/", ORIGIN)
     write_grab_site_warc(tmp_path / "grab-1.warc.gz", [
         ("2024-03-01T10:00:05Z", "/" + EXAMPLE, post),
         ("2024-03-01T10:00:06Z", "/" + FEED, feed),
         ("2024-03-01T10:00:07Z", "/wp-content/uploads/map.png", image),
-        ("2024-03-01T10:00:08Z", "/2014/08/12/gone/", blog.respond("/2014/08/12/gone/", ORIGIN)),
+        ("2024-03-01T10:00:08Z", "/2014/08/12/gone/", gone),
         ("2024-03-01T10:00:09Z", "/wp-json/", index),
     ])
     write_grab_site_warc(tmp_path / "grab-2.warc.gz", [
@@ -294,18 +316,31 @@ def test_import_of_grab_site_warcs_in_capture_order_makes_history(tmp_path):
         ("2024-03-02T10:00:06Z", "/" + FEED, ("2024-03-01T10:00:06Z", feed.body)),
     ])
     db = tmp_path / "archive.db"
-    assert archiver_output("import-warc", "--db", db, tmp_path / "grab-2.warc.gz", tmp_path / "grab-1.warc.gz") == (
-        "grab-2.warc.gz: ok: 1 pages, 1 posts, 9 comments; skipped 1 revisits, 0 non-2xx responses, "
-        "0 other responses; 0 failed to extract\n"
-        "grab-1.warc.gz: ok: 3 pages, 1 posts, 9 comments; skipped 0 revisits, 1 non-2xx responses, "
-        "1 other responses; 0 failed to extract\n")
-    assert rows(db, "SELECT id, site, start_url, arguments, started_utc, finished_utc, status, pages, "
-                    "posts, comments, posts_new, comments_new, comments_changed FROM crawls ORDER BY id") == [
-        (1, "blog.example", "grab-1.warc.gz", '{"warc": "grab-1.warc.gz"}', "2024-03-01T10:00:05Z",
-         "2024-03-01T10:00:09Z", "ok", 3, 1, 9, 1, 9, 0),
-        (2, "blog.example", "grab-2.warc.gz", '{"warc": "grab-2.warc.gz"}', "2024-03-02T10:00:05Z",
-         "2024-03-02T10:00:05Z", "ok", 1, 1, 9, 0, 0, 1)]
-    pages = "SELECT substr(url, 22), role, status, fetched_utc, headers, body FROM pages ORDER BY id"
+    printed = archiver_output("import-warc", "--db", db, tmp_path / "grab-2.warc.gz",
+                              tmp_path / "grab-1.warc.gz")
+    return db, printed, (index, post, edited, feed)
+
+
+def test_grab_site_warcs_given_latest_first_are_imported_in_capture_order(grab_site):
+    db, printed, _ = grab_site
+    assert printed == (
+        "grab-2.warc.gz: ok: 1 pages, 1 posts, 9 comments; skipped 1 revisits, "
+        "0 non-2xx responses, 0 other responses; 0 failed to extract\n"
+        "grab-1.warc.gz: ok: 3 pages, 1 posts, 9 comments; skipped 0 revisits, "
+        "1 non-2xx responses, 1 other responses; 0 failed to extract\n")
+    assert rows(db, "SELECT id, site, start_url, arguments, started_utc, finished_utc, status, "
+                    "pages, posts, comments, posts_new, comments_new, comments_changed "
+                    "FROM crawls ORDER BY id") == [
+        (1, "blog.example", "grab-1.warc.gz", '{"warc": "grab-1.warc.gz"}',
+         "2024-03-01T10:00:05Z", "2024-03-01T10:00:09Z", "ok", 3, 1, 9, 1, 9, 0),
+        (2, "blog.example", "grab-2.warc.gz", '{"warc": "grab-2.warc.gz"}',
+         "2024-03-02T10:00:05Z", "2024-03-02T10:00:05Z", "ok", 1, 1, 9, 0, 0, 1)]
+
+
+def test_grab_site_imports_keep_each_page_as_last_captured(grab_site):
+    db, _, (index, _, edited, feed) = grab_site
+    pages = ("SELECT substr(url, 22), role, status, fetched_utc, headers, body FROM pages "
+             "ORDER BY id")
     stored = [(url, role, status, fetched, json.loads(headers), gzip.decompress(body))
               for url, role, status, fetched, headers, body in rows(db, pages)]
     assert stored == [
@@ -315,8 +350,12 @@ def test_import_of_grab_site_warcs_in_capture_order_makes_history(tmp_path):
     # The blog's zone comes from its REST index, read before any page, whenever it was captured.
     assert rows(db, "SELECT site, name, timezone FROM sites") == [
         ("blog.example", "Harness Blog", "Europe/London")]
-    assert rows(db, "SELECT title, published_local, published_utc, comment_count FROM posts") == [(
-        "Iraqi Communists Call on World’s Proletariat to unite against Islamists", "2014-08-12", None, 9)]
+
+
+def test_grab_site_imports_make_the_thread_s_history(grab_site):
+    db, _, _ = grab_site
+    assert rows(db, "SELECT title, published_local, published_utc, comment_count "
+                    "FROM posts") == [(EXAMPLE_TITLE, "2014-08-12", None, 9)]
     assert rows(db, THREAD_QUERY, ORIGIN + EXAMPLE) == EXAMPLE_THREAD
     assert rows(db, "SELECT platform_id, first_seen_utc, first_seen_crawl, last_seen_utc, "
                     "last_seen_crawl, edited_utc FROM comments WHERE platform_id IN ('1', '2') "
@@ -324,12 +363,9 @@ def test_import_of_grab_site_warcs_in_capture_order_makes_history(tmp_path):
         ("1", "2024-03-01T10:00:05Z", 1, "2024-03-02T10:00:05Z", 2, None),
         ("2", "2024-03-01T10:00:05Z", 1, "2024-03-02T10:00:05Z", 2, "2024-03-02T10:00:05Z")]
     assert rows(db, "SELECT body_text FROM comments WHERE platform_id = '2'") == [(
-        "Thanks Jim, I’ve read it twice.\nThe point is that the ICP are on the ground and know exactly "
-        "what they are facing. That is more than can be said for some of their critics over here.",)]
+        "Thanks Jim, I’ve read it twice.\n" + COMMENT_2_GOES_ON,)]
     assert rows(db, "SELECT c.platform_id, v.version, v.author, v.body_text, v.first_seen_utc, "
                     "v.last_seen_utc, v.replaced_utc, v.replaced_by_crawl FROM comment_versions v "
                     "JOIN comments c ON c.id = v.comment_id") == [
-        ("2", 1, "Andrew Coates", "Thanks Jim, I’ve read it.\nThe point is that the ICP are on the "
-         "ground and know exactly what they are facing. That is more than can be said for some of "
-         "their critics over here.", "2024-03-01T10:00:05Z", "2024-03-01T10:00:06Z",
-         "2024-03-02T10:00:05Z", 2)]
+        ("2", 1, "Andrew Coates", "Thanks Jim, I’ve read it.\n" + COMMENT_2_GOES_ON,
+         "2024-03-01T10:00:05Z", "2024-03-01T10:00:06Z", "2024-03-02T10:00:05Z", 2)]
