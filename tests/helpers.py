@@ -173,7 +173,7 @@ def dump(db):
 def get(url):
     """(status, headers, body bytes) of a GET of `url`; error statuses are answers too."""
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=PATIENCE) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()

@@ -11,8 +11,6 @@ import json
 import os
 import re
 import threading
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +26,7 @@ from tests.helpers import (
     OPEN_THREAD,
     ROOT,
     crawl,
+    get,
     rows,
     start_archiver,
     wait_until,
@@ -97,7 +96,9 @@ def page(browser, request):
     """A fresh tab; its last page is kept as a full-page screenshot named after the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     # What a test looks for is on the page once it has loaded: a missing element fails soon.
+    # Loading a page may take long on a loaded machine.
     context.set_default_timeout(5000)
+    context.set_default_navigation_timeout(60000)
     page = context.new_page()
     yield page
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
@@ -364,10 +365,7 @@ def polling_over_http(archive):
 
     def ask(url):
         try:
-            with urllib.request.urlopen(url, timeout=10) as response:
-                status, body = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            status, body = error.code, error.read()
+            status, _, body = get(url)
         except OSError as error:
             status, body = repr(error), b""
         answers.append((url, status, b"database is locked" in body))
