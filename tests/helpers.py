@@ -85,11 +85,22 @@ def crawl(url, db, tmp_path, *args):
     """`scrapy crawl blog` of `url` into `db`, as from the repository root, with FAST settings
     and its log in `tmp_path`; returns the log's text."""
     log = tmp_path / f"crawl-{len(list(tmp_path.glob('crawl-*.log')))}.log"
-    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={url}",
-                           "-s", f"ARCHIVE_DB={db}", "-s", f"LOG_FILE={log}", *FAST, *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return crawled(start_crawl(url, db, log, *args), log)
+
+
+def start_crawl(url, db, log, *args):
+    """`scrapy crawl blog` of `url` into `db`, started as `crawl` runs it, its log in `log`: the
+    Popen."""
+    return subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={url}",
+                             "-s", f"ARCHIVE_DB={db}", "-s", f"LOG_FILE={log}", *FAST, *args],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def crawled(process, log):
+    """The text of `log` once the crawl `process` has ended, which it must do successfully."""
+    _, stderr = process.communicate(timeout=300)
     text = log.read_text(encoding="utf-8")
-    assert done.returncode == 0, done.stderr[-2000:] + text[-3000:]
+    assert process.returncode == 0, stderr[-2000:] + text[-3000:]
     return text
 
 

@@ -15,7 +15,9 @@ from tests.helpers import (
     archiver,
     archiver_crawl,
     crawl,
+    crawled,
     rows,
+    start_crawl,
 )
 
 
@@ -104,41 +106,22 @@ def test_archiver_crawl_exits_non_zero_when_every_request_fails(tmp_path):
     assert rows(tmp_path / "none.db", "SELECT status, pages FROM crawls") == [("failed", 0)]
 
 
-@pytest.fixture
-def faulty_blog():
-    """The demo blog whose home page also lists the fault pages of tests/blogserver.py."""
+@pytest.fixture(scope="module", autouse=True)
+def faults(tmp_path_factory):
+    """A whole crawl of the demo blog whose home page also lists the fault pages of
+    tests/blogserver.py, started as the module starts: the page never sent holds it for FAST's
+    download timeout, which the module's other tests run beside (its test comes last). Yields
+    a function waiting for its end, which gives (the blog's base URL, the archive, the log)."""
+    tmp_path = tmp_path_factory.mktemp("faults")
+    db, log = tmp_path / "faults.db", tmp_path / "crawl.log"
     with running("data/demo-blog", "--faults") as url:
-        yield url
-
-
-def test_faults_are_logged_counted_and_the_crawl_goes_on(faulty_blog, tmp_path):
-    db = tmp_path / "faults.db"
-    # FAST's download timeout is time enough for every other page on a loaded machine: only
-    # the page never sent times out.
-    log = crawl(faulty_blog, db, tmp_path)
-    ((stats,),) = rows(db, "SELECT stats FROM crawls")
-    assert {key: value for key, value in json.loads(stats).items()
-            if key.startswith("archiver/fetch/failed/")} == {
-        "archiver/fetch/failed/http_500": 1,
-        "archiver/fetch/failed/timeout": 1,
-        "archiver/fetch/failed/offsite_redirect": 1,
-    }
-    assert f"HTTP 500 for {faulty_blog}faults/500/ (post), archived raw, crawl goes on" in log
-    assert (f"Redirect off the blog not followed: {faulty_blog}faults/redirect-away/ -> "
-            "http://other.invalid/2014/08/12/elsewhere/ (post)") in log
-    assert f"Fetching {faulty_blog}faults/slow/ (post) failed" in log
-    assert rows(db, "SELECT status, errors FROM crawls") == [("partial", 3)]
-    # Every real post is still there, and the two damaged copies are read as far as they go.
-    assert rows(db, "SELECT count(*) FROM posts WHERE url NOT LIKE '%/faults/%'") == [(7,)]
-    assert rows(db, "SELECT title, comment_count FROM posts "
-                    "WHERE url LIKE '%/faults/latin-1/'") == [
-        ("Iraqi Communists Call on World’s Prolétariat to unite against Islamists", 9)]
-    assert rows(db, "SELECT comment_count FROM posts "
-                    "WHERE url LIKE '%/faults/broken-html/'") == [(4,)]
-    assert rows(db, "SELECT substr(url, length(?)), status FROM pages "
-                    "WHERE url LIKE '%/faults/%' ORDER BY url", faulty_blog) == [
-        ("/faults/500/", 500), ("/faults/broken-html/", 200), ("/faults/latin-1/", 200),
-        ("/faults/redirect-away/", 302)]
+        process = start_crawl(url, db, log)
+        try:
+            yield lambda: (url, db, crawled(process, log))
+        finally:
+            if process.poll() is None:  # its test did not run
+                process.kill()
+                process.communicate()
 
 
 def test_robots_txt_answering_503_means_disallow_all(tmp_path):
@@ -197,3 +180,32 @@ def test_an_incremental_run_that_found_nothing_new_is_ok(demo_blog, demo_archive
         0, f"{demo_blog.url}: ok: {pages} pages, 0 posts, 0 comments, 0 errors\n")
     assert (mode, status, json.loads(stats)["archiver/posts/in_archive"]) == (
         "incremental", "ok", 7)
+
+
+def test_faults_are_logged_counted_and_the_crawl_goes_on(faults):
+    # FAST's download timeout is time enough for every other page on a loaded machine: only
+    # the page never sent times out.
+    faulty_blog, db, log = faults()
+    ((stats,),) = rows(db, "SELECT stats FROM crawls")
+    assert {key: value for key, value in json.loads(stats).items()
+            if key.startswith("archiver/fetch/failed/")} == {
+        "archiver/fetch/failed/http_500": 1,
+        "archiver/fetch/failed/timeout": 1,
+        "archiver/fetch/failed/offsite_redirect": 1,
+    }
+    assert f"HTTP 500 for {faulty_blog}faults/500/ (post), archived raw, crawl goes on" in log
+    assert (f"Redirect off the blog not followed: {faulty_blog}faults/redirect-away/ -> "
+            "http://other.invalid/2014/08/12/elsewhere/ (post)") in log
+    assert f"Fetching {faulty_blog}faults/slow/ (post) failed" in log
+    assert rows(db, "SELECT status, errors FROM crawls") == [("partial", 3)]
+    # Every real post is still there, and the two damaged copies are read as far as they go.
+    assert rows(db, "SELECT count(*) FROM posts WHERE url NOT LIKE '%/faults/%'") == [(7,)]
+    assert rows(db, "SELECT title, comment_count FROM posts "
+                    "WHERE url LIKE '%/faults/latin-1/'") == [
+        ("Iraqi Communists Call on World’s Prolétariat to unite against Islamists", 9)]
+    assert rows(db, "SELECT comment_count FROM posts "
+                    "WHERE url LIKE '%/faults/broken-html/'") == [(4,)]
+    assert rows(db, "SELECT substr(url, length(?)), status FROM pages "
+                    "WHERE url LIKE '%/faults/%' ORDER BY url", faulty_blog) == [
+        ("/faults/500/", 500), ("/faults/broken-html/", 200), ("/faults/latin-1/", 200),
+        ("/faults/redirect-away/", 302)]
