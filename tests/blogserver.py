@@ -33,6 +33,8 @@ comments answer 404. --rest MODE scripts the REST API's wp/v2 routes instead:
               plugins do
 """
 
+from __future__ import annotations
+
 import argparse
 import contextlib
 import dataclasses
@@ -43,6 +45,7 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
@@ -207,14 +210,14 @@ class ServedBlog:
     was asked for, and what a test makes it do for a while: hold answers back, or show
     another snapshot at the same address."""
 
-    def __init__(self, root):
+    def __init__(self, root: str | Path) -> None:
         self.blog = StaticBlog(root)
-        self.url = None
-        self.asked = []
-        self._hold = None
+        self.url = ""
+        self.asked: list[str] = []
+        self._hold: tuple[Callable[[str], bool], threading.Event] | None = None
 
     @contextlib.contextmanager
-    def holding(self, when):
+    def holding(self, when: Callable[[str], bool]) -> Iterator[None]:
         """While the block runs, hold back the answer to each request whose target
         `when(target)` is true (asked as the request comes); answer them when it ends."""
         released = threading.Event()
@@ -226,7 +229,7 @@ class ServedBlog:
             released.set()
 
     @contextlib.contextmanager
-    def showing(self, root):
+    def showing(self, root: str | Path) -> Iterator[None]:
         """Serve the snapshot in `root` instead while the block runs, at the same address."""
         shown, self.blog = self.blog, StaticBlog(root)
         try:
@@ -234,7 +237,7 @@ class ServedBlog:
         finally:
             self.blog = shown
 
-    def answer(self, target):
+    def answer(self, target: str) -> Reply:
         """The Reply to a request for `target`, once no hold keeps it back."""
         self.asked.append(target)
         hold = self._hold
@@ -255,7 +258,7 @@ class ServedHandler(BlogHandler):
 
 
 @contextlib.contextmanager
-def serving(root):
+def serving(root: str | Path) -> Iterator[ServedBlog]:
     """The snapshot in `root` served from a thread of this process on a free loopback port,
     so that a test can steer it; yields its ServedBlog."""
     served = ServedBlog(root)

@@ -2,6 +2,8 @@
 commands run as real processes, reading an archive's rows and the pages served from it, and
 what the demo blog holds."""
 
+from __future__ import annotations
+
 import contextlib
 import re
 import sqlite3
@@ -10,7 +12,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 
@@ -70,7 +75,7 @@ POSTS = [
 POSTS_QUERY = "SELECT substr(url, length(?) + 1), comment_count FROM posts ORDER BY url"
 
 
-def readme_columns(table):
+def readme_columns(table: str) -> dict[str, str]:
     """Each column of `table` the README's table of it describes, with what it says of it, less
     markdown backticks."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -81,14 +86,14 @@ def readme_columns(table):
             for name in names.split(",")}
 
 
-def crawl(url, db, tmp_path, *args):
+def crawl(url: str, db: Path, tmp_path: Path, *args: str) -> str:
     """`scrapy crawl blog` of `url` into `db`, as from the repository root, with FAST settings
     and its log in `tmp_path`; returns the log's text."""
     log = tmp_path / f"crawl-{len(list(tmp_path.glob('crawl-*.log')))}.log"
     return crawled(start_crawl(url, db, log, *args), log)
 
 
-def start_crawl(url, db, log, *args):
+def start_crawl(url: str, db: Path, log: Path, *args: str) -> subprocess.Popen[str]:
     """`scrapy crawl blog` of `url` into `db`, started as `crawl` runs it, its log in `log`: the
     Popen."""
     return subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={url}",
@@ -96,7 +101,7 @@ def start_crawl(url, db, log, *args):
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def crawled(process, log):
+def crawled(process: subprocess.Popen[str], log: Path) -> str:
     """The text of `log` once the crawl `process` has ended, which it must do successfully."""
     _, stderr = process.communicate(timeout=300)
     text = log.read_text(encoding="utf-8")
@@ -104,38 +109,39 @@ def crawled(process, log):
     return text
 
 
-def archiver(*args, cwd=ROOT):
+def archiver(*args: object, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """The `archiver` command with `args`, run to its end: the CompletedProcess, output as
     text."""
     return subprocess.run([sys.executable, "-m", "archiver.cli", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=300)
 
 
-def archiver_crawl(url, db, log, *args):
+def archiver_crawl(url: str, db: Path, log: Path,
+                   *args: str) -> subprocess.CompletedProcess[str]:
     """`archiver crawl` of `url` into `db`, with FAST settings and its log in `log`: the
     CompletedProcess."""
     return archiver("crawl", url, "--db", db, "--log-file", log, *FAST, *args)
 
 
-def start_archiver(*args, cwd):
+def start_archiver(*args: object, cwd: Path) -> subprocess.Popen[str]:
     """The `archiver` command with `args`, started: the Popen, output as text."""
     return subprocess.Popen([sys.executable, "-m", "archiver.cli", *map(str, args)], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def archiver_output(*args):
+def archiver_output(*args: object) -> str:
     """What the `archiver` command with `args` printed; it must succeed."""
     done = archiver(*args)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
 
-def reparse(db, *args):
+def reparse(db: Path, *args: str) -> str:
     """What `archiver reparse` of `db` printed; it must succeed."""
     return archiver_output("reparse", "--db", db, *args)
 
 
-def rows(db, sql, *params):
+def rows(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
     """The rows `sql` gives on the archive at `db`, as tuples, read through a read-only
     connection (a crawl may be writing to it)."""
     uri = f"{Path(db).resolve().as_uri()}?mode=ro"
@@ -143,13 +149,13 @@ def rows(db, sql, *params):
         return [tuple(row) for row in conn.execute(sql, params)]
 
 
-def post_id(db, url):
+def post_id(db: Path, url: str) -> int:
     """The id of the post at `url` in the archive at `db`."""
     ((found,),) = rows(db, "SELECT id FROM posts WHERE url = ?", url)
     return found
 
 
-def pages_archived(db):
+def pages_archived(db: Path) -> int:
     """How many pages the archive at `db` holds: 0 before its crawl has created it."""
     try:
         return rows(db, "SELECT count(*) FROM pages")[0][0]
@@ -157,7 +163,7 @@ def pages_archived(db):
         return 0
 
 
-def wait_until(condition, process, what):
+def wait_until(condition: Callable[[], bool], process: subprocess.Popen[str], what: str) -> None:
     """Poll `condition` until it holds, while `process`, which is to bring it about, runs."""
     deadline = time.monotonic() + PATIENCE
     while not condition():
@@ -168,20 +174,20 @@ def wait_until(condition, process, what):
         time.sleep(0.01)
 
 
-def copy_archive(source, target):
+def copy_archive(source: Path, target: Path) -> None:
     """Copy an SQLite archive with SQLite's own backup, so the copy is consistent."""
     with contextlib.closing(sqlite3.connect(source)) as src, \
             contextlib.closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
 
 
-def dump(db):
+def dump(db: Path) -> str:
     """The whole content of the archive at `db`, as SQL."""
     with contextlib.closing(sqlite3.connect(db)) as conn:
         return "\n".join(conn.iterdump())
 
 
-def get(url):
+def get(url: str) -> tuple[int, Message, bytes]:
     """(status, headers, body bytes) of a GET of `url`; error statuses are answers too."""
     try:
         with urllib.request.urlopen(url, timeout=PATIENCE) as response:
@@ -190,7 +196,7 @@ def get(url):
         return error.code, error.headers, error.read()
 
 
-def html_page(url):
+def html_page(url: str) -> tuple[str, lxml.html.HtmlElement]:
     """(HTML text, lxml document) of the page at `url`, which must answer 200."""
     status, _, body = get(url)
     assert status == 200, body[:2000]
@@ -198,6 +204,6 @@ def html_page(url):
     return html, lxml.html.fromstring(html)
 
 
-def text(element):
+def text(element: lxml.html.HtmlElement) -> str:
     """An element's text, its whitespace collapsed."""
     return " ".join(element.text_content().split())

@@ -14,7 +14,7 @@ from tests.local_servers import datasette
 
 # The example thread as the thread view shows it: each comment's platform id, author, where
 # the author's name links, its time as shown, in the blog's time and in UTC, and its replies.
-EXAMPLE_CONVERSATION = [
+EXAMPLE_CONVERSATION: list[tuple] = [
     ("1", "Jim Monaghan", None, "August 12, 2014 at 2:15 pm",
      "2014-08-12 14:15 +01:00 Europe/London", "2014-08-12 13:15 UTC", []),
     ("2", "Andrew Coates", "https://tendance.example.org/", "August 12, 2014 at 3:55 pm",

@@ -2,14 +2,18 @@
 its site shows, the `truth` dump: how the tests marked `wordpress` crawl the site, read both
 sides and compare them, and TRUTH_CHECKS, which every whole crawl of the seeded site passes."""
 
+from __future__ import annotations
+
 import contextlib
 import sqlite3
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.helpers import ROOT
@@ -33,11 +37,11 @@ class Crawl:
     """One theme's crawl: the truth WordPress dumped just before it, and the archive it made."""
 
     theme: str
-    truth: dict
+    truth: dict[str, Any]
     db: Path
 
 
-def crawl_wordpress(base, db, log, *args):
+def crawl_wordpress(base: str, db: Path, log: Path, *args: str) -> None:
     """Crawl the whole blog into `db`, as a user would from the repository root."""
     command = [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={base}/",
                "-s", f"ARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0",
@@ -49,26 +53,27 @@ def crawl_wordpress(base, db, log, *args):
                                     f"stderr:\n{result.stderr[-3000:]}")
 
 
-def tail(path, lines=40):
+def tail(path: Path, lines: int = 40) -> str:
     """The last lines of a text file, or a note that it was never written."""
     if not path.exists():
         return f"({path.name} was not written)"
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def load_rows(db, sql, *params):
+def load_rows(db: Path, sql: str, *params: object) -> list[dict[str, Any]]:
     """The rows a query gives, as dicts."""
     with contextlib.closing(sqlite3.connect(db)) as conn:
         conn.row_factory = sqlite3.Row
         return [dict(row) for row in conn.execute(sql, params)]
 
 
-def rows_by_id(db, table):
+def rows_by_id(db: Path, table: str) -> dict[int, dict[str, Any]]:
     """Every row of a table, by id."""
     return {row["id"]: row for row in load_rows(db, f"SELECT * FROM {table}")}
 
 
-def differences(got, expected):
+def differences(got: Mapping[Any, Any],
+                expected: Mapping[Any, Any]) -> dict[Any, tuple[Any, Any]]:
     """The keys whose values differ between two dicts, each with (got, expected)."""
     # Under CI pytest prints whole operands; this keeps a failure's report to what differs.
     keys = got.keys() | expected.keys()
@@ -76,30 +81,30 @@ def differences(got, expected):
     return {key: pair for key, pair in pairs.items() if pair[0] != pair[1]}
 
 
-def normalise_author(name):
+def normalise_author(name: str | None) -> str | None:
     """A name with typographic quotes made plain: block themes texturize names as displayed."""
     return name.translate(TYPOGRAPHIC) if name else name
 
 
-def minute(timestamp):
+def minute(timestamp: str | None) -> str | None:
     """An ISO timestamp cut to the minute, the precision every page shows."""
     return timestamp[:16] if timestamp else None
 
 
-def to_utc(local):
+def to_utc(local: str) -> str:
     """An ISO time with offset, as the same instant in UTC."""
     instant = datetime.fromisoformat(local).astimezone(UTC)
     return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def in_dst_gap(wall, zone):
+def in_dst_gap(wall: str, zone: ZoneInfo) -> bool:
     """Whether an ISO time's wall clock reading, offset ignored, never happens in `zone`."""
     naive = datetime.fromisoformat(wall).replace(tzinfo=None)
     round_trip = naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
     return round_trip.replace(tzinfo=None) != naive
 
 
-def truth_utc(item, zone):
+def truth_utc(item: dict[str, Any], zone: ZoneInfo) -> str | None:
     """The UTC time of a truth post or comment, to the minute."""
     utc = to_utc(item["date_local"])
     if in_dst_gap(utc, zone):
@@ -110,7 +115,7 @@ def truth_utc(item, zone):
     return minute(item["date_gmt"])
 
 
-def newest_in_feed(comments):
+def newest_in_feed(comments: list[dict[str, Any]]) -> set[int]:
     """Ids of the comments in each post's comment feed: its newest POSTS_PER_RSS by GMT date."""
     by_post = defaultdict(list)
     for comment in comments:
@@ -120,12 +125,12 @@ def newest_in_feed(comments):
     return {comment["id"] for thread in newest for comment in thread}
 
 
-def truth_posts(archive):
+def truth_posts(archive: Crawl) -> dict[int, dict[str, Any]]:
     """The truth's posts by WordPress id."""
     return {post["id"]: post for post in archive.truth["posts"]}
 
 
-def archived_comments(archive):
+def archived_comments(archive: Crawl) -> dict[int, dict[str, Any]]:
     """The archived row of each truth comment that was archived, by WordPress comment id."""
     rows = {(row["post_url"], row["platform_id"]): row for row in load_rows(
         archive.db,
@@ -139,7 +144,7 @@ def archived_comments(archive):
     return {comment_id: rows[key] for comment_id, key in keys.items() if key in rows}
 
 
-def every_post_archived_with_title_author_and_time(archive):
+def every_post_archived_with_title_author_and_time(archive: Crawl) -> None:
     zone = ZoneInfo(archive.truth["site"]["timezone"])
     expected = {post["url"]: (post["title"], normalise_author(post["author"]),
                               truth_utc(post, zone)) for post in archive.truth["posts"]}
@@ -149,13 +154,13 @@ def every_post_archived_with_title_author_and_time(archive):
     assert differences(got, expected) == {}
 
 
-def only_extra_thread_is_the_about_page(archive):
+def only_extra_thread_is_the_about_page(archive: Crawl) -> None:
     urls = {row["url"] for row in load_rows(archive.db, "SELECT url FROM posts")}
     extra = urls - {post["url"] for post in archive.truth["posts"]}
     assert extra == {archive.truth["site"]["home"] + ABOUT_PAGE}
 
 
-def every_approved_comment_archived_once(archive):
+def every_approved_comment_archived_once(archive: Crawl) -> None:
     posts = truth_posts(archive)
     expected = Counter((posts[comment["post_id"]]["url"], str(comment["id"]))
                        for comment in archive.truth["comments"])
@@ -165,26 +170,26 @@ def every_approved_comment_archived_once(archive):
     assert differences(got, expected) == {}
 
 
-def comment_authors(archive):
+def comment_authors(archive: Crawl) -> None:
     expected = {c["id"]: normalise_author(c["author"]) for c in archive.truth["comments"]}
     got = {cid: normalise_author(row["author"]) for cid, row in archived_comments(archive).items()}
     assert differences(got, expected) == {}
 
 
-def comment_parents(archive):
+def comment_parents(archive: Crawl) -> None:
     expected = {c["id"]: str(c["parent_id"]) if c["parent_id"] else None
                 for c in archive.truth["comments"]}
     got = {cid: row["parent"] for cid, row in archived_comments(archive).items()}
     assert differences(got, expected) == {}
 
 
-def comment_types(archive):
+def comment_types(archive: Crawl) -> None:
     expected = {c["id"]: c["type"] for c in archive.truth["comments"]}
     got = {cid: row["type"] for cid, row in archived_comments(archive).items()}
     assert differences(got, expected) == {}
 
 
-def comment_times(archive):
+def comment_times(archive: Crawl) -> None:
     comments = archive.truth["comments"]
     zone = ZoneInfo(archive.truth["site"]["timezone"])
     # A classic theme prints no time for pingbacks and trackbacks, so the post's comment
@@ -196,7 +201,7 @@ def comment_times(archive):
     assert differences(got, expected) == {}
 
 
-def comment_links(archive):
+def comment_links(archive: Crawl) -> None:
     expected = {str(c["id"]): c["links"] for c in archive.truth["comments"]}
     got = defaultdict(list)
     for row in load_rows(archive.db, "SELECT comments.platform_id, links.url FROM links "
@@ -206,7 +211,7 @@ def comment_links(archive):
     assert differences({cid: got[cid] for cid in expected}, expected) == {}
 
 
-def no_hidden_content(archive):
+def no_hidden_content(archive: Crawl) -> None:
     leaks = load_rows(
         archive.db,
         "SELECT 'posts' AS tbl, id FROM posts WHERE instr(title, ?1) OR instr(author, ?1) "
@@ -216,7 +221,7 @@ def no_hidden_content(archive):
     assert leaks == []
 
 
-def post_outbound_links(archive):
+def post_outbound_links(archive: Crawl) -> None:
     missing = {}
     for post in archive.truth["posts"]:
         stored = {row["url"] for row in load_rows(
@@ -226,7 +231,7 @@ def post_outbound_links(archive):
     assert {url: links for url, links in missing.items() if links} == {}
 
 
-def reference_thread_order_and_local_times(archive):
+def reference_thread_order_and_local_times(archive: Crawl) -> None:
     truth = {c["id"]: c for c in archive.truth["comments"]}
     rows = load_rows(
         archive.db, "SELECT comments.platform_id, comments.type, comments.author, "
