@@ -51,8 +51,8 @@ def demo_blog():
 @pytest.fixture(scope="session")
 def demo_archive(demo_blog, tmp_path_factory):
     """The archive of one whole crawl of `demo_blog`, for the tests that only read it; a test
-    that writes to an archive takes `demo_archive_copy`. Found changed at the end of the
-    session, it fails the last test that used it."""
+    that writes to an archive takes `demo_archive_copy`. It is checked unchanged as the
+    session ends: a test that wrote to it shows as an error there."""
     folder = tmp_path_factory.mktemp("demo-archive")
     db = folder / "archive.db"
     crawl(demo_blog.url, db, folder)

@@ -103,7 +103,12 @@ def start_crawl(url: str, db: Path, log: Path, *args: str) -> subprocess.Popen[s
 
 def crawled(process: subprocess.Popen[str], log: Path) -> str:
     """The text of `log` once the crawl `process` has ended, which it must do successfully."""
-    _, stderr = process.communicate(timeout=300)
+    try:
+        _, stderr = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:  # it outlasted the timeout
+            process.kill()
+            process.communicate()
     text = log.read_text(encoding="utf-8")
     assert process.returncode == 0, stderr[-2000:] + text[-3000:]
     return text
