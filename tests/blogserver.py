@@ -1,6 +1,6 @@
 """A test server: the static demo blog plus scripted faults, on a free loopback port.
 
-    python -m tests.blogserver data/demo-blog [--faults] [--robots-503] [--rest MODE] [--delay SECONDS]
+    python -m tests.blogserver data/demo-blog [--faults] [--robots-503] [--rest MODE]
 
 Prints its base URL ("http://127.0.0.1:PORT/") as the first line of stdout, then serves
 until killed (Scrapy's mockserver pattern). Besides every path of the snapshot
@@ -17,8 +17,7 @@ A test either starts a crawl at a fault path, or passes --faults, which adds lin
 of them to the home page as listed posts, so a whole-blog crawl meets them. The two
 copies of the example thread name their own path as canonical, so they are archived as
 posts of their own and leave the real one alone. --robots-503 makes /robots.txt answer
-503 Service Unavailable. --delay SECONDS holds every answer that long: a slow blog, whose
-crawl a test can stop half-way.
+503 Service Unavailable.
 
 The snapshot holds the REST index (/wp-json/) but no other REST route, so the blog's REST
 comments answer 404. --rest MODE scripts the REST API's wp/v2 routes instead:
@@ -34,6 +33,8 @@ comments answer 404. --rest MODE scripts the REST API's wp/v2 routes instead:
               plugins do
 """
 
+from __future__ import annotations
+
 import argparse
 import contextlib
 import dataclasses
@@ -44,11 +45,11 @@ import re
 import subprocess
 import sys
 import threading
-import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-from archiver.demo import BlogHandler, Reply, serve
+from archiver.demo import BlogHandler, Reply, StaticBlog, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,7 +65,8 @@ JSON = "application/json; charset=UTF-8"
 
 
 def server_error(blog, base_url):
-    return Reply(500, HTML, b"<!DOCTYPE html>\n<title>Error</title>\n<h1>Internal Server Error</h1>\n")
+    return Reply(500, HTML,
+                 b"<!DOCTYPE html>\n<title>Error</title>\n<h1>Internal Server Error</h1>\n")
 
 
 def slow(blog, base_url):
@@ -134,10 +136,12 @@ def rest_collection(blog, base_url, target):
     parts = urlsplit(target)
     name = parts.path[len(REST_ROOT):].strip("/")
     if name not in ("wp/v2/posts", "wp/v2/comments"):
-        return rest_error(404, "rest_no_route", "No route was found matching the URL and request method.")
+        return rest_error(404, "rest_no_route",
+                          "No route was found matching the URL and request method.")
     params = parse_qsl(parts.query)
     asked = dict(params)
-    items = json.loads((REST_COLLECTIONS / f"{name.rpartition('/')[2]}.json").read_text(encoding="utf-8"))
+    recorded = REST_COLLECTIONS / f"{name.rpartition('/')[2]}.json"
+    items = json.loads(recorded.read_text(encoding="utf-8"))
     posts = {value for key, value in params if key == "post" or key.startswith("post[")}
     if posts:
         items = [item for item in items if str(item["post"]) in posts]
@@ -165,28 +169,28 @@ def with_fault_links(reply):
     """A listing page with every fault path added as a listed post."""
     links = "".join(f'<article><h2 class="entry-title"><a href="{path}">{path}</a></h2></article>\n'
                     for path in FAULTS)
-    return dataclasses.replace(reply, body=reply.body.replace(b"</main>", links.encode() + b"</main>", 1))
+    body = reply.body.replace(b"</main>", links.encode() + b"</main>", 1)
+    return dataclasses.replace(reply, body=body)
 
 
 class FaultHandler(BlogHandler):
     """The demo blog's handler, answering the fault paths as well."""
 
-    def __init__(self, *args, fault_links=False, robots_503=False, rest=None, delay=0, **kwargs):
+    def __init__(self, *args, fault_links=False, robots_503=False, rest=None, **kwargs):
         self.fault_links = fault_links
         self.robots_503 = robots_503
         self.rest = rest
-        self.delay = delay
         self.api_headers = ()
         super().__init__(*args, **kwargs)
 
     def reply(self):
-        time.sleep(self.delay)
         path = urlsplit(self.path).path
         if path == "/robots.txt" and self.robots_503:
             return Reply(503, "text/plain; charset=utf-8", b"Service Unavailable\n")
         if path in FAULTS:
             return FAULTS[path](self.server.blog, self.server.base_url)
-        if self.rest and path.startswith(REST_ROOT) and (path != REST_ROOT or self.rest == "disabled"):
+        if (self.rest and path.startswith(REST_ROOT)
+                and (path != REST_ROOT or self.rest == "disabled")):
             return rest_reply(self.rest, self.server.blog, self.server.base_url, self.path)
         reply = super().reply()
         return with_fault_links(reply) if path == "/" and self.fault_links else reply
@@ -201,16 +205,79 @@ class FaultHandler(BlogHandler):
         super().end_headers()
 
 
+class ServedBlog:
+    """A snapshot this process serves (see `serving`): its base URL, the request targets it
+    was asked for, and what a test makes it do for a while: hold answers back, or show
+    another snapshot at the same address."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.blog = StaticBlog(root)
+        self.url = ""
+        self.asked: list[str] = []
+        self._hold: tuple[Callable[[str], bool], threading.Event] | None = None
+
+    @contextlib.contextmanager
+    def holding(self, when: Callable[[str], bool]) -> Iterator[None]:
+        """While the block runs, hold back the answer to each request whose target
+        `when(target)` is true (asked as the request comes); answer them when it ends."""
+        released = threading.Event()
+        self._hold = (when, released)
+        try:
+            yield
+        finally:
+            self._hold = None
+            released.set()
+
+    @contextlib.contextmanager
+    def showing(self, root: str | Path) -> Iterator[None]:
+        """Serve the snapshot in `root` instead while the block runs, at the same address."""
+        shown, self.blog = self.blog, StaticBlog(root)
+        try:
+            yield
+        finally:
+            self.blog = shown
+
+    def answer(self, target: str) -> Reply:
+        """The Reply to a request for `target`, once no hold keeps it back."""
+        self.asked.append(target)
+        hold = self._hold
+        if hold and hold[0](target):
+            hold[1].wait()
+        return self.blog.respond(target, self.url)
+
+
+class ServedHandler(BlogHandler):
+    """Answers from the ServedBlog it is given."""
+
+    def __init__(self, *args, served, **kwargs):
+        self.served = served
+        super().__init__(*args, **kwargs)
+
+    def reply(self):
+        return self.served.answer(self.path)
+
+
+@contextlib.contextmanager
+def serving(root: str | Path) -> Iterator[ServedBlog]:
+    """The snapshot in `root` served from a thread of this process on a free loopback port,
+    so that a test can steer it; yields its ServedBlog."""
+    served = ServedBlog(root)
+    with serve(root, handler=functools.partial(ServedHandler, served=served)) as url:
+        served.url = url
+        yield served
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m tests.blogserver", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.blogserver",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("root", help="a snapshot folder with manifest.json, e.g. data/demo-blog")
-    parser.add_argument("--faults", action="store_true", help="link the fault paths from the home page")
+    parser.add_argument("--faults", action="store_true",
+                        help="link the fault paths from the home page")
     parser.add_argument("--robots-503", action="store_true", help="answer /robots.txt with 503")
     parser.add_argument("--rest", choices=REST_MODES, help="script the REST API's wp/v2 routes")
-    parser.add_argument("--delay", type=float, default=0, help="seconds to wait before each answer")
     args = parser.parse_args(argv)
     handler = functools.partial(FaultHandler, fault_links=args.faults, robots_503=args.robots_503,
-                                rest=args.rest, delay=args.delay)
+                                rest=args.rest)
     with serve(args.root, handler=handler) as base_url:
         sys.stdout.write(base_url + "\n")
         sys.stdout.flush()

@@ -57,9 +57,11 @@ def answering(command, port, log, timeout=30):
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                raise ServerError(f"{command[2]} exited {process.returncode}:\n{Path(log).read_text()}")
+                raise ServerError(f"{command[2]} exited {process.returncode}:\n"
+                                  f"{Path(log).read_text()}")
             if time.monotonic() > deadline:
-                raise ServerError(f"{command[2]} did not answer in {timeout} s:\n{Path(log).read_text()}")
+                raise ServerError(f"{command[2]} did not answer in {timeout} s:\n"
+                                  f"{Path(log).read_text()}")
             try:
                 with urllib.request.urlopen(base + "/-/versions.json", timeout=2):
                     break

@@ -5,9 +5,9 @@
 Crawls the site breadth first (same host only), from the home page, robots.txt, the REST
 index and the sitemaps, and keeps what a blog crawler reads: listing pages, posts and
 their comment pages, the site, comment and per-post comment feeds, the REST index, the
-sitemaps (and /sitemap.xml, which WordPress redirects) and robots.txt. Each body is saved byte for byte
-under OUT_DIR/files/, and OUT_DIR/manifest.json records the origin and, per path, the
-status, Content-Type, file and (for redirects) Location. Redirects are not followed
+sitemaps (and /sitemap.xml, which WordPress redirects) and robots.txt. Each body is saved
+byte for byte under OUT_DIR/files/, and OUT_DIR/manifest.json records the origin and, per
+path, the status, Content-Type, file and (for redirects) Location. Redirects are not followed
 blindly: their target is queued like any other link.
 """
 
@@ -25,7 +25,8 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 SEEDS = ("/", "/robots.txt", "/wp-json/", "/wp-sitemap.xml", "/sitemap.xml")
 FOLLOWED_RELS = {"alternate", "next", "canonical"}
 SKIPPED_PATH = re.compile(
-    r"/(wp-admin|wp-login|wp-includes|wp-content|xmlrpc|author|category|tag|embed|trackback)(?:[/.]|$)"
+    r"/(wp-admin|wp-login|wp-includes|wp-content|xmlrpc|author|category|tag|embed|trackback)"
+    r"(?:[/.]|$)"
     r"|^/wp-json/.|^/\d{4}/(\d{2}/){0,2}(page/\d+/)?$")
 FEED_PATH = re.compile(r"/feed/?$")
 KEPT_FEEDS = re.compile(r"^/(comments/)?feed/$|^/\d{4}/\d{2}/\d{2}/[^/]+/feed/$")

@@ -13,7 +13,7 @@ from archiver.items import PageLinks
 from archiver.page import Page
 from archiver.thread_json import thread_as_json
 from tests.blogserver import running
-from tests.test_crawl import crawl, rows
+from tests.helpers import crawl, rows
 
 SITE = Path(__file__).parent / "sites" / "blogger"
 ORIGIN = "https://riverside-notes.blogspot.com"

@@ -11,8 +11,7 @@ from scrapy.http import HtmlResponse
 from archiver.charset import Decoded, decode_page
 from archiver.page import Page
 from tests.blogserver import running
-from tests.test_crawl import crawl, rows
-from tests.test_reparse import reparse
+from tests.helpers import crawl, reparse, rows
 
 TEXT = "<p>Für “Zitate” — schöne Grüße</p>"
 UTF8_PAGE = TEXT.encode("utf-8")

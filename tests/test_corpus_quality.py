@@ -1,17 +1,16 @@
 """CI's quality gate on comment extraction: `archiver extract` scored on the development corpus
 (`shared/corpus` beside the repository, or $ARCHIVER_CORPUS) by its own scorer, as users run
 it, must hold every figure pinned in corpus_scores.json, overall and per platform, and the
-absolute bar of bench/corpus_table.py."""
+absolute bar of bench/corpus_table.py. The scoring starts as the tests are collected, and
+these tests run last (tests/corpus_scoring.py)."""
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from bench import corpus_table
+from tests.corpus_scoring import CORPUS, SCORING
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 PINS = json.loads(corpus_table.PINS.read_text(encoding="utf-8"))
 # Float noise alone: a pinned figure is held exactly, with no slack for a small drop.
 TOLERANCE = 1e-9
@@ -22,13 +21,12 @@ SUMMARY_KEYS = {"count exact": "count_exact_rate", "recall": "recall", "precisio
 
 @pytest.fixture(scope="module")
 def scored():
-    """The scorer's results and the figures computed from them, from one run for the module."""
-    corpus = Path(os.environ.get("ARCHIVER_CORPUS", DEFAULT_CORPUS))
-    if not corpus.is_dir():
-        pytest.skip(f"scored corpus not found at {corpus}: put the shared/corpus folder beside "
+    """The scorer's results and the figures computed from them, from one run for the session."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"scored corpus not found at {CORPUS}: put the shared/corpus folder beside "
                     f"the repository, or set ARCHIVER_CORPUS to its path")
-    results = corpus_table.run_scorer(corpus / "score.py", corpus / "dev")
-    return results, corpus_table.figures(corpus / "dev", results["pages"])
+    results = SCORING.wait()
+    return results, corpus_table.figures(CORPUS / "dev", results["pages"])
 
 
 def scopes(figures):
@@ -41,16 +39,20 @@ def shown(value):
 
 def test_the_corpus_is_the_one_pinned(scored):
     _, figures = scored
-    measured = {scope: (values["pages"], values["comments"]) for scope, values in scopes(figures).items()}
-    pinned = {scope: (values["pages"], values["comments"]) for scope, values in scopes(PINS).items()}
-    assert measured == pinned, (f"the corpus differs from the one pinned (pages, comments per scope); "
+    measured = {scope: (values["pages"], values["comments"])
+                for scope, values in scopes(figures).items()}
+    pinned = {scope: (values["pages"], values["comments"])
+              for scope, values in scopes(PINS).items()}
+    assert measured == pinned, (f"the corpus differs from the one pinned "
+                                f"(pages, comments per scope); "
                                 f"re-pin: {corpus_table.REPIN}")
 
 
 def test_the_overall_figures_are_the_scorers_own(scored):
     results, figures = scored
     summary = results["summary"]
-    assert summary["errors"] == 0, "the extractor failed on pages of the corpus (the scorer logged which)"
+    assert summary["errors"] == 0, \
+        "the extractor failed on pages of the corpus (the scorer logged which)"
     for metric, key in SUMMARY_KEYS.items():
         assert figures["overall"][metric] == pytest.approx(summary[key], abs=TOLERANCE), metric
 

@@ -3,9 +3,6 @@ page (tests/sites/counts, the demo blog), compared at the end of real crawls, an
 `count_mismatches` canned query of `archiver serve`."""
 
 import json
-import subprocess
-import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -13,9 +10,9 @@ import pytest
 from archiver.extractors import extract
 from archiver.extractors.shown_count import shown_comment_count
 from archiver.page import Page
-from tests.blogserver import ROOT, running
+from tests.blogserver import running
+from tests.helpers import EXAMPLE, OPEN_THREAD, archiver_crawl, archiver_output, get, rows
 from tests.local_servers import archiver_serve
-from tests.test_crawl import FAST, crawl, rows
 
 SITE = Path(__file__).parent / "sites" / "counts"
 READ_SHORT = "2024/05/01/read-short/"
@@ -23,7 +20,8 @@ READ_SHORT = "2024/05/01/read-short/"
 
 def page(body, head=""):
     return Page("https://blog.example/2024/05/03/a-post/",
-                f"<html><head>{head}</head><body><article><h1>A post</h1></article>{body}</body></html>")
+                f"<html><head>{head}</head><body><article><h1>A post</h1></article>{body}"
+                "</body></html>")
 
 
 @pytest.mark.parametrize("body, count", [
@@ -40,9 +38,11 @@ def page(body, head=""):
     ('<div id="comments"><h2 class="comments-title">Leave a comment</h2></div>', None),
     # Other posts' counts, in a sidebar or on links to them, are not this page's.
     ('<aside><h3 class="comments-title">7 comments</h3></aside>', None),
-    ('<div id="comments"><a href="https://blog.example/other/#comments">8 comments</a></div>', None),
+    ('<div id="comments"><a href="https://blog.example/other/#comments">8 comments</a></div>',
+     None),
     # Numbers on each comment are positions, not the count.
-    ('<ol><li><span class="comment-count">1</span></li><li><span class="comment-count">2</span></li></ol>', None),
+    ('<ol><li><span class="comment-count">1</span></li>'
+     '<li><span class="comment-count">2</span></li></ol>', None),
     # Headings that disagree give no count.
     ('<div id="comments"><h2>4 comments</h2><h3>6 comments</h3></div>', None),
 ])
@@ -78,11 +78,11 @@ def test_a_count_over_comments_the_platform_reader_missed_asks_the_structural_re
     url = "https://blog.example/2024/05/03/own-theme/"
     thread = extract(Page.from_file(saved, url=url))
     assert (thread.platform, thread.post.comment_count_shown) == ("wordpress", 2)
-    assert [(c.platform_id, c.author, c.published_utc, c.body_text.strip()) for c in thread.comments] == [
-        ("11", "Ann", "2024-05-03T10:00:00Z", "First."), ("12", "Bo", "2024-05-03T11:00:00Z", "Second.")]
-    printed = subprocess.run([sys.executable, "-m", "archiver.cli", "extract", str(saved), "--url", url],
-                             cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
-    assert [(c["id"], c["author"]) for c in json.loads(printed.stdout)["comments"]] == [
+    assert [(c.platform_id, c.author, c.published_utc, c.body_text.strip())
+            for c in thread.comments] == [("11", "Ann", "2024-05-03T10:00:00Z", "First."),
+                                          ("12", "Bo", "2024-05-03T11:00:00Z", "Second.")]
+    printed = archiver_output("extract", saved, "--url", url)
+    assert [(c["id"], c["author"]) for c in json.loads(printed)["comments"]] == [
         ("11", "Ann"), ("12", "Bo")]
 
 
@@ -90,38 +90,36 @@ def crawl_stats(db):
     return [json.loads(stats) for (stats,) in rows(db, "SELECT stats FROM crawls ORDER BY id")]
 
 
-def test_the_demo_blog_s_counts_match_what_the_crawl_archived(tmp_path):
-    db = tmp_path / "archive.db"
-    with running() as blog:
-        crawl(blog, db, tmp_path)
+def test_the_demo_blog_s_counts_match_what_the_crawl_archived(demo_blog, demo_archive):
     # WordPress counts pingbacks in its heading: 9 over the example's 7 comments and 2 pingbacks.
-    assert rows(db, "SELECT substr(url, length(?) + 1), comment_count_shown, comment_count FROM posts "
-                    "WHERE comment_count_shown IS NOT NULL ORDER BY url", blog) == [
+    assert rows(demo_archive, "SELECT substr(url, length(?) + 1), comment_count_shown, "
+                              "comment_count FROM posts WHERE comment_count_shown IS NOT NULL "
+                              "ORDER BY url", demo_blog.url) == [
         ("2014/02/09/why-kurdistan-still-matters/", 2, 2),
-        ("2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/", 9, 9),
+        (EXAMPLE, 9, 9),
         ("2015/01/02/review-the-arab-spring-revisited/", 5, 5),
-        ("2015/03/01/open-thread-anything-goes-comments-paginated/", 42, 42),
+        (OPEN_THREAD, 42, 42),
     ]
-    assert [stats["archiver/comments/count_mismatch"] for stats in crawl_stats(db)] == [0]
+    counted = [stats["archiver/comments/count_mismatch"] for stats in crawl_stats(demo_archive)]
+    assert counted == [0]
 
 
 def test_a_thread_read_short_is_logged_counted_and_listed_by_the_canned_query(tmp_path):
     db, log = tmp_path / "archive.db", tmp_path / "crawl.log"
     with running(SITE) as blog:
-        done = subprocess.run([sys.executable, "-m", "archiver.cli", "crawl", blog, "--db", str(db),
-                               "--log-file", str(log), *FAST], cwd=ROOT, capture_output=True,
-                              text=True, timeout=300)
-    assert (done.returncode, done.stdout) == (0, f"{blog}: ok: 3 pages, 2 posts, 5 comments, 0 errors\n")
-    ((post_id, thread_read_utc),) = rows(db, "SELECT id, thread_read_utc FROM posts WHERE url = ?",
-                                         blog + READ_SHORT)
+        done = archiver_crawl(blog, db, log)
+    assert (done.returncode, done.stdout) == (
+        0, f"{blog}: ok: 3 pages, 2 posts, 5 comments, 0 errors\n")
+    ((post_id, thread_read_utc),) = rows(db, "SELECT id, thread_read_utc FROM posts "
+                                             "WHERE url = ?", blog + READ_SHORT)
     text = log.read_text(encoding="utf-8")
     assert [line.split("] ", 1)[1] for line in text.splitlines() if "WARNING" in line] == [
-        f"WARNING: Comment count differs on {blog}{READ_SHORT} (post {post_id}): the page shows 5, "
-        f"the archive holds 3 still on the blog"]
+        f"WARNING: Comment count differs on {blog}{READ_SHORT} (post {post_id}): "
+        f"the page shows 5, the archive holds 3 still on the blog"]
     assert crawl_stats(db)[0]["archiver/comments/count_mismatch"] == 1
     with archiver_serve(db, tmp_path / "serve.log") as base:
-        with urllib.request.urlopen(f"{base}/archive/count_mismatches.json?_shape=array", timeout=10) as answer:
-            listed = json.load(answer)
-    assert listed == [{"id": post_id, "site": blog.split("/")[2], "title": "Read short", "shown": 5, "archived": 3,
-                       "difference": 2, "thread_read_utc": thread_read_utc,
-                       "thread": f"{base}/archive/-/thread/{post_id}"}]
+        status, _, body = get(f"{base}/archive/count_mismatches.json?_shape=array")
+    assert (status, json.loads(body)) == (200, [{
+        "id": post_id, "site": blog.split("/")[2], "title": "Read short", "shown": 5,
+        "archived": 3, "difference": 2, "thread_read_utc": thread_read_utc,
+        "thread": f"{base}/archive/-/thread/{post_id}"}])

@@ -1,23 +1,28 @@
 """`archiver crawl` as cron runs it: real processes, killed with SIGKILL mid-run, a lock,
-blogs files, a log file per run and exit codes; the demo blog served slowly on 127.0.0.1."""
+blogs files, a log file per run and exit codes. The demo blog holds back its answers where a
+test stops a run half-way, so that the run cannot end before the test has stopped it."""
 
+import contextlib
 import json
 import re
 import signal
 import sqlite3
-import subprocess
-import sys
-import time
 
 import pytest
 
-from tests.blogserver import running
+from tests.blogserver import serving
+from tests.helpers import (
+    DEMO_BLOG,
+    FAST,
+    archiver,
+    pages_archived,
+    rows,
+    start_archiver,
+    wait_until,
+)
 
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=0",
-        "-s", "DOWNLOAD_TIMEOUT=5"]
-# Slow enough that a crawl of the demo blog takes a few seconds, so a test can stop it at a
-# chosen page; two requests at a time.
-SERVER_DELAY = "0.1"
+# A run whose requests the blog holds back waits for them as long as the test takes.
+HELD = [*FAST, "-s", "DOWNLOAD_TIMEOUT=300"]
 # Where (url, comment key) of other rows stand in for row ids; what says when, or by which
 # run, a row was read is left out: it differs between any two crawls.
 KEYS = {"post_id": "posts", "parent_id": "comments", "comment_id": "comments"}
@@ -25,58 +30,38 @@ RUN_COLUMNS = re.compile(r"^id$|_seen_|^thread_read_utc$|^published_relative_to$
 LOG_NAME = r"\d{4}-\d\d-\d\dT\d{6}Z-127\.0\.0\.1_\d+\.log"
 
 
-@pytest.fixture(scope="module")
-def blog():
-    """The demo blog, answering each request after SERVER_DELAY seconds; yields its base URL."""
-    with running("data/demo-blog", "--delay", SERVER_DELAY) as url:
-        yield url
-
-
-def archiver(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "archiver.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
-
-
-def start_archiver(*args, cwd):
-    return subprocess.Popen([sys.executable, "-m", "archiver.cli", *args], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def rows(db, sql, *params):
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
 def archive_rows(db):
     """Every row of posts, comments and links, sorted, with row ids given as stable keys."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+    uri = f"file:{db}?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
         keys = {"posts": dict(conn.execute("SELECT id, url FROM posts")),
                 "comments": {id: (url, key) for id, url, key in conn.execute(
-                    "SELECT c.id, p.url, c.comment_key FROM comments c JOIN posts p ON p.id = c.post_id")}}
-        tables = {}
-        for table in ("posts", "comments", "links"):
-            columns = [name for _, name, *_ in conn.execute(f"PRAGMA table_info({table})")]
-            kept = [i for i, name in enumerate(columns) if not RUN_COLUMNS.search(name)]
-            tables[table] = sorted((tuple(keys[KEYS[columns[i]]].get(row[i]) if columns[i] in KEYS else row[i]
-                                          for i in kept) for row in conn.execute(f"SELECT * FROM {table}")),
-                                   key=repr)
-    return tables
+                    "SELECT c.id, p.url, c.comment_key FROM comments c "
+                    "JOIN posts p ON p.id = c.post_id")}}
+        return {table: sorted((stable(row, columns(conn, table), keys)
+                               for row in conn.execute(f"SELECT * FROM {table}")), key=repr)
+                for table in ("posts", "comments", "links")}
 
 
-def pages_archived(db):
-    try:
-        return rows(db, "SELECT count(*) FROM pages")[0][0]
-    except sqlite3.OperationalError:  # not created yet, or its tables not yet
-        return 0
+def columns(conn, table):
+    return [name for _, name, *_ in conn.execute(f"PRAGMA table_info({table})")]
 
 
-def wait_for_pages(db, count, process):
-    """Poll the archive, read-only, until it holds `count` pages while `process` still runs."""
-    deadline = time.monotonic() + 60
-    while pages_archived(db) < count:
-        assert process.poll() is None, f"the crawl ended first: {process.communicate()}"
-        assert time.monotonic() < deadline, f"{count} pages never archived"
-        time.sleep(0.01)
+def stable(row, names, keys):
+    """A row without the columns a run sets, its ids of other rows given as their keys."""
+    return tuple(keys[KEYS[name]].get(value) if name in KEYS else value
+                 for name, value in zip(names, row, strict=True)
+                 if not RUN_COLUMNS.search(name))
+
+
+def holding_after(blog, db, pages):
+    """Hold back every request to `blog` that comes once the archive at `db` holds `pages`
+    pages, while the block runs."""
+    return blog.holding(lambda target: pages_archived(db) >= pages)
+
+
+def wait_for_pages(db, pages, process):
+    wait_until(lambda: pages_archived(db) >= pages, process, f"{pages} pages archived")
 
 
 def kill_9(process):
@@ -86,97 +71,99 @@ def kill_9(process):
 
 
 def integrity(db):
-    with sqlite3.connect(db) as conn:
-        return conn.execute("PRAGMA integrity_check").fetchall(), conn.execute("PRAGMA foreign_key_check").fetchall()
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return (conn.execute("PRAGMA integrity_check").fetchall(),
+                conn.execute("PRAGMA foreign_key_check").fetchall())
 
 
-@pytest.fixture(scope="module")
-def reference(blog, tmp_path_factory):
-    """An uninterrupted crawl of the blog: its archive and the command's output."""
-    tmp_path = tmp_path_factory.mktemp("reference")
+def test_a_run_prints_one_line_per_blog_and_logs_to_a_file_of_its_own(demo_blog, tmp_path):
+    blog = demo_blog.url
     done = archiver("crawl", blog, "--db", "data/archive.db", *FAST, cwd=tmp_path)
-    return tmp_path / "data" / "archive.db", done
-
-
-def test_a_run_prints_one_line_per_blog_and_logs_to_a_file_of_its_own(blog, reference):
-    db, done = reference
     assert (done.returncode, done.stderr) == (0, "")
-    line = re.fullmatch(rf"{re.escape(blog)}: ok: 23 pages, 7 posts, 58 comments, 0 errors; log (\S+)\n",
-                        done.stdout)
+    line = re.fullmatch(rf"{re.escape(blog)}: ok: 23 pages, 7 posts, 58 comments, 0 errors; "
+                        r"log (\S+)\n", done.stdout)
     assert line, done.stdout
-    log = db.parent / "logs" / line[1].rpartition("/")[2]
+    log = tmp_path / "data" / "logs" / line[1].rpartition("/")[2]
     assert line[1] == f"data/logs/{log.name}"
-    assert re.fullmatch(LOG_NAME, log.name) and log.name.endswith(f"-127.0.0.1_{blog.split(':')[2][:-1]}.log")
+    assert re.fullmatch(LOG_NAME, log.name)
+    assert log.name.endswith(f"-127.0.0.1_{blog.split(':')[2][:-1]}.log")
     assert [path.name for path in log.parent.iterdir()] == [log.name]
     assert "[scrapy.core.engine] INFO: Spider closed (finished)" in log.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("pages", [1, 12], ids=["after-1-page", "after-12-pages"])
-def test_a_run_killed_at_any_moment_leaves_a_sound_archive_the_next_run_completes(blog, reference, tmp_path, pages):
+def test_a_run_killed_at_any_moment_leaves_a_sound_archive_the_next_run_completes(
+        demo_blog, demo_archive, tmp_path, pages):
     db = tmp_path / "archive.db"
-    run = start_archiver("crawl", blog, "--db", str(db), *FAST, cwd=tmp_path)
-    wait_for_pages(db, pages, run)
-    kill_9(run)
+    with holding_after(demo_blog, db, pages):
+        run = start_archiver("crawl", demo_blog.url, "--db", db, *HELD, cwd=tmp_path)
+        wait_for_pages(db, pages, run)
+        kill_9(run)
     assert integrity(db) == ([("ok",)], [])
     assert rows(db, "SELECT status, finished_utc FROM crawls") == [("running", None)]
-    assert 0 < pages_archived(db) < rows(reference[0], "SELECT count(*) FROM pages")[0][0]
+    assert 0 < pages_archived(db) < pages_archived(demo_archive)
 
-    done = archiver("crawl", blog, "--db", str(db), *FAST, cwd=tmp_path)
+    done = archiver("crawl", demo_blog.url, "--db", db, *FAST, cwd=tmp_path)
     assert (done.returncode, done.stderr) == (0, ""), done.stdout
     assert integrity(db) == ([("ok",)], [])
     assert rows(db, "SELECT status FROM crawls ORDER BY id") == [("running",), ("ok",)]
-    assert archive_rows(db) == archive_rows(reference[0])
-
-
-@pytest.fixture
-def slower_blog():
-    """The demo blog answering a request a second: a crawl of it outlasts a test's checks."""
-    with running("data/demo-blog", "--delay", "1") as url:
-        yield url
+    assert archive_rows(db) == archive_rows(demo_archive)
 
 
 def test_a_second_run_on_the_same_archive_exits_75_at_once_and_runs_once_the_first_is_killed(
-        blog, slower_blog, tmp_path):
-    db = tmp_path / "archive.db"
-    first = start_archiver("crawl", slower_blog, "--db", str(db), *FAST, cwd=tmp_path)
-    wait_for_pages(db, 1, first)
-    holder = (tmp_path / "archive.db.lock").read_text(encoding="utf-8")
-    assert re.fullmatch(rf"pid {first.pid}, started \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n", holder)
+        demo_blog, tmp_path):
+    blog, db = demo_blog.url, tmp_path / "archive.db"
+    with holding_after(demo_blog, db, 1):
+        first = start_archiver("crawl", blog, "--db", db, *HELD, cwd=tmp_path)
+        wait_for_pages(db, 1, first)
+        holder = (tmp_path / "archive.db.lock").read_text(encoding="utf-8")
+        assert re.fullmatch(rf"pid {first.pid}, started \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n",
+                            holder)
 
-    second = archiver("crawl", blog, "--db", str(db), *FAST, cwd=tmp_path)
-    assert (second.returncode, second.stdout) == (75, "")
-    assert second.stderr == f"Error: {db} is being archived by another run ({holder.strip()}): try again later\n"
-
-    kill_9(first)
-    third = archiver("crawl", blog, "--db", str(db), "--max-posts", "1", *FAST, cwd=tmp_path)
+        second = archiver("crawl", blog, "--db", db, *FAST, cwd=tmp_path)
+        assert (second.returncode, second.stdout) == (75, "")
+        assert second.stderr == (f"Error: {db} is being archived by another run "
+                                 f"({holder.strip()}): try again later\n")
+        kill_9(first)
+    third = archiver("crawl", blog, "--db", db, "--max-posts", "1", *FAST, cwd=tmp_path)
     assert (third.returncode, third.stderr) == (0, "")
-    assert rows(db, "SELECT start_url, status FROM crawls ORDER BY id") == [(slower_blog, "running"), (blog, "ok")]
+    assert rows(db, "SELECT start_url, status FROM crawls ORDER BY id") == [
+        (blog, "running"), (blog, "ok")]
 
 
-def test_sigterm_closes_the_current_crawl_cleanly_and_starts_no_other(blog, slower_blog, tmp_path):
-    db = tmp_path / "archive.db"
-    run = start_archiver("crawl", slower_blog, blog, "--db", str(db), *FAST, cwd=tmp_path)
-    wait_for_pages(db, 1, run)
-    run.send_signal(signal.SIGTERM)
+def test_sigterm_closes_the_current_crawl_cleanly_and_starts_no_other(demo_blog, tmp_path):
+    blog, db, logs = demo_blog.url, tmp_path / "archive.db", tmp_path / "logs"
+    never_crawled = "http://127.0.0.1:9/"
+    with holding_after(demo_blog, db, 1):
+        run = start_archiver("crawl", blog, never_crawled, "--db", db, *HELD, cwd=tmp_path)
+        wait_for_pages(db, 1, run)
+        run.send_signal(signal.SIGTERM)
+        # The requests held back are answered once the crawl has taken the signal: it asks
+        # for no other, and ends.
+        wait_until(lambda: "Received SIGTERM" in "".join(
+            path.read_text(encoding="utf-8") for path in logs.glob("*.log")), run,
+            "SIGTERM logged")
     stdout, stderr = run.communicate(timeout=60)
     assert run.returncode == 1
-    assert re.fullmatch(rf"{re.escape(slower_blog)}: failed: \d+ pages, \d+ posts, \d+ comments, 0 errors; "
-                        rf"log {re.escape(str(tmp_path))}/logs/{LOG_NAME}\n", stdout), stdout
-    assert stderr == f"Error: the run was stopped; not crawled: {blog}\n"
+    assert re.fullmatch(rf"{re.escape(blog)}: failed: \d+ pages, \d+ posts, \d+ comments, "
+                        rf"0 errors; log {re.escape(str(logs))}/{LOG_NAME}\n", stdout), stdout
+    assert stderr == f"Error: the run was stopped; not crawled: {never_crawled}\n"
     assert [(url, reason, status, finished is not None) for url, reason, status, finished in rows(
         db, "SELECT start_url, finish_reason, status, finished_utc FROM crawls")] == [
-        (slower_blog, "shutdown", "failed", True)]
+        (blog, "shutdown", "failed", True)]
     assert integrity(db) == ([("ok",)], [])
 
 
 @pytest.fixture
 def other_blog():
     """A second copy of the demo blog, on a port (so a site) of its own."""
-    with running("data/demo-blog") as url:
-        yield url
+    with serving(DEMO_BLOG) as blog:
+        yield blog.url
 
 
-def test_a_blogs_file_crawls_each_blog_with_its_own_options(blog, other_blog, reference, tmp_path):
+def test_a_blogs_file_crawls_each_blog_with_its_own_options(demo_blog, demo_archive, other_blog,
+                                                             tmp_path):
+    blog = demo_blog.url
     (tmp_path / "cron").mkdir()
     (tmp_path / "cron" / "blogs.toml").write_text(f"""
 db = "data/archive.db"
@@ -201,7 +188,8 @@ settings = {{LOG_LEVEL = "DEBUG"}}
     crawls = rows(db, "SELECT start_url, arguments, status, stats FROM crawls ORDER BY id")
     assert [(url, json.loads(arguments), status) for url, arguments, status, _ in crawls] == [
         (blog, {"url": blog, "max_posts": "1"}, "ok"),
-        (other_blog, {"url": other_blog, "since": "2015-01-01", "full": "1", "refresh_days": "7"}, "ok")]
+        (other_blog, {"url": other_blog, "since": "2015-01-01", "full": "1",
+                      "refresh_days": "7"}, "ok")]
     # The top-level LOG_LEVEL for the first blog, the second's own for it.
     assert ["log_count/DEBUG" in json.loads(stats) for *_, stats in crawls] == [False, True]
 
@@ -209,7 +197,7 @@ settings = {{LOG_LEVEL = "DEBUG"}}
         return rows(archive, "SELECT substr(url, length(?) + 1) FROM posts WHERE url LIKE ? || '%' "
                              "ORDER BY url", base, base)
     assert paths(db, blog) == [("2023/04/23/whatever-happened-to-the-arab-spring-part-2/",)]
-    since_2015 = rows(reference[0], "SELECT substr(url, length(?) + 1) FROM posts WHERE "
+    since_2015 = rows(demo_archive, "SELECT substr(url, length(?) + 1) FROM posts WHERE "
                                     "coalesce(substr(published_local, 1, 10), '9') >= '2015-01-01' "
                                     "ORDER BY url", blog)
     assert paths(db, other_blog) == since_2015
@@ -233,11 +221,13 @@ def test_a_blogs_file_is_checked_before_anything_is_crawled(tmp_path, text, erro
     (tmp_path / "blogs.toml").write_text(text, encoding="utf-8")
     done = archiver("crawl", "--config", "blogs.toml", cwd=tmp_path)
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr.splitlines()[-1] == f"Error: Invalid value for '--config': blogs.toml: {error}"
+    assert done.stderr.splitlines()[-1] == \
+        f"Error: Invalid value for '--config': blogs.toml: {error}"
     assert list(tmp_path.iterdir()) == [tmp_path / "blogs.toml"]
 
 
-def test_a_run_exits_1_when_any_blog_failed(blog, tmp_path):
+def test_a_run_exits_1_when_any_blog_failed(demo_blog, tmp_path):
+    blog = demo_blog.url
     done = archiver("crawl", blog, "http://127.0.0.1:9/", "--max-posts", "1", *FAST, cwd=tmp_path)
     assert (done.returncode, done.stderr) == (1, "")
     assert [re.sub(r"; log .*", "", line) for line in done.stdout.splitlines()] == [
@@ -245,8 +235,8 @@ def test_a_run_exits_1_when_any_blog_failed(blog, tmp_path):
         "http://127.0.0.1:9/: failed: 0 pages, 0 posts, 0 comments, 2 errors"]
 
 
-def test_an_archive_that_cannot_be_opened_fails_the_run_with_one_line(blog, tmp_path):
+def test_an_archive_that_cannot_be_opened_fails_the_run_with_one_line(demo_blog, tmp_path):
     (tmp_path / "archive.db").write_bytes(b"not a database, but a file in its place\n" * 100)
-    done = archiver("crawl", blog, "--db", "archive.db", *FAST, cwd=tmp_path)
+    done = archiver("crawl", demo_blog.url, "--db", "archive.db", *FAST, cwd=tmp_path)
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == "Error: cannot open the archive archive.db: file is not a database\n"

@@ -79,17 +79,22 @@ def test_a_listing_is_no_thread():
 def test_archives_are_the_month_year_and_category_pages_a_page_names():
     page = html_page(
         '<ul><li><a href="/2014/08/">August 2014</a></li><li><a href="/2014/">2014</a></li>'
-        '<li><a href="/archives/2008_07.html">July 2008</a></li><li><a href="/?m=200806">June</a></li>'
-        '<li><a href="/date/2008/05/">May</a></li><li><a href="/2008/04/index.html">April</a></li></ul>'
-        '<a href="/2014/08/12/a-post/">A post</a> <a href="/topics/left/" rel="category tag">Left</a>'
-        '<a href="/category/iraq/">Iraq</a> <a href="https://elsewhere.example/2014/08/">Elsewhere</a>')
+        '<li><a href="/archives/2008_07.html">July 2008</a></li>'
+        '<li><a href="/?m=200806">June</a></li>'
+        '<li><a href="/date/2008/05/">May</a></li>'
+        '<li><a href="/2008/04/index.html">April</a></li></ul>'
+        '<a href="/2014/08/12/a-post/">A post</a> '
+        '<a href="/topics/left/" rel="category tag">Left</a>'
+        '<a href="/category/iraq/">Iraq</a> '
+        '<a href="https://elsewhere.example/2014/08/">Elsewhere</a>')
     assert archives.read(page).listings == [f"{SITE}/{path}" for path in (
         "2014/08/", "2014/", "archives/2008_07.html", "?m=200806", "date/2008/05/",
         "2008/04/index.html", "topics/left/", "category/iraq/")]
 
 
 def test_bloggers_archive_widget_names_every_month_and_year_then_the_labels():
-    page = saved_page("pages/blogger/threaded.lafuite.html", "https://lafuite.blogspot.com/2019/05/x.html")
+    page = saved_page("pages/blogger/threaded.lafuite.html",
+                      "https://lafuite.blogspot.com/2019/05/x.html")
     found = archives.read(page).listings
     assert found[:3] == ["https://lafuite.blogspot.com/2013/index.html",
                          "https://lafuite.blogspot.com/2013/04/index.html",
@@ -132,7 +137,8 @@ def test_a_sitemap_index_leads_to_the_post_sitemaps_only():
     index = (f'<?xml version="1.0" encoding="UTF-8"?>'
              f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
              f'<sitemap><loc>{SITE}/wp-sitemap-posts-post-1.xml</loc></sitemap>'
-             f'<sitemap><loc>{SITE}/wp-sitemap-taxonomies-category-1.xml</loc></sitemap></sitemapindex>')
+             f'<sitemap><loc>{SITE}/wp-sitemap-taxonomies-category-1.xml</loc></sitemap>'
+             f'</sitemapindex>')
     page = Page.from_bytes(f"{SITE}/wp-sitemap.xml", index.encode(), "application/xml")
     assert sitemaps.read(page) == PageLinks(listings=[f"{SITE}/wp-sitemap-posts-post-1.xml"])
 
@@ -146,20 +152,23 @@ def test_a_feeds_relative_links_are_the_blogs_posts():
 
 
 def test_a_comments_feeds_relative_links_name_no_new_post():
-    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Comments</title><link>{SITE}/</link>'
+    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Comments</title>'
+            f'<link>{SITE}/</link>'
             '<item><title>On A</title><link>2024/05/a-post/#comment-3</link>'
             '<pubDate>Mon, 20 May 2024 07:00:00 +0000</pubDate></item>'
             '<item><title>On the blog</title><link>#comment-4</link>'
             '<pubDate>Mon, 20 May 2024 08:00:00 +0000</pubDate></item></channel></rss>')
     page = Page.from_bytes(f"{SITE}/comments/feed/", feed.encode(), "application/rss+xml")
-    assert feeds.read(page) == PageLinks(posts=[f"{SITE}/2024/05/a-post/"],
-                                         modified={f"{SITE}/2024/05/a-post/": "2024-05-20T07:00:00+00:00"})
+    assert feeds.read(page) == PageLinks(
+        posts=[f"{SITE}/2024/05/a-post/"],
+        modified={f"{SITE}/2024/05/a-post/": "2024-05-20T07:00:00+00:00"})
 
 
 def test_the_rest_apis_posts_and_their_next_page():
     url = f"{SITE}/wp-json/wp/v2/posts?per_page=100"
-    body = json.dumps([{"id": 3, "date_gmt": "2024-05-20T07:00:00", "link": f"{SITE}/2024/05/a-post/"},
-                       {"id": 2, "date_gmt": "2024-04-01T07:00:00", "link": f"{SITE}/b/"}])
+    body = json.dumps([
+        {"id": 3, "date_gmt": "2024-05-20T07:00:00", "link": f"{SITE}/2024/05/a-post/"},
+        {"id": 2, "date_gmt": "2024-04-01T07:00:00", "link": f"{SITE}/b/"}])
     page = Page.from_bytes(url, body.encode(), "application/json",
                            headers={"Link": f'<{url}&page=2>; rel="next"'})
     assert rest.read(page) == PageLinks(posts=[f"{SITE}/2024/05/a-post/", f"{SITE}/b/"],
@@ -174,7 +183,9 @@ def test_the_comment_indexs_other_pages_come_from_its_page_count():
 
 def test_every_source_is_registered_and_pages_are_read_by_their_role():
     assert discovery.start_requests(f"{SITE}/") == [
-        (f"{SITE}/", listings), (f"{SITE}/wp-sitemap.xml", sitemaps), (f"{SITE}/sitemap.xml", sitemaps),
-        (f"{SITE}/sitemap_index.xml", sitemaps), (f"{SITE}/feed/", feeds)]
-    page = html_page('<article><h2><a href="/a/">A</a></h2></article><a href="/page/2/">Older posts</a>')
+        (f"{SITE}/", listings), (f"{SITE}/wp-sitemap.xml", sitemaps),
+        (f"{SITE}/sitemap.xml", sitemaps), (f"{SITE}/sitemap_index.xml", sitemaps),
+        (f"{SITE}/feed/", feeds)]
+    page = html_page('<article><h2><a href="/a/">A</a></h2></article>'
+                     '<a href="/page/2/">Older posts</a>')
     assert discovery.read(page, "listing").listings == [f"{SITE}/page/2/"]

@@ -12,7 +12,7 @@ import pytest
 from archiver.demo import BlogHandler, Reply, serve
 from archiver.extractors import disqus, extract, extractor_for, find_links, generic, wordpress
 from archiver.page import Page
-from tests.test_crawl import crawl, rows
+from tests.helpers import crawl, rows
 
 SITES = Path(__file__).parent / "sites" / "disqus"
 KEY = "E8Uh5l5fHZ6gD8U3KycjAIAk46f68Zw7C6eW8WSjZvCLXebZ7p0r1yrYDrLilk2F"

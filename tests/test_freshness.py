@@ -1,12 +1,12 @@
 """Which archived threads an incremental run reads again, from the signals a blog gives."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from archiver import freshness
 from archiver.items import PageLinks
 from archiver.storage import KnownPost
 
-NOW = datetime(2026, 11, 25, 3, 15, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 3, 15, tzinfo=UTC)
 POST = "https://blog.example/2024/05/a-post/"
 
 
@@ -21,20 +21,23 @@ def known(read_days_ago=2, active_days_ago=400, comments=5, shown=None):
 
 def test_a_listing_signals_a_count_that_differs_or_a_change_after_the_last_read():
     posts = {POST: known(shown=5), "https://blog.example/other/": known()}
-    assert freshness.changed_posts(PageLinks(posts=[POST], comment_counts={POST: 5}), posts) == []
-    assert freshness.changed_posts(PageLinks(posts=[POST], comment_counts={POST: 6}), posts) == [POST]
+    assert freshness.changed_posts(PageLinks(posts=[POST], comment_counts={POST: 5}),
+                                   posts) == []
+    assert freshness.changed_posts(PageLinks(posts=[POST], comment_counts={POST: 6}),
+                                   posts) == [POST]
     read = posts[POST].thread_read_utc
     assert freshness.changed_posts(PageLinks(posts=[POST], modified={POST: read}), posts) == []
-    assert freshness.changed_posts(PageLinks(posts=[POST], modified={POST: "2026-11-24T12:00:00+01:00"}),
-                                   posts) == [POST]
+    assert freshness.changed_posts(
+        PageLinks(posts=[POST], modified={POST: "2026-11-24T12:00:00+01:00"}), posts) == [POST]
     # A post the archive does not hold is no change of one: it is new, and read anyway.
-    assert freshness.changed_posts(PageLinks(posts=["https://blog.example/new/"],
-                                             comment_counts={"https://blog.example/new/": 1}), posts) == []
+    new = "https://blog.example/new/"
+    assert freshness.changed_posts(PageLinks(posts=[new], comment_counts={new: 1}), posts) == []
 
 
 def test_the_count_a_post_page_showed_is_compared_before_the_archived_one():
     posts = {POST: known(comments=4, shown=5)}
-    assert freshness.changed_posts(PageLinks(posts=[POST], comment_counts={POST: 5}), posts) == []
+    assert freshness.changed_posts(PageLinks(posts=[POST], comment_counts={POST: 5}),
+                                   posts) == []
 
 
 def test_a_thread_falls_due_sooner_the_more_recently_it_was_active():
@@ -50,13 +53,18 @@ def test_a_thread_falls_due_sooner_the_more_recently_it_was_active():
 def test_the_comment_index_is_read_whole_only_on_activity_a_changed_total_or_its_age():
     before = {"1": ("7", "a"), "2": ("7", "b")}
     recent = (NOW - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert freshness.index_reread_reason(before, {"2": ("7", "b")}, "2", "2", recent, 7, NOW) is None
-    assert "new or edited" in freshness.index_reread_reason(before, {"3": ("8", "c")}, "3", "2", recent, 7, NOW)
-    assert "new or edited" in freshness.index_reread_reason(before, {"2": ("7", "B")}, "2", "2", recent, 7, NOW)
-    assert freshness.index_reread_reason(before, {"2": ("7", "b")}, "1", "2", recent, 7, NOW) == (
+
+    def reason(newest, total, total_before, read_utc, earlier=before):
+        return freshness.index_reread_reason(earlier, newest, total, total_before, read_utc, 7,
+                                             NOW)
+
+    assert reason({"2": ("7", "b")}, "2", "2", recent) is None
+    assert "new or edited" in reason({"3": ("8", "c")}, "3", "2", recent)
+    assert "new or edited" in reason({"2": ("7", "B")}, "2", "2", recent)
+    assert reason({"2": ("7", "b")}, "1", "2", recent) == (
         "1 comments where the last whole read counted 2: reading it all")
-    assert "more than 7 days" in freshness.index_reread_reason(before, {}, "2", "2", "2026-11-01T00:00:00Z", 7, NOW)
-    assert "no whole read" in freshness.index_reread_reason({}, {}, "2", None, None, 7, NOW)
+    assert "more than 7 days" in reason({}, "2", "2", "2026-11-01T00:00:00Z")
+    assert "no whole read" in reason({}, "2", None, None, earlier={})
 
 
 def test_index_changes_name_the_posts_of_new_edited_and_gone_comments():
@@ -72,5 +80,6 @@ def test_validators_dated_after_the_servers_clock_are_not_used():
               "date": "Wed, 25 Nov 2026 02:00:00 GMT"}
     assert freshness.conditional_headers(stored) == {
         "If-None-Match": '"abc"', "If-Modified-Since": "Wed, 25 Nov 2026 01:00:00 GMT"}
-    assert freshness.conditional_headers({**stored, "last-modified": "Thu, 01 Jan 2099 12:00:00 GMT"}) is None
+    future = "Thu, 01 Jan 2099 12:00:00 GMT"
+    assert freshness.conditional_headers({**stored, "last-modified": future}) is None
     assert freshness.conditional_headers({"date": stored["date"]}) is None

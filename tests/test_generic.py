@@ -11,7 +11,7 @@ from archiver.extractors import extract, extractor_for, find_links, generic, str
 from archiver.items import PageLinks
 from archiver.page import Page
 from tests.blogserver import running
-from tests.test_crawl import crawl, rows
+from tests.helpers import crawl, rows
 
 SITE = Path(__file__).parent / "sites" / "generic"
 PAGES = Path(__file__).parent / "pages"

@@ -10,17 +10,11 @@ a re-read writes no history, and only a crawl reads threads whole). Row ids are 
 they point to: a post by its site and URL, a comment by its post and key.
 """
 
-import shutil
 import sqlite3
 
 from archiver import storage
-from tests import test_reparse
-from tests.blogserver import running
-from tests.test_crawl import EXAMPLE, crawl, rows
-from tests.test_warc import archiver
+from tests.helpers import EXAMPLE, archiver_output, crawl, rows
 
-# The demo blog crawled for real, and the address it had: (archive, URL).
-crawled = test_reparse.crawled
 # When runs saw a row: a re-read writes no history, and only a crawl reads threads whole.
 RUN_TIMES = {"first_seen_utc", "last_seen_utc", "thread_read_utc"}
 # What a run found, as its row in `crawls` counts it.
@@ -58,62 +52,61 @@ def content(db):
     return held
 
 
-def test_the_crawl_leaves_rows_in_every_table_compared(crawled):
-    assert {name: len(found) for name, found in content(crawled[0]).items()} == {
+def test_the_crawl_leaves_rows_in_every_table_compared(demo_archive):
+    assert {name: len(found) for name, found in content(demo_archive).items()} == {
         "sites": 1, "posts": 7, "comments": 58, "links": 57, "pages": 30, "post_versions": 0,
         "comment_versions": 0}
 
 
-def test_reparse_of_the_stored_pages_alone_gives_the_crawl_s_rows(crawled, tmp_path):
-    db = tmp_path / "reparsed.db"
-    shutil.copy(crawled[0], db)
+def test_reparse_of_the_stored_pages_alone_gives_the_crawl_s_rows(demo_archive,
+                                                                   demo_archive_copy):
+    db = demo_archive_copy
     with sqlite3.connect(db) as conn:
         for statement in ("UPDATE pages SET post_id = NULL", "DELETE FROM links",
                           "DELETE FROM comment_versions", "DELETE FROM post_versions",
                           "DELETE FROM comments", "DELETE FROM posts"):
             conn.execute(statement)
     conn.close()
-    assert archiver("reparse", "--db", db) == (
+    assert archiver_output("reparse", "--db", db) == (
         "16 pages read: 7 posts, 58 comments; 0 failed to extract, 2 not a thread\n")
-    assert content(db) == content(crawled[0])
+    assert content(db) == content(demo_archive)
 
 
-def test_import_of_the_crawl_s_export_gives_the_crawl_s_rows(crawled, tmp_path):
+def test_import_of_the_crawl_s_export_gives_the_crawl_s_rows(demo_archive, tmp_path):
     export, db = tmp_path / "blog.warc.gz", tmp_path / "imported.db"
-    assert archiver("export-warc", "--db", crawled[0], export) == (
+    assert archiver_output("export-warc", "--db", demo_archive, export) == (
         f"30 responses written to {export}\n")
-    assert archiver("import-warc", "--db", db, export) == (
+    assert archiver_output("import-warc", "--db", db, export) == (
         "blog.warc.gz: ok: 23 pages, 7 posts, 58 comments; skipped 0 revisits, 0 non-2xx "
         "responses, 0 other responses; 0 failed to extract\n")
-    assert content(db) == content(crawled[0])
+    assert content(db) == content(demo_archive)
     counts = f"SELECT {', '.join(RUN_COUNTS)} FROM crawls"
-    assert rows(db, counts) == rows(crawled[0], counts) == [("ok", 23, 7, 58, 7, 0, 0, 58, 0, 0, 0)]
+    assert rows(db, counts) == rows(demo_archive, counts) == [
+        ("ok", 23, 7, 58, 7, 0, 0, 58, 0, 0, 0)]
 
 
-def test_reparse_reads_a_page_with_the_since_of_the_crawl_that_fetched_it(tmp_path):
+def test_reparse_reads_a_page_with_the_since_of_the_crawl_that_fetched_it(demo_blog, tmp_path):
     """The post's page is archived raw, its thread dropped: published before `since`."""
     db = tmp_path / "since.db"
-    with running() as url:
-        crawl(url + EXAMPLE, db, tmp_path, "-a", "since=2014-08-13")
+    crawl(demo_blog.url + EXAMPLE, db, tmp_path, "-a", "since=2014-08-13")
     before = content(db)
     assert rows(db, "SELECT source, title FROM posts") == [("feed", None)]
-    assert archiver("reparse", "--db", db) == (
+    assert archiver_output("reparse", "--db", db) == (
         "2 pages read: 1 posts, 9 comments; 0 failed to extract, 0 not a thread\n")
     assert content(db) == before
 
 
-def test_an_archive_still_to_migrate_is_crawled_in_full_and_migrated_by_the_pipeline(tmp_path):
+def test_an_archive_still_to_migrate_is_crawled_in_full_and_migrated_by_the_pipeline(
+        demo_blog, demo_archive_copy, tmp_path):
     """The spider only reads the archive; the archive pipeline, which writes, migrates it. An
     archive of an earlier version is read as holding nothing yet."""
-    db = tmp_path / "archive.db"
-    with running() as url:
-        crawl(url, db, tmp_path)
-        with sqlite3.connect(db) as conn:
-            for table in ("posts", "comments"):
-                conn.execute(f"ALTER TABLE {table} DROP COLUMN published_year")
-            conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_published_year'")
-        conn.close()
-        log = crawl(url, db, tmp_path)
+    db = demo_archive_copy
+    with sqlite3.connect(db) as conn:
+        for table in ("posts", "comments"):
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN published_year")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_published_year'")
+    conn.close()
+    log = crawl(demo_blog.url, db, tmp_path)
     assert "The archive is of an earlier version: this run reads every post" in log
     assert rows(db, "SELECT mode, status, posts, posts_new FROM crawls ORDER BY id") == [
         ("full", "ok", 7, 7), ("full", "ok", 7, 0)]

@@ -15,7 +15,8 @@ def test_a_run_that_archived_nothing_failed():
 
 
 def test_a_run_after_which_the_archive_holds_no_post_of_its_blog_failed():
-    stats = {"archiver/pages/saved_ok": 5, "archiver/posts/in_archive": 0, "finish_reason": "finished"}
+    stats = {"archiver/pages/saved_ok": 5, "archiver/posts/in_archive": 0,
+             "finish_reason": "finished"}
     assert (crawl_outcome(stats).status, crawl_outcome(stats).exit_code) == ("failed", 1)
 
 

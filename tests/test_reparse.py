@@ -1,56 +1,32 @@
-"""`archiver reparse`: real archives crawled from the demo blog, re-read by real processes after
-the blog's server has stopped."""
+"""`archiver reparse`: real archives crawled from the demo blog, re-read by real processes that
+ask the blog nothing."""
 
 import json
 import os
 import re
-import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
-from urllib.parse import urlsplit
-
-import pytest
 
 from archiver import storage
 from archiver.schedule import ArchiveLock
-from tests.blogserver import ROOT, running
-from tests.test_crawl import EXAMPLE, EXAMPLE_THREAD, crawl, rows
+from tests.blogserver import running
+from tests.helpers import (
+    DEMO_BLOG,
+    EXAMPLE,
+    EXAMPLE_THREAD,
+    THREAD_QUERY,
+    archiver,
+    crawl,
+    reparse,
+    rows,
+)
 
-DEMO_BLOG = ROOT / "data" / "demo-blog"
 SUMMARY = "16 pages read: 7 posts, 58 comments; 0 failed to extract, 2 not a thread\n"
 # What a post or comment says, without the row ids and the history of when runs saw it.
-COMMENT_CONTENT = ("c.platform_id, parent.comment_key, c.parent_platform_id, c.depth, c.position, "
-                   "c.comment_page, c.page_position, c.type, c.author, c.author_url, c.permalink, "
-                   "c.published_shown, c.published_local, c.published_utc, c.published_relative_to, "
-                   "c.body_html, c.body_text, c.source, c.comment_key")
-
-
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory):
-    """An archive of the whole demo blog, and the address the blog had: its server is gone."""
-    tmp_path = tmp_path_factory.mktemp("crawled")
-    db = tmp_path / "archive.db"
-    with running() as url:
-        crawl(url, db, tmp_path)
-    return db, url
-
-
-@pytest.fixture
-def archive(crawled, tmp_path):
-    """A copy of the crawled archive for one test to change."""
-    db = tmp_path / "archive.db"
-    shutil.copy(crawled[0], db)
-    return db
-
-
-def reparse(db, *args):
-    done = subprocess.run([sys.executable, "-m", "archiver.cli", "reparse", "--db", str(db), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+COMMENT_CONTENT = ("c.platform_id, parent.comment_key, c.parent_platform_id, c.depth, "
+                   "c.position, c.comment_page, c.page_position, c.type, c.author, c.author_url, "
+                   "c.permalink, c.published_shown, c.published_local, c.published_utc, "
+                   "c.published_relative_to, c.body_html, c.body_text, c.source, c.comment_key")
 
 
 def tables(db):
@@ -72,10 +48,9 @@ def links(db):
                     "ORDER BY post_id, comment_id, position")
 
 
-def test_reparse_restores_what_an_old_extractor_left_out_with_the_blog_gone(crawled, archive):
-    blog = urlsplit(crawled[1])
-    with socket.socket() as probe:
-        assert probe.connect_ex((blog.hostname, blog.port)) != 0
+def test_reparse_restores_what_an_old_extractor_left_out_without_asking_the_blog(
+        demo_blog, demo_archive_copy):
+    archive = demo_archive_copy
     before = tables(archive)
     before_links = links(archive)
     change(archive,
@@ -84,51 +59,53 @@ def test_reparse_restores_what_an_old_extractor_left_out_with_the_blog_gone(craw
            "published_utc = NULL",
            "DELETE FROM links",
            "UPDATE pages SET post_id = NULL")
+    asked = len(demo_blog.asked)
     assert reparse(archive) == SUMMARY
+    assert demo_blog.asked[asked:] == []
     after = tables(archive)
     assert {name: after[name] for name in after if name != "links"} == \
            {name: before[name] for name in before if name != "links"}
     assert links(archive) == before_links
 
 
-def test_reparse_writes_deleted_comments_again_without_history(crawled, archive):
-    blog_url = crawled[1]
+def test_reparse_writes_deleted_comments_again_without_history(demo_blog, demo_archive_copy):
+    archive, post = demo_archive_copy, demo_blog.url + EXAMPLE
     thread = ("SELECT " + COMMENT_CONTENT + " FROM comments c JOIN posts p ON p.id = c.post_id "
-              "LEFT JOIN comments parent ON parent.id = c.parent_id WHERE p.url = ? ORDER BY c.position")
-    before = rows(archive, thread, blog_url + EXAMPLE)
-    (post_id,) = rows(archive, "SELECT id FROM posts WHERE url = ?", blog_url + EXAMPLE)[0]
+              "LEFT JOIN comments parent ON parent.id = c.parent_id WHERE p.url = ? "
+              "ORDER BY c.position")
+    before = rows(archive, thread, post)
+    ((post_id,),) = rows(archive, "SELECT id FROM posts WHERE url = ?", post)
     change(archive, f"DELETE FROM links WHERE comment_id IS NOT NULL AND post_id = {post_id}",
            f"DELETE FROM comments WHERE post_id = {post_id}")
     assert reparse(archive) == SUMMARY
-    assert rows(archive, thread, blog_url + EXAMPLE) == before
-    assert rows(archive, "SELECT c.position, c.platform_id, parent.platform_id, c.depth, c.type, c.author, "
-                         "c.published_shown, c.published_utc FROM comments c "
-                         "LEFT JOIN comments parent ON parent.id = c.parent_id WHERE c.post_id = ? "
-                         "ORDER BY c.position", post_id) == EXAMPLE_THREAD
+    assert rows(archive, thread, post) == before
+    assert rows(archive, THREAD_QUERY, post) == EXAMPLE_THREAD
     # An extractor change is no edit on the blog: the rows say no run saw them.
-    assert rows(archive, "SELECT count(*), count(first_seen_utc), count(last_seen_crawl) FROM comments "
-                         "WHERE post_id = ?", post_id) == [(9, 0, 0)]
+    assert rows(archive, "SELECT count(*), count(first_seen_utc), count(last_seen_crawl) "
+                         "FROM comments WHERE post_id = ?", post_id) == [(9, 0, 0)]
     assert rows(archive, "SELECT count(*) FROM comment_versions") == [(0,)]
 
 
-def test_reparse_of_an_unchanged_archive_changes_nothing(archive):
+def test_reparse_of_an_unchanged_archive_changes_nothing(demo_archive_copy):
+    archive = demo_archive_copy
     before = tables(archive)
     assert reparse(archive) == SUMMARY
     assert tables(archive) == before
 
 
-def test_reparse_of_another_site_reads_nothing(archive):
+def test_reparse_of_another_site_reads_nothing(demo_archive_copy):
+    archive = demo_archive_copy
     before = tables(archive)
     assert reparse(archive, "--site", "blog.example") == \
         "0 pages read: 0 posts, 0 comments; 0 failed to extract, 0 not a thread\n"
     assert tables(archive) == before
 
 
-def test_reparse_writes_nothing_while_another_run_writes_to_the_archive(archive):
+def test_reparse_writes_nothing_while_another_run_writes_to_the_archive(demo_archive_copy):
+    archive = demo_archive_copy
     before = tables(archive)
     with ArchiveLock(archive):
-        done = subprocess.run([sys.executable, "-m", "archiver.cli", "reparse", "--db", str(archive)],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        done = archiver("reparse", "--db", archive)
     assert (done.returncode, done.stdout) == (75, "")
     assert re.fullmatch(rf"Error: {re.escape(str(archive))} is being archived by another run "
                         rf"\(pid {os.getpid()}, started \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): "
@@ -150,7 +127,8 @@ def test_relative_times_count_back_from_when_the_page_was_fetched(tmp_path):
     assert reparse(db) == "1 pages read: 1 posts, 9 comments; 0 failed to extract, 0 not a thread\n"
     assert rows(db, "SELECT published_shown, published_local, published_utc, published_relative_to "
                     "FROM comments WHERE platform_id = '1'") == [
-        ("3 hours ago", "2020-07-01T10:00:00+01:00", "2020-07-01T09:00:00Z", "2020-07-01T12:00:00Z")]
+        ("3 hours ago", "2020-07-01T10:00:00+01:00", "2020-07-01T09:00:00Z",
+         "2020-07-01T12:00:00Z")]
 
 
 def blog_with_relative_time(folder):
@@ -166,5 +144,6 @@ def blog_with_relative_time(folder):
             assert body.count(shown) == 1
             body = body.replace(shown, b"<time>3 hours ago</time>")
         (folder / page["file"]).write_bytes(body)
-    (folder / "manifest.json").write_text(json.dumps({**manifest, "pages": pages}), encoding="utf-8")
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "pages": pages}),
+                                          encoding="utf-8")
     return Path(folder)

@@ -21,15 +21,22 @@ from warcio.warcwriter import WARCWriter
 
 from archiver.demo import BlogHandler, Reply, StaticBlog, serve
 from archiver.schedule import ArchiveLock
-from tests.blogserver import ROOT, running
-from tests.test_crawl import EXAMPLE, EXAMPLE_THREAD, crawl, rows
+from tests.helpers import (
+    DEMO_BLOG,
+    EXAMPLE,
+    EXAMPLE_THREAD,
+    EXAMPLE_TITLE,
+    POSTS,
+    POSTS_QUERY,
+    ROOT,
+    THREAD_QUERY,
+    archiver,
+    archiver_output,
+    crawl,
+    rows,
+)
 
-DEMO_BLOG = ROOT / "data" / "demo-blog"
 FEED = EXAMPLE + "feed/"
-EXAMPLE_THREAD_QUERY = (
-    "SELECT c.position, c.platform_id, parent.platform_id, c.depth, c.type, c.author, "
-    "c.published_shown, c.published_utc FROM comments c JOIN posts p ON p.id = c.post_id "
-    "LEFT JOIN comments parent ON parent.id = c.parent_id WHERE p.url = ? ORDER BY c.position")
 # What the archive says of the blog, without row ids and the history of the runs that saw it.
 CONTENT = {
     "posts": "SELECT site, url, platform, platform_id, title, author, published_shown, "
@@ -91,15 +98,9 @@ def exported(crawled):
     db, _ = crawled
     output = db.parent / "blog.warc.gz"
     (pages,) = rows(db, "SELECT count(*) FROM pages")[0]
-    assert archiver("export-warc", "--db", db, output) == f"{pages} responses written to {output}\n"
+    assert archiver_output("export-warc", "--db", db, output) == \
+        f"{pages} responses written to {output}\n"
     return output
-
-
-def archiver(*args, status=0):
-    done = subprocess.run([sys.executable, "-m", "archiver.cli", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == status, done.stdout + done.stderr
-    return done.stdout
 
 
 def warcio(*args):
@@ -175,32 +176,30 @@ def test_export_headers_describe_the_body_as_stored(crawled, exported):
 
 def test_export_of_another_site_holds_no_response(crawled, tmp_path):
     output = tmp_path / "none.warc.gz"
-    assert archiver("export-warc", "--db", crawled[0], "--site", "blog.example", output) == \
+    assert archiver_output("export-warc", "--db", crawled[0], "--site", "blog.example", output) == \
         f"0 responses written to {output}\n"
     assert [record[0] for record in read_warc(output)] == ["warcinfo"]
 
 
 def test_an_exported_archive_imports_to_the_same_posts_comments_and_pages(crawled, exported,
-                                                                         tmp_path):
+                                                                          tmp_path):
     db, url = crawled
     imported = tmp_path / "imported.db"
     (pages,) = rows(db, "SELECT count(*) FROM pages WHERE status BETWEEN 200 AND 299")[0]
     # The export records each page's role: every page is archived as the crawl archived it,
     # the answers that were not 2xx too.
-    assert archiver("import-warc", "--db", imported, exported) == (
+    assert archiver_output("import-warc", "--db", imported, exported) == (
         f"blog.warc.gz: ok: {pages} pages, 7 posts, 58 comments; skipped 0 revisits, 0 "
         "non-2xx responses, 0 other responses; 0 failed to extract\n")
     for table, query in CONTENT.items():
         assert rows(imported, query) == rows(db, query), table
-    assert rows(imported, EXAMPLE_THREAD_QUERY, url + EXAMPLE) == EXAMPLE_THREAD
+    assert rows(imported, THREAD_QUERY, url + EXAMPLE) == EXAMPLE_THREAD
 
 
 def test_a_file_that_is_no_warc_stops_the_import_before_it_writes(tmp_path):
     notes = tmp_path / "notes.warc"
     notes.write_text("hello\n")
-    done = subprocess.run([sys.executable, "-m", "archiver.cli", "import-warc", "--db",
-                           str(tmp_path / "a.db"), str(notes)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = archiver("import-warc", "--db", tmp_path / "a.db", notes)
     assert (done.returncode, done.stdout, done.stderr) == (
         1, "", f"Error: {notes}: Unknown archive format, first line: ['hello']\n")
     assert rows(tmp_path / "a.db", "SELECT count(*) FROM crawls") == [(0,)]
@@ -209,9 +208,7 @@ def test_a_file_that_is_no_warc_stops_the_import_before_it_writes(tmp_path):
 def test_import_writes_nothing_while_another_run_writes_to_the_archive(exported, tmp_path):
     db = tmp_path / "archive.db"
     with ArchiveLock(db):
-        done = subprocess.run([sys.executable, "-m", "archiver.cli", "import-warc", "--db",
-                               str(db), str(exported)], cwd=ROOT, capture_output=True, text=True,
-                              timeout=120)
+        done = archiver("import-warc", "--db", db, exported)
     assert (done.returncode, done.stdout) == (75, "")
     assert done.stderr.startswith(
         f"Error: {db} is being archived by another run (pid {os.getpid()}, ")
@@ -219,30 +216,22 @@ def test_import_writes_nothing_while_another_run_writes_to_the_archive(exported,
 
 
 @pytest.mark.skipif(shutil.which("wget") is None,
-                    reason="wget is not installed (apt-get install wget): a WARC wget writes "
-                           "is not tested")
-def test_import_of_a_wget_warc(tmp_path):
-    db = tmp_path / "archive.db"
-    with running() as url:
-        fetched = subprocess.run(["wget", "--quiet", "--recursive", "--level=inf",
-                                  "--directory-prefix", str(tmp_path / "mirror"),
-                                  "--warc-file", str(tmp_path / "blog"), url],
-                                 capture_output=True, text=True, timeout=120)
+                    reason="wget is not installed (apt-get install wget): "
+                           "a WARC wget writes is not tested")
+def test_import_of_a_wget_warc(demo_blog, tmp_path):
+    db, url = tmp_path / "archive.db", demo_blog.url
+    fetched = subprocess.run(["wget", "--quiet", "--recursive", "--level=inf",
+                              "--directory-prefix", str(tmp_path / "mirror"),
+                              "--warc-file", str(tmp_path / "blog"), url],
+                             capture_output=True, text=True, timeout=120)
     # Some pages answered 404: the snapshot has no images.
     assert fetched.returncode == 8, fetched.stderr
-    assert archiver("import-warc", "--db", db, tmp_path / "blog.warc.gz") == (
+    assert archiver_output("import-warc", "--db", db, tmp_path / "blog.warc.gz") == (
         "blog.warc.gz: ok: 21 pages, 6 posts, 58 comments; skipped 0 revisits, 102 non-2xx "
         "responses, 1 other responses; 0 failed to extract\n")
-    assert rows(db, EXAMPLE_THREAD_QUERY, url + EXAMPLE) == EXAMPLE_THREAD
-    assert rows(db, "SELECT substr(url, length(?) + 1), comment_count FROM posts ORDER BY url",
-                url) == [
-        ("2014/02/09/why-kurdistan-still-matters/", 2),
-        (EXAMPLE, 9),
-        ("2015/01/02/review-the-arab-spring-revisited/", 5),
-        ("2015/03/01/open-thread-anything-goes-comments-paginated/", 42),
-        ("2022/08/09/solidarity-%e2%9c%8a-with-the-kurds/", 0),
-        ("2023/04/23/whatever-happened-to-the-arab-spring-part-2/", 0),
-    ]
+    assert rows(db, THREAD_QUERY, url + EXAMPLE) == EXAMPLE_THREAD
+    # wget reads no sitemap, the one place that names the about page.
+    assert rows(db, POSTS_QUERY, url) == [post for post in POSTS if post[0] != "about-this-blog/"]
     # No role recorded: the post pages and the comment feeds are known by what they hold.
     assert rows(db, "SELECT role, count(*) FROM pages GROUP BY role ORDER BY role") == [
         ("comments", 4), ("other", 6), ("post", 10), ("site", 1)]
@@ -255,6 +244,10 @@ def test_import_of_a_wget_warc(tmp_path):
 
 ORIGIN = "https://blog.example/"
 EDITED = (b"Thanks Jim, I&#8217;ve read it.", b"Thanks Jim, I&#8217;ve read it twice.")
+# Comment 2 of the example thread after its first line, which the edit changes.
+COMMENT_2_GOES_ON = ("The point is that the ICP are on the ground and know exactly what they "
+                     "are facing. That is more than can be said for some of their critics over "
+                     "here.")
 
 
 def on_the_wire(reply):
@@ -262,8 +255,7 @@ def on_the_wire(reply):
     body = gzip.compress(reply.body)
     head = [f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase}",
             f"content-type: {reply.content_type}", "Content-Encoding: gzip",
-            "Transfer-Encoding: chunked",
-            "Vary: Accept-Encoding", "Server: nginx"]
+            "Transfer-Encoding: chunked", "Vary: Accept-Encoding", "Server: nginx"]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
 
 
@@ -300,9 +292,12 @@ def write_grab_site_warc(path, captures):
                                           warc_headers_dict={"WARC-Date": date}))
 
 
-def test_import_of_grab_site_warcs_in_capture_order_makes_history(tmp_path):
-    """Two runs a day apart, the second seeing comment 2 edited and the feed unchanged; given
-    latest first, they are read in the order they were captured."""
+@pytest.fixture(scope="module")
+def grab_site(tmp_path_factory):
+    """Two runs a day apart, the second seeing comment 2 edited and the feed unchanged, each
+    written to a WARC as grab-site writes them, imported latest first: the archive, what the
+    import printed, and the replies captured (index, post, edited post, feed)."""
+    tmp_path = tmp_path_factory.mktemp("grab-site")
     blog = StaticBlog(DEMO_BLOG)
     index, post, feed = (blog.respond("/" + path, ORIGIN) for path in ("wp-json/", EXAMPLE, FEED))
     # Times shown without their machine-readable values: only the blog's zone makes them UTC.
@@ -310,11 +305,12 @@ def test_import_of_grab_site_warcs_in_capture_order_makes_history(tmp_path):
     assert post.body.count(EDITED[0]) == 1
     edited = Reply(post.status, post.content_type, post.body.replace(*EDITED))
     image = Reply(200, "image/png", b"\x89PNG\r\n\x1a\n")
+    gone = blog.respond("/2014/08/12/gone/", ORIGIN)
     write_grab_site_warc(tmp_path / "grab-1.warc.gz", [
         ("2024-03-01T10:00:05Z", "/" + EXAMPLE, post),
         ("2024-03-01T10:00:06Z", "/" + FEED, feed),
         ("2024-03-01T10:00:07Z", "/wp-content/uploads/map.png", image),
-        ("2024-03-01T10:00:08Z", "/2014/08/12/gone/", blog.respond("/2014/08/12/gone/", ORIGIN)),
+        ("2024-03-01T10:00:08Z", "/2014/08/12/gone/", gone),
         ("2024-03-01T10:00:09Z", "/wp-json/", index),
     ])
     write_grab_site_warc(tmp_path / "grab-2.warc.gz", [
@@ -322,19 +318,29 @@ def test_import_of_grab_site_warcs_in_capture_order_makes_history(tmp_path):
         ("2024-03-02T10:00:06Z", "/" + FEED, ("2024-03-01T10:00:06Z", feed.body)),
     ])
     db = tmp_path / "archive.db"
-    assert archiver("import-warc", "--db", db, tmp_path / "grab-2.warc.gz",
-                    tmp_path / "grab-1.warc.gz") == (
-        "grab-2.warc.gz: ok: 1 pages, 1 posts, 9 comments; skipped 1 revisits, 0 non-2xx "
-        "responses, 0 other responses; 0 failed to extract\n"
-        "grab-1.warc.gz: ok: 3 pages, 1 posts, 9 comments; skipped 0 revisits, 1 non-2xx "
-        "responses, 1 other responses; 0 failed to extract\n")
+    printed = archiver_output("import-warc", "--db", db, tmp_path / "grab-2.warc.gz",
+                              tmp_path / "grab-1.warc.gz")
+    return db, printed, (index, post, edited, feed)
+
+
+def test_grab_site_warcs_given_latest_first_are_imported_in_capture_order(grab_site):
+    db, printed, _ = grab_site
+    assert printed == (
+        "grab-2.warc.gz: ok: 1 pages, 1 posts, 9 comments; skipped 1 revisits, "
+        "0 non-2xx responses, 0 other responses; 0 failed to extract\n"
+        "grab-1.warc.gz: ok: 3 pages, 1 posts, 9 comments; skipped 0 revisits, "
+        "1 non-2xx responses, 1 other responses; 0 failed to extract\n")
     assert rows(db, "SELECT id, site, start_url, arguments, started_utc, finished_utc, status, "
-                    "pages, posts, comments, posts_new, comments_new, comments_changed FROM crawls "
-                    "ORDER BY id") == [
-        (1, "blog.example", "grab-1.warc.gz", '{"warc": "grab-1.warc.gz"}', "2024-03-01T10:00:05Z",
-         "2024-03-01T10:00:09Z", "ok", 3, 1, 9, 1, 9, 0),
-        (2, "blog.example", "grab-2.warc.gz", '{"warc": "grab-2.warc.gz"}', "2024-03-02T10:00:05Z",
-         "2024-03-02T10:00:05Z", "ok", 1, 1, 9, 0, 0, 1)]
+                    "pages, posts, comments, posts_new, comments_new, comments_changed "
+                    "FROM crawls ORDER BY id") == [
+        (1, "blog.example", "grab-1.warc.gz", '{"warc": "grab-1.warc.gz"}',
+         "2024-03-01T10:00:05Z", "2024-03-01T10:00:09Z", "ok", 3, 1, 9, 1, 9, 0),
+        (2, "blog.example", "grab-2.warc.gz", '{"warc": "grab-2.warc.gz"}',
+         "2024-03-02T10:00:05Z", "2024-03-02T10:00:05Z", "ok", 1, 1, 9, 0, 0, 1)]
+
+
+def test_grab_site_imports_keep_each_page_as_last_captured(grab_site):
+    db, _, (index, _, edited, feed) = grab_site
     pages = ("SELECT substr(url, 22), role, status, fetched_utc, headers, body FROM pages "
              "ORDER BY id")
     stored = [(url, role, status, fetched, json.loads(headers), gzip.decompress(body))
@@ -346,23 +352,22 @@ def test_import_of_grab_site_warcs_in_capture_order_makes_history(tmp_path):
     # The blog's zone comes from its REST index, read before any page, whenever it was captured.
     assert rows(db, "SELECT site, name, timezone FROM sites") == [
         ("blog.example", "Harness Blog", "Europe/London")]
-    assert rows(db, "SELECT title, published_local, published_utc, comment_count FROM posts") == [(
-        "Iraqi Communists Call on World’s Proletariat to unite against Islamists", "2014-08-12",
-        None, 9)]
-    assert rows(db, EXAMPLE_THREAD_QUERY, ORIGIN + EXAMPLE) == EXAMPLE_THREAD
+
+
+def test_grab_site_imports_make_the_thread_s_history(grab_site):
+    db, _, _ = grab_site
+    assert rows(db, "SELECT title, published_local, published_utc, comment_count "
+                    "FROM posts") == [(EXAMPLE_TITLE, "2014-08-12", None, 9)]
+    assert rows(db, THREAD_QUERY, ORIGIN + EXAMPLE) == EXAMPLE_THREAD
     assert rows(db, "SELECT platform_id, first_seen_utc, first_seen_crawl, last_seen_utc, "
                     "last_seen_crawl, edited_utc FROM comments WHERE platform_id IN ('1', '2') "
                     "ORDER BY platform_id") == [
         ("1", "2024-03-01T10:00:05Z", 1, "2024-03-02T10:00:05Z", 2, None),
         ("2", "2024-03-01T10:00:05Z", 1, "2024-03-02T10:00:05Z", 2, "2024-03-02T10:00:05Z")]
     assert rows(db, "SELECT body_text FROM comments WHERE platform_id = '2'") == [(
-        "Thanks Jim, I’ve read it twice.\nThe point is that the ICP are on the ground and know "
-        "exactly what they are facing. That is more than can be said for some of their critics "
-        "over here.",)]
+        "Thanks Jim, I’ve read it twice.\n" + COMMENT_2_GOES_ON,)]
     assert rows(db, "SELECT c.platform_id, v.version, v.author, v.body_text, v.first_seen_utc, "
                     "v.last_seen_utc, v.replaced_utc, v.replaced_by_crawl FROM comment_versions v "
                     "JOIN comments c ON c.id = v.comment_id") == [
-        ("2", 1, "Andrew Coates", "Thanks Jim, I’ve read it.\nThe point is that the ICP are on the "
-         "ground and know exactly what they are facing. That is more than can be said for some of "
-         "their critics over here.", "2024-03-01T10:00:05Z", "2024-03-01T10:00:06Z",
-         "2024-03-02T10:00:05Z", 2)]
+        ("2", 1, "Andrew Coates", "Thanks Jim, I’ve read it.\n" + COMMENT_2_GOES_ON,
+         "2024-03-01T10:00:05Z", "2024-03-01T10:00:06Z", "2024-03-02T10:00:05Z", 2)]

@@ -1,31 +1,28 @@
 """Keeping a real WordPress's archive current: crawl it, change it as readers and moderators do
 (new comments, a reply on a later comment page, an edit, a trash, a late approval, an edited
-post, a trashed post), crawl again, and check the exact rows, versions and removals against what WordPress
-says it shows. Run with `pytest -m wordpress`.
+post, a trashed post), crawl again, and check the exact rows, versions and removals against
+what WordPress says it shows. Run with `pytest -m wordpress`.
 """
 
-import contextlib
 import json
 import sqlite3
 import subprocess
 import sys
-import time
 
 import pytest
 
-from tests.test_wordpress_live import REPO, crawl, load_rows
+from tests.helpers import ROOT, copy_archive, rows, wait_until
 from tests.wordpress_harness import (
+    SEED,
     change_the_blog,
-    harness_path,
     live_threads,
-    missing_prerequisite,
     seeded_site,
     truth_threads,
 )
+from tests.wordpress_truth import crawl_wordpress, load_rows
 
 pytestmark = pytest.mark.wordpress
 
-SEED = ("30", "40")
 TABLES = ("posts", "comments", "links")
 # Bookkeeping a run that reads a thread again rewrites whatever it finds.
 SIGHTING = {"last_seen_utc", "last_seen_crawl", "thread_read_utc"}
@@ -56,35 +53,34 @@ def threads_read(db, crawl_id):
 
 
 @pytest.fixture(scope="module")
-def harness():
-    path = harness_path()
-    reason = missing_prerequisite(path)
-    if reason:
-        pytest.skip(reason)
-    return path
+def site(wordpress_harness, tmp_path_factory):
+    """A seeded WordPress of this module's own, which its tests change."""
+    with seeded_site(wordpress_harness, tmp_path_factory.mktemp("wordpress"), *SEED) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
-def history(harness, tmp_path_factory):
-    """One archive through four runs: first, unchanged, after the changes, and full again."""
+def history(site, tmp_path_factory):
+    """One archive through four runs: first, unchanged, after the changes, and full again;
+    and a copy of it after the first."""
     folder = tmp_path_factory.mktemp("history")
     db = folder / "archive.db"
-    with seeded_site(harness, folder / "wordpress", *SEED) as site:
-        before = site.truth()
-        crawl(site.base, db, folder / "first.log")
-        first = {table: table_rows(db, table) for table in TABLES}
-        crawl(site.base, db, folder / "unchanged.log")
-        unchanged = {table: table_rows(db, table) for table in TABLES}
-        read_unchanged = threads_read(db, 2)
-        changes = change_the_blog(site, before)
-        after = site.truth()
-        crawl(site.base, db, folder / "changed.log")
-        changed = {table: table_rows(db, table, SIGHTING) for table in TABLES}
-        read_again = threads_read(db, 3)
-        crawl(site.base, db, folder / "full.log", "-a", "full=1")
-    return {"db": db, "before": before, "after": after, "changes": changes, "first": first,
-            "unchanged": unchanged, "changed": changed, "read_unchanged": read_unchanged,
-            "read_again": read_again}
+    before = site.truth()
+    crawl_wordpress(site.base, db, folder / "first.log")
+    first = {table: table_rows(db, table) for table in TABLES}
+    copy_archive(db, folder / "first.db")
+    crawl_wordpress(site.base, db, folder / "unchanged.log")
+    unchanged = {table: table_rows(db, table) for table in TABLES}
+    read_unchanged = threads_read(db, 2)
+    changes = change_the_blog(site, before)
+    after = site.truth()
+    crawl_wordpress(site.base, db, folder / "changed.log")
+    changed = {table: table_rows(db, table, SIGHTING) for table in TABLES}
+    read_again = threads_read(db, 3)
+    crawl_wordpress(site.base, db, folder / "full.log", "-a", "full=1")
+    return {"db": db, "first_db": folder / "first.db", "before": before, "after": after,
+            "changes": changes, "first": first, "unchanged": unchanged, "changed": changed,
+            "read_unchanged": read_unchanged, "read_again": read_again}
 
 
 def test_a_run_with_nothing_changed_reads_no_thread_and_changes_no_row(history):
@@ -111,14 +107,17 @@ def test_the_archive_then_holds_what_wordpress_shows_and_what_it_no_longer_does(
     assert live_threads(db) == truth_threads(after)
     removed = load_rows(db, "SELECT platform_id, removed_by_crawl, body_text FROM comments "
                             "WHERE removed_utc IS NOT NULL")
-    trashed = next(c for c in history["before"]["comments"] if c["id"] == history["changes"].trashed)
+    changes = history["changes"]
+    trashed = next(c for c in history["before"]["comments"] if c["id"] == changes.trashed)
     assert [(row["platform_id"], row["removed_by_crawl"], " ".join(row["body_text"].split()))
             for row in removed] == [(str(trashed["id"]), 3, trashed["content_text"])]
-    gone = next(p for p in history["before"]["posts"] if p["id"] == history["changes"].trashed_post)
-    assert load_rows(db, "SELECT url, title, removed_by_crawl FROM posts WHERE removed_utc IS NOT NULL") == [
+    gone = next(p for p in history["before"]["posts"] if p["id"] == changes.trashed_post)
+    assert load_rows(db, "SELECT url, title, removed_by_crawl FROM posts "
+                         "WHERE removed_utc IS NOT NULL") == [
         {"url": gone["url"], "title": gone["title"], "removed_by_crawl": 3}]
-    assert load_rows(db, "SELECT count(*) AS n FROM comments JOIN posts ON posts.id = comments.post_id "
-                         "WHERE posts.url = ?", gone["url"]) == [{"n": gone["comment_count"]}]
+    assert load_rows(db, "SELECT count(*) AS n FROM comments "
+                         "JOIN posts ON posts.id = comments.post_id WHERE posts.url = ?",
+                     gone["url"]) == [{"n": gone["comment_count"]}]
 
 
 def test_new_comments_are_added_with_their_run_and_the_reply_on_its_page(history):
@@ -130,7 +129,8 @@ def test_new_comments_are_added_with_their_run_and_the_reply_on_its_page(history
             3, truth[comment_id]["author"], truth[comment_id]["content_text"])
     reply = comment_row(db, changes.reply)
     parent = load_rows(db, "SELECT platform_id FROM comments WHERE id = ?", reply["parent_id"])
-    assert (parent, reply["comment_page"]) == ([{"platform_id": str(truth[changes.reply]["parent_id"])}], 2)
+    assert (parent, reply["comment_page"]) == (
+        [{"platform_id": str(truth[changes.reply]["parent_id"])}], 2)
 
 
 def test_an_edited_comment_keeps_its_earlier_text_as_a_version(history):
@@ -172,47 +172,39 @@ def test_a_full_run_afterwards_reads_everything_and_finds_nothing_new(history):
 
 
 @pytest.fixture(scope="module")
-def resumed(harness, tmp_path_factory):
-    """An archive whose run after the changes was killed (SIGKILL) once it had marked the changed
-    threads stale and before it had read them all, then run again to the end."""
+def resumed(site, history, tmp_path_factory):
+    """An archive of the site before the changes, whose run after them was killed (SIGKILL)
+    once it had marked the changed threads stale and before it had read them all, then run
+    again to the end."""
     folder = tmp_path_factory.mktemp("resumed")
     db = folder / "archive.db"
-    with seeded_site(harness, folder / "wordpress", *SEED) as site:
-        crawl(site.base, db, folder / "first.log")
-        changes = change_the_blog(site, site.truth())
-        after = site.truth()
-        # One request at a time, slowly: the changed threads are read over several seconds.
-        killed = subprocess.Popen(
-            [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={site.base}/",
-             "-s", f"ARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0.5", "-s", "AUTOTHROTTLE_ENABLED=False",
-             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", f"LOG_FILE={folder / 'killed.log'}"],
-            cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_until_stale(db, killed, len(changes.posts))
-        finally:
-            killed.kill()
-            killed.wait()
-        state = {"integrity": load_rows(db, "PRAGMA integrity_check"),
-                 "killed": load_rows(db, "SELECT status, finished_utc FROM crawls WHERE id = 2")}
-        crawl(site.base, db, folder / "resumed.log")
-    return {"db": db, "changes": changes, "after": after, **state}
+    copy_archive(history["first_db"], db)
+    # One request at a time, slowly: the changed threads are read over several seconds.
+    killed = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={site.base}/",
+         "-s", f"ARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0.5", "-s", "AUTOTHROTTLE_ENABLED=False",
+         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", f"LOG_FILE={folder / 'killed.log'}"],
+        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        # It reads them again only after marking them all, and clears the marks as it ends.
+        count = len(history["changes"].posts)
+        wait_until(lambda: stale_threads(db) >= count, killed, f"{count} threads marked stale")
+    finally:
+        killed.kill()
+        killed.wait()
+    state = {"integrity": load_rows(db, "PRAGMA integrity_check"),
+             "killed": load_rows(db, "SELECT status, finished_utc FROM crawls WHERE id = 2")}
+    crawl_wordpress(site.base, db, folder / "resumed.log")
+    return {"db": db, "changes": history["changes"], "after": history["after"], **state}
 
 
-def wait_until_stale(db, process, count):
-    """Poll the archive, read-only, until a run has marked `count` threads stale (it reads them
-    again only after that, and clears the marks only when it ends)."""
-    deadline = time.monotonic() + 120
-    while True:
-        assert process.poll() is None, f"the run ended before it marked {count} threads stale"
-        assert time.monotonic() < deadline, f"{count} threads were never marked stale"
-        try:
-            with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-                stale = conn.execute("SELECT count(*) FROM posts WHERE stale_utc IS NOT NULL").fetchone()[0]
-        except sqlite3.OperationalError:  # the run is migrating the archive
-            stale = 0
-        if stale >= count:
-            return
-        time.sleep(0.01)
+def stale_threads(db):
+    """How many threads a run has marked stale in the archive at `db`, read-only."""
+    try:
+        return rows(db, "SELECT count(*) FROM posts WHERE stale_utc IS NOT NULL")[0][0]
+    except sqlite3.OperationalError:  # the run is migrating the archive
+        return 0
 
 
 def test_a_run_killed_mid_way_leaves_a_sound_archive_the_next_run_completes(resumed):
@@ -220,17 +212,20 @@ def test_a_run_killed_mid_way_leaves_a_sound_archive_the_next_run_completes(resu
     assert resumed["integrity"] == [{"integrity_check": "ok"}]
     assert resumed["killed"] == [{"status": "running", "finished_utc": None}]
     assert live_threads(db) == truth_threads(resumed["after"])
-    assert [row["platform_id"] for row in load_rows(db, "SELECT platform_id FROM comments "
-                                                        "WHERE removed_utc IS NOT NULL")] == [str(changes.trashed)]
+    assert [row["platform_id"] for row in load_rows(
+        db, "SELECT platform_id FROM comments WHERE removed_utc IS NOT NULL")] == [
+        str(changes.trashed)]
     versions = load_rows(db, "SELECT comments.platform_id FROM comment_versions "
                              "JOIN comments ON comments.id = comment_versions.comment_id")
     assert versions == [{"platform_id": str(changes.edited)}]
     assert load_rows(db, "SELECT count(*) AS n FROM post_versions") == [{"n": 1}]
-    assert load_rows(db, "SELECT count(*) AS n FROM posts WHERE stale_utc IS NOT NULL") == [{"n": 0}]
-    on_live_posts = load_rows(db, "SELECT count(*) AS n, count(DISTINCT comments.platform_id) AS ids "
-                                  "FROM comments JOIN posts ON posts.id = comments.post_id "
+    assert load_rows(db, "SELECT count(*) AS n FROM posts "
+                         "WHERE stale_utc IS NOT NULL") == [{"n": 0}]
+    on_live_posts = load_rows(db, "SELECT count(*) AS n, count(DISTINCT comments.platform_id) "
+                                  "AS ids FROM comments JOIN posts ON posts.id = comments.post_id "
                                   "WHERE posts.removed_utc IS NULL")
     assert on_live_posts == [{"n": len(resumed["after"]["comments"]) + 1,
                               "ids": len(resumed["after"]["comments"]) + 1}]
-    assert [row["platform_id"] for row in load_rows(db, "SELECT platform_id FROM posts WHERE "
-                                                        "removed_utc IS NOT NULL")] == [str(changes.trashed_post)]
+    assert [row["platform_id"] for row in load_rows(
+        db, "SELECT platform_id FROM posts WHERE removed_utc IS NOT NULL")] == [
+        str(changes.trashed_post)]

@@ -10,7 +10,7 @@ from archiver.extractors import extract, extractor_for, find_links, wordpress_re
 from archiver.page import Page
 from archiver.thread_json import thread_as_json
 from tests.blogserver import running
-from tests.test_crawl import EXAMPLE, EXAMPLE_THREAD, crawl, rows
+from tests.helpers import EXAMPLE, EXAMPLE_THREAD, crawl, rows
 
 COLLECTIONS = Path(__file__).resolve().parent / "demo_rest"
 SITE = "https://blog.example/"

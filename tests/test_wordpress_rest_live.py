@@ -3,44 +3,31 @@ of the same site refusing it archives from the HTML alone, both match what WordP
 shows, and where neither pages nor feeds show the comments, the REST API alone gives them
 exactly.
 
-The harness and its helpers are test_wordpress_live.py's; the site is crawled once per mode under
-the classic theme. Run with `pytest -m wordpress`.
+The site is the session's seeded WordPress (tests/conftest.py), crawled once per mode under the
+classic theme: with the REST API on, that is the crawl test_wordpress_live.py checks under
+the theme. Run with `pytest -m wordpress`.
 """
 
 import contextlib
-import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-# `wordpress`: the live test's harness fixture, a seeded WordPress of this module's own.
-# WordPress's truth checks of the live test, run here on each mode's archive (`archive` below).
-from tests.test_wordpress_live import (  # noqa: F401
+from tests.wordpress_harness import PAGINATED_POST
+from tests.wordpress_truth import (
+    TRUTH_CHECKS,
     Crawl,
-    crawl,
+    crawl_wordpress,
     differences,
     load_rows,
     minute,
-    test_comment_authors,
-    test_comment_links,
-    test_comment_parents,
-    test_comment_times,
-    test_comment_types,
-    test_every_approved_comment_archived_once,
-    test_every_post_archived_with_title_author_and_time,
-    test_no_hidden_content,
-    test_only_extra_thread_is_the_about_page,
-    test_post_outbound_links,
-    test_reference_thread_order_and_local_times,
     truth_utc,
-    wordpress,  # noqa: F401
 )
 
 pytestmark = pytest.mark.wordpress
 
 THEME = "twentytwentyone"
-PAGINATED_POST = 2
 # The REST API's routes refused to visitors, as plugins that restrict it do, through the
 # filter WordPress runs before every route: 401. Its index stays open, so that both crawls know
 # the blog's zone (feed times of pingbacks are zoned by it); with the index refused as well,
@@ -50,7 +37,8 @@ add_filter( 'rest_authentication_errors', function ( $result ) {
 	if ( $result || '' === trim( $GLOBALS['wp']->query_vars['rest_route'], '/' ) ) {
 		return $result;
 	}
-	return new WP_Error( 'rest_forbidden', 'Sorry, you are not allowed to do that.', array( 'status' => 401 ) );
+	return new WP_Error( 'rest_forbidden', 'Sorry, you are not allowed to do that.',
+		array( 'status' => 401 ) );
 } );
 """
 # Comments shown nowhere but through the REST API, as with a theme that loads them from it with
@@ -75,26 +63,19 @@ def mu_plugin(site, name, code):
 
 
 @pytest.fixture(scope="module")
-def truth(wordpress):
-    wordpress.run("theme", THEME)
-    return json.loads(wordpress.run("truth"))
-
-
-@pytest.fixture(scope="module")
-def rest_archive(wordpress, truth, tmp_path_factory):
+def rest_archive(wordpress_crawl):
     """The site crawled as it is: REST API on."""
-    folder = tmp_path_factory.mktemp("rest")
-    crawl(wordpress.base, folder / "archive.db", folder / "crawl.log")
-    return Crawl(THEME, truth, folder / "archive.db")
+    return wordpress_crawl(THEME)
 
 
 @pytest.fixture(scope="module")
-def html_archive(wordpress, truth, tmp_path_factory):
+def html_archive(wordpress, rest_archive, tmp_path_factory):
     """The site crawled with its REST API refused: the HTML pages and feeds alone."""
     folder = tmp_path_factory.mktemp("html-only")
+    wordpress.run("theme", THEME)
     with mu_plugin(wordpress, "rest-refused.php", REST_REFUSED):
-        crawl(wordpress.base, folder / "archive.db", folder / "crawl.log")
-    return Crawl(THEME, truth, folder / "archive.db")
+        crawl_wordpress(wordpress.base, folder / "archive.db", folder / "crawl.log")
+    return Crawl(THEME, rest_archive.truth, folder / "archive.db")
 
 
 @pytest.fixture(scope="module", params=("rest", "html"))
@@ -102,9 +83,15 @@ def archive(request):
     return request.getfixturevalue(f"{request.param}_archive")
 
 
+@pytest.mark.parametrize("check", TRUTH_CHECKS, ids=lambda check: check.__name__)
+def test_the_archive_holds_what_wordpress_shows(archive, check):
+    check(archive)
+
+
 def posts_rows(db):
     return {row.pop("url"): row for row in load_rows(
-        db, "SELECT url, platform_id, title, author, published_utc, body_text, comment_count FROM posts")}
+        db, "SELECT url, platform_id, title, author, published_utc, body_text, comment_count "
+            "FROM posts")}
 
 
 def comments_rows(db):
@@ -123,21 +110,26 @@ def test_rest_and_html_only_crawls_archive_the_same_rows(rest_archive, html_arch
     # the HTML pages showed every comment, so the rows are "html". The second, refused the
     # posts, asked the API nothing more.
     threads = len(rest_archive.truth["posts"]) + 1
-    assert load_rows(rest_archive.db, "SELECT count(*) AS n, min(status) AS lowest, max(status) AS highest "
-                                      "FROM pages WHERE url LIKE ?", REST_COMMENTS) == [
+    assert load_rows(rest_archive.db, "SELECT count(*) AS n, min(status) AS lowest, "
+                                      "max(status) AS highest FROM pages WHERE url LIKE ?",
+                     REST_COMMENTS) == [
         {"n": threads, "lowest": 200, "highest": 200}]
-    assert load_rows(rest_archive.db, "SELECT DISTINCT source FROM comments") == [{"source": "html"}]
+    assert load_rows(rest_archive.db, "SELECT DISTINCT source FROM comments") == [
+        {"source": "html"}]
     assert load_rows(html_archive.db, "SELECT substr(url, ?) AS url, status FROM pages "
                                       "WHERE url LIKE '%/wp-json/wp/v2/%'",
                      len(html_archive.truth["site"]["home"]) + 1) == [
         {"url": "/wp-json/wp/v2/posts?per_page=100&_fields=id,link,date_gmt", "status": 401}]
 
 
-def test_comments_only_the_rest_api_shows_are_archived_exactly(wordpress, truth, tmp_path):
+def test_comments_only_the_rest_api_shows_are_archived_exactly(wordpress, rest_archive, tmp_path):
+    truth = rest_archive.truth
     post = next(post for post in truth["posts"] if post["id"] == PAGINATED_POST)
     db = tmp_path / "archive.db"
+    wordpress.run("theme", THEME)
     with mu_plugin(wordpress, "comments-only-in-rest.php", COMMENTS_ONLY_IN_REST):
-        crawl(post["url"].rstrip("/"), db, tmp_path / "crawl.log")  # crawl() puts the "/" back
+        # crawl_wordpress() puts the "/" back.
+        crawl_wordpress(post["url"].rstrip("/"), db, tmp_path / "crawl.log")
     zone = ZoneInfo(truth["site"]["timezone"])
     # Pingbacks and trackbacks are not among them: the API lists them to logged-in users only.
     # REST gives a commenter's name as stored, the empty one too, which pages show as "Anonymous".

@@ -14,9 +14,8 @@ from collections import Counter
 
 import pytest
 
-# `wordpress`: the live test's harness fixture, a seeded WordPress of this module's own.
 from tests.local_servers import LOOPBACK, ROOT, free_port
-from tests.test_wordpress_live import CRAWL_TIMEOUT, differences, load_rows, tail, wordpress  # noqa: F401
+from tests.wordpress_truth import CRAWL_TIMEOUT, differences, load_rows, tail
 
 pytestmark = pytest.mark.wordpress
 
@@ -54,8 +53,9 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
 
 def mirror(origin, folder):
     """`wget --mirror` of the site at `origin` into `folder`, less NOT_COPIED."""
-    done = subprocess.run(["wget", "--mirror", "--quiet", "-e", "robots=off", "--no-host-directories",
-                           f"--directory-prefix={folder}", f"--reject-regex={NOT_COPIED}", f"{origin}/"],
+    done = subprocess.run(["wget", "--mirror", "--quiet", "-e", "robots=off",
+                           "--no-host-directories", f"--directory-prefix={folder}",
+                           f"--reject-regex={NOT_COPIED}", f"{origin}/"],
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     # 8: some address answered an error (a link to a page WordPress does not serve to visitors).
     assert done.returncode in (0, 8), done.stderr[-2000:]
@@ -63,7 +63,8 @@ def mirror(origin, folder):
 
 def archiver_crawl(base, db, log):
     """`archiver crawl` of the whole blog at `base` into `db`, as from cron."""
-    done = subprocess.run([sys.executable, "-m", "archiver.cli", "crawl", f"{base}/", "--db", str(db),
+    done = subprocess.run([sys.executable, "-m", "archiver.cli", "crawl", f"{base}/",
+                           "--db", str(db),
                            "--log-file", str(log), *FAST], cwd=ROOT, stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=CRAWL_TIMEOUT)
     assert done.returncode == 0, f"{done.stdout}{done.stderr[-2000:]}\n{tail(log)}"
@@ -76,7 +77,8 @@ def nginx(root, origin, folder):
     port = free_port()
     (folder / "tmp").mkdir(parents=True)
     config = folder / "nginx.conf"
-    config.write_text(NGINX.format(folder=folder, host=LOOPBACK, port=port, root=root, origin=origin))
+    config.write_text(NGINX.format(folder=folder, host=LOOPBACK, port=port, root=root,
+                                   origin=origin))
     process = subprocess.Popen(["nginx", "-c", str(config), "-p", str(folder)],
                                stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -91,15 +93,17 @@ def _wait_for(process, port, folder):
     deadline = time.monotonic() + SERVER_TIMEOUT
     while True:
         assert process.poll() is None, f"nginx exited {process.returncode}: {process.stderr.read()}"
-        assert time.monotonic() < deadline, f"nginx did not listen: {(folder / 'error.log').read_text()}"
+        assert time.monotonic() < deadline, \
+            f"nginx did not listen: {(folder / 'error.log').read_text()}"
         with contextlib.suppress(OSError), socket.create_connection((LOOPBACK, port), timeout=1):
             return
         time.sleep(0.05)
 
 
 @pytest.fixture(scope="module", params=THEMES)
-def copy_archive(request, wordpress, tmp_path_factory):  # noqa: F811
-    """(truth, archive, origin of the copy): the site under one theme, copied, served and crawled."""
+def crawled_copy(request, wordpress, tmp_path_factory):
+    """(truth, archive, origin of the copy): the site under one theme, copied, served and
+    crawled."""
     if not (shutil.which("wget") and shutil.which("nginx")):
         pytest.skip("wget and nginx are needed: apt-get install wget nginx")
     folder = tmp_path_factory.mktemp(f"copy-{request.param}")
@@ -115,17 +119,20 @@ def in_copy(url, origin, base):
     return base + url[len(origin):] if url.startswith(origin) else url
 
 
-def test_every_post_of_the_copy_is_found(copy_archive, wordpress):  # noqa: F811
-    truth, db, base = copy_archive
+def test_every_post_of_the_copy_is_found(crawled_copy, wordpress):
+    truth, db, base = crawled_copy
     expected = {in_copy(post["url"], wordpress.base, base) for post in truth["posts"]}
     found = {row["url"] for row in load_rows(db, "SELECT url FROM posts")}
-    assert (sorted(expected - found), sorted(found - expected - {f"{base}/about-this-blog/"})) == ([], [])
+    assert (sorted(expected - found),
+            sorted(found - expected - {f"{base}/about-this-blog/"})) == ([], [])
 
 
-def test_every_comment_of_the_copy_is_archived_once(copy_archive, wordpress):  # noqa: F811
-    truth, db, base = copy_archive
+def test_every_comment_of_the_copy_is_archived_once(crawled_copy, wordpress):
+    truth, db, base = crawled_copy
     posts = {post["id"]: in_copy(post["url"], wordpress.base, base) for post in truth["posts"]}
-    expected = Counter((posts[comment["post_id"]], str(comment["id"])) for comment in truth["comments"])
+    expected = Counter((posts[comment["post_id"]], str(comment["id"]))
+                       for comment in truth["comments"])
     got = Counter((row["url"], row["platform_id"]) for row in load_rows(
-        db, "SELECT posts.url, comments.platform_id FROM comments JOIN posts ON posts.id = comments.post_id"))
+        db, "SELECT posts.url, comments.platform_id FROM comments "
+            "JOIN posts ON posts.id = comments.post_id"))
     assert differences(got, expected) == {}

@@ -18,6 +18,8 @@ DEFAULT_HARNESS = Path(__file__).resolve().parents[2] / "shared" / "wordpress"
 PROGRAMS = {"php": "php-cli", "mariadbd": "mariadb-server-core"}
 # `up` may first install php and MariaDB with apt.
 HARNESS_TIMEOUT = 30 * 60
+# What the tests seed a site with: 30 posts of up to 40 comments each, and the fixed posts.
+SEED = ("30", "40")
 # The seed's reference post and its open thread, long enough for several comment pages.
 REFERENCE_POST, PAGINATED_POST = 1, 2
 # Changes a site as its readers and moderators do, through WordPress's own API.
@@ -125,13 +127,16 @@ def change_the_blog(site, truth):
                      and c["depth"] < 4)
     parents = {c["parent_id"] for c in truth["comments"]}
     quiet = [post["id"] for post in truth["posts"] if post["id"] not in (reference, busy)
-             and any(c["type"] == "comment" and c["id"] not in parents for c in by_post.get(post["id"], ()))]
+             and any(c["type"] == "comment" and c["id"] not in parents
+                     for c in by_post.get(post["id"], ()))]
     edit_on, trash_on, post_to_edit, post_to_trash = quiet[:4]
     edited = next(c for c in by_post[edit_on] if c["type"] == "comment")
-    trashed = next(c for c in by_post[trash_on] if c["type"] == "comment" and c["id"] not in parents)
+    trashed = next(c for c in by_post[trash_on]
+                   if c["type"] == "comment" and c["id"] not in parents)
     done = site.change(
         ["comment", reference, 0, "Night Reader", "A new comment, the first of the night."],
-        ["comment", reference, 0, "Second Reader", "Another new one, with <a href=\"https://example.org/a\">a source</a>."],
+        ["comment", reference, 0, "Second Reader",
+         "Another new one, with <a href=\"https://example.org/a\">a source</a>."],
         ["comment", reference, 0, "Night Reader", "And a third, on the same post."],
         ["comment", busy, 0, "Late Reader", "A new comment on the open thread."],
         ["comment", busy, 0, "Late Reader", "And another on the open thread."],

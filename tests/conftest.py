@@ -1,0 +1,126 @@
+"""Fixtures the test modules share: the demo blog served for the whole session, one archive of
+a whole crawl of it, copies of that archive for the tests that change one, and `archiver
+serve` on an archive with a history; the harness's WordPress, seeded once for the session,
+and its crawls. Helpers that are no fixtures are in tests/helpers.py, tests/served_archive.py
+and tests/wordpress_truth.py, the test servers in tests/blogserver.py, tests/local_servers.py
+and tests/wordpress_harness.py."""
+
+import json
+import shutil
+
+import pytest
+
+from tests.blogserver import serving
+from tests.corpus_scoring import CORPUS, SCORING
+from tests.helpers import DEMO_BLOG, copy_archive, crawl, dump
+from tests.local_servers import archiver_serve
+from tests.served_archive import Served, edit_and_delete_a_comment, polling
+from tests.wordpress_harness import (
+    SEED,
+    harness_path,
+    missing_prerequisite,
+    seeded_site,
+)
+from tests.wordpress_truth import Crawl, crawl_wordpress
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Where the corpus gate is among the tests chosen, start scoring the corpus now, in the
+    background, and run the gate last."""
+    gate = [item for item in items if item.path.name == "test_corpus_quality.py"]
+    if gate and CORPUS.is_dir():
+        items[:] = [item for item in items if item not in gate] + gate
+        SCORING.start()
+
+
+def pytest_sessionfinish():
+    """A run ended before the corpus gate (by -x, or Ctrl-C) waits for the scorer to end, so
+    that it leaves no process behind."""
+    SCORING.finish()
+
+
+@pytest.fixture(scope="session")
+def demo_blog():
+    """The demo blog served by this process on a free loopback port for the whole session: a
+    ServedBlog, whose `url` is the blog's base URL."""
+    with serving(DEMO_BLOG) as blog:
+        yield blog
+
+
+@pytest.fixture(scope="session")
+def demo_archive(demo_blog, tmp_path_factory):
+    """The archive of one whole crawl of `demo_blog`, for the tests that only read it; a test
+    that writes to an archive takes `demo_archive_copy`. It is checked unchanged as the
+    session ends: a test that wrote to it shows as an error there."""
+    folder = tmp_path_factory.mktemp("demo-archive")
+    db = folder / "archive.db"
+    crawl(demo_blog.url, db, folder)
+    content = dump(db)
+    yield db
+    assert dump(db) == content, "a test wrote to the shared demo archive: copy it first"
+
+
+@pytest.fixture
+def demo_archive_copy(demo_archive, tmp_path):
+    """A copy of `demo_archive` for one test to change, in its tmp_path."""
+    db = tmp_path / "archive.db"
+    copy_archive(demo_archive, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def served(demo_blog, demo_archive, tmp_path_factory):
+    """`archiver serve` on a copy of the demo blog's archive, crawled again in full from the
+    blog changed while the server answered (tests/served_archive.py): a Served."""
+    tmp_path = tmp_path_factory.mktemp("served")
+    blog_files = tmp_path / "blog"
+    shutil.copytree(DEMO_BLOG, blog_files)
+    edit_and_delete_a_comment(blog_files)
+    db = tmp_path / "archive.db"
+    copy_archive(demo_archive, db)
+    with archiver_serve(db, tmp_path / "serve.log") as base:
+        archive = Served(base, db, demo_blog.url)
+        with polling(archive), demo_blog.showing(blog_files):
+            crawl(demo_blog.url, db, tmp_path, "-a", "full=1")
+        yield archive
+
+
+@pytest.fixture(scope="session")
+def wordpress_harness():
+    """The WordPress harness's folder; the test is skipped, saying why, where it cannot run."""
+    harness = harness_path()
+    reason = missing_prerequisite(harness)
+    if reason:
+        pytest.skip(reason)
+    return harness
+
+
+@pytest.fixture(scope="session")
+def wordpress(wordpress_harness, tmp_path_factory):
+    """The harness's WordPress seeded with SEED, on a free loopback port for the session;
+    stopped and wiped afterwards. Tests may switch its theme and add must-use plugins for a
+    while; tests that change what it shows seed a site of their own."""
+    state = tmp_path_factory.mktemp("wordpress-state")
+    with seeded_site(wordpress_harness, state, *SEED) as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def wordpress_crawl(wordpress, tmp_path_factory):
+    """A function of a theme giving the Crawl of the session's WordPress under that theme: the
+    site crawled whole once, as the theme is first asked for, and the truth dumped just
+    before."""
+    crawls = {}
+
+    def under(theme):
+        if theme not in crawls:
+            folder = tmp_path_factory.mktemp(theme)
+            wordpress.run("theme", theme)
+            truth = wordpress.run("truth")
+            (folder / "truth.json").write_text(truth)
+            crawl_wordpress(wordpress.base, folder / "archive.db", folder / "crawl.log")
+            crawls[theme] = Crawl(theme, json.loads(truth), folder / "archive.db")
+        return crawls[theme]
+
+    return under
