@@ -6,12 +6,15 @@ platform (often WordPress) reads the article; the comments, laid out by the site
 templates, are read by the structural reader: the blocks of one kind that hold one time each.
 """
 
+from __future__ import annotations
+
 import re
 
 from lxml import etree
 
 from archiver.extractors import drupal, generic, structure, wordpress
-from archiver.page import per_page
+from archiver.items import PageLinks, Thread
+from archiver.page import Page, per_page
 
 PLATFORM = "forum"
 
@@ -35,7 +38,7 @@ POST_PLATFORMS = (wordpress, drupal, generic)
 
 
 @per_page
-def detect(page):
+def detect(page: Page) -> bool:
     hrefs = LINK_TARGETS(page.selector.root)
     joined = "\n".join(hrefs)
     if not any(part in joined for part in PERMALINK_PARTS):
@@ -55,12 +58,12 @@ def _platform(page):
     return next(module for module in POST_PLATFORMS if module.detect(page))
 
 
-def read_thread(page):
+def read_thread(page: Page) -> Thread | None:
     thread = _platform(page).read_thread(page)
     if thread is not None:
         thread.comments = structure.structural_comments(page)
     return thread
 
 
-def find_links(page):
+def find_links(page: Page) -> PageLinks:
     return _platform(page).find_links(page)
