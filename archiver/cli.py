@@ -223,8 +223,7 @@ def _print_archive_summary(db_path: str) -> None:
     db = storage.open_archive(db_path)
     counts = {table: db.table(table).count
               for table in ("posts", "comments", "links", "pages", "crawls")}
-    types = dict(db.execute("SELECT type, count(*) FROM comments GROUP BY type ORDER BY type")
-                 .fetchall())
+    types = storage.count_comment_types(db)
     db.close()
     click.echo(f"Archive {db_path}: {counts['posts']} posts, {counts['comments']} comments "
                f"({', '.join(f'{n} {kind}' for kind, n in types.items())}), "

@@ -51,10 +51,9 @@ def reparse(db: Database, site: str | None = None) -> Reparsed:
 
 def crawl_since(db: Database) -> dict[int, str]:
     """{crawl id: the date its `since` argument gave (ISO)}, for the crawls that had one."""
-    given = {crawl_id: json.loads(arguments or "{}").get("since")
-             for crawl_id, arguments in db.execute("SELECT id, arguments FROM crawls")}
-    return {crawl_id: date.fromisoformat(since).isoformat()
-            for crawl_id, since in given.items() if since}
+    return {crawl_id: date.fromisoformat(arguments["since"]).isoformat()
+            for crawl_id, arguments in storage.crawl_arguments(db).items()
+            if arguments.get("since")}
 
 
 def stored_page(row: dict, zone: str | None) -> PageItem:

@@ -21,7 +21,7 @@ its modules say what each part holds:
 """
 
 from archiver.storage.connection import close_archive, open_archive, open_read_only
-from archiver.storage.crawls import crawl_changes, finish_crawl, start_crawl
+from archiver.storage.crawls import crawl_arguments, crawl_changes, finish_crawl, start_crawl
 from archiver.storage.history import close_thread, mark_post_removed, mark_stale
 from archiver.storage.migrations import pending as pending_migrations
 from archiver.storage.pages import read_page_body, save_page, stored_pages
@@ -35,14 +35,19 @@ from archiver.storage.sites import (
     save_site,
     site_timezones,
 )
-from archiver.storage.threads import count_comments, count_mismatches, save_thread
+from archiver.storage.threads import (
+    count_comment_types,
+    count_comments,
+    count_mismatches,
+    save_thread,
+)
 from archiver.storage.writes import transaction
 
 __all__ = [
-    "PLATFORM_UTC", "TABLES", "KnownPost", "Seen", "SiteState",
-    "close_archive", "close_thread", "count_comments", "count_mismatches",
-    "count_posts", "crawl_changes", "finish_crawl", "mark_post_removed", "mark_stale",
-    "open_archive", "open_read_only", "read_page_body", "read_site_state", "save_page",
-    "pending_migrations", "save_site", "save_thread", "site_timezones", "start_crawl",
-    "stored_pages", "transaction",
+    "KnownPost", "PLATFORM_UTC", "Seen", "SiteState", "TABLES", "close_archive", "close_thread",
+    "count_comment_types", "count_comments", "count_mismatches", "count_posts",
+    "crawl_arguments", "crawl_changes", "finish_crawl", "mark_post_removed", "mark_stale",
+    "open_archive", "open_read_only", "pending_migrations", "read_page_body", "read_site_state",
+    "save_page", "save_site", "save_thread", "site_timezones", "start_crawl", "stored_pages",
+    "transaction",
 ]

@@ -43,3 +43,9 @@ def crawl_changes(db: Database, crawl_id: int) -> dict[str, int]:
                                   "WHERE replaced_by_crawl = ?"),
         "comments_removed": count("SELECT count(*) FROM comments WHERE removed_by_crawl = ?"),
     }
+
+
+def crawl_arguments(db: Database) -> dict[int, dict[str, Any]]:
+    """{crawl id: the arguments it was given} for every run the archive records."""
+    return {crawl_id: json.loads(arguments or "{}")
+            for crawl_id, arguments in db.execute("SELECT id, arguments FROM crawls")}

@@ -145,6 +145,12 @@ def _number_comments(db, post_id):
                [post_id, post_id, post_id])
 
 
+def count_comment_types(db: Database) -> dict[str, int]:
+    """{type: how many} of the archive's comments: comment, pingback, trackback."""
+    return dict(db.execute("SELECT type, count(*) FROM comments GROUP BY type ORDER BY type")
+                .fetchall())
+
+
 def count_comments(db: Database, post_ids: Iterable[int]) -> int:
     """How many comments, pingbacks and trackbacks the given posts hold."""
     ids = list(post_ids)
