@@ -13,6 +13,7 @@ from extruct.w3cmicrodata import LxmlMicrodataExtractor
 
 from archiver.extractors.bylines import machine_time
 from archiver.extractors.elements import inner_html, text_of, without
+from archiver.extractors.feeds import named_feeds
 from archiver.extractors.links import (
     canonical,
     comment_counts,
@@ -25,7 +26,7 @@ from archiver.extractors.selectors import has_class
 from archiver.extractors.structure import structural_comments
 from archiver.items import Comment, PageLinks, Thread
 from archiver.page import Page
-from archiver.urls import absolute, unique
+from archiver.urls import absolute
 
 PLATFORM = "generic"
 
@@ -69,8 +70,6 @@ LISTING_POSTS = ("article h2 a", "h2.entry-title a", "h2.post-title a", ".post-t
                  "h2 a[rel~=bookmark]", "h3.entry-title a")
 NEXT_PAGES = ("link[rel=next]", "a[rel=next]", ".pagination a.next", ".nav-previous a",
               "a.older-posts", ".older a")
-# A post's own feeds (of its comments) are among those its head links to.
-FEED_LINKS = "//link[@rel='alternate'][@href][contains(@type, 'rss') or contains(@type, 'atom')]"
 # A listing's link to a post's #comments whose text gives a number ("12 comments"). Not
 # #disqus_thread and the like: scripts fill those in, and the page's own text is a placeholder.
 COUNTED_COMMENTS = ("comments",)
@@ -236,6 +235,6 @@ def find_links(page: Page) -> PageLinks:
         links.comment_counts = {**counts, **comment_counts(page, links.posts, COUNTED_COMMENTS)}
         return links
     below_post = canonical(page).rstrip("/") + "/"
-    feeds = (absolute(page.url, link.attrib["href"]) for link in page.xpath(FEED_LINKS))
-    return PageLinks(feeds=unique(url for url in feeds if url and url.startswith(below_post)))
+    # A post's own feeds (of its comments) are among those its head names.
+    return PageLinks(feeds=[url for url in named_feeds(page) if url.startswith(below_post)])
 
