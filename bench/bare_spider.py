@@ -9,7 +9,7 @@ prints the number of responses as JSON.
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import scrapy
 from scrapy.crawler import CrawlerProcess
@@ -24,7 +24,7 @@ class BareSpider(scrapy.Spider):
         with open(urls_file, encoding="utf-8") as lines:
             self.listed = [line.strip() for line in lines if line.strip()]
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.listed:
             yield scrapy.Request(url, callback=self.discard, dont_filter=True)
 

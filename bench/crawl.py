@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
+import json
 import os
 import platform
 import sqlite3
@@ -90,7 +91,9 @@ def bare_run(urls: list[str], folder: Path, concurrency: int, post_urls: set[str
     listing.write_text("\n".join(urls) + "\n", encoding="utf-8")
     run = measured([sys.executable, "-m", "bench.bare_spider", str(listing), str(concurrency)],
                    folder / "bare.log")
-    run.pages, run.posts = len(urls), len(set(urls) & post_urls)
+    # Its last line: the responses it had, which are its pages.
+    summary = (folder / "bare.log").read_text(encoding="utf-8").strip().splitlines()[-1]
+    run.pages, run.posts = json.loads(summary)["responses"], len(set(urls) & post_urls)
     return run
 
 
