@@ -1,5 +1,6 @@
 """Servers the tests and benchmarks start on 127.0.0.1: `archiver serve`, or plain `datasette`
-with the project's Datasette files, each in a process of its own on a free port."""
+with the project's Datasette files, or nginx serving a folder, each in a process of its own on
+a free port."""
 
 import contextlib
 import os
@@ -17,6 +18,29 @@ LOOPBACK = "127.0.0.1"
 DATASETTE_OPTIONS = ["--plugins-dir", "archiver/datasette/plugins",
                      "--template-dir", "archiver/datasette/templates",
                      "--static", "thread-archiver:archiver/datasette/static"]
+NGINX = """daemon off;
+master_process off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{}}
+http {{
+  access_log {access_log};
+  client_body_temp_path {folder}/tmp; proxy_temp_path {folder}/tmp; fastcgi_temp_path {folder}/tmp;
+  uwsgi_temp_path {folder}/tmp; scgi_temp_path {folder}/tmp;
+  types {{ text/html html; application/xml xml; text/plain txt; }}
+  server {{
+    listen {host}:{port};
+    root {root};
+{rewrite_origin}
+    # wget keeps a feed as feed/index.html; it is served as the feed it is.
+    location ~ /feed/(index\\.html)?$ {{ types {{}} default_type application/rss+xml; }}
+  }}
+}}
+"""
+# A copy that keeps another origin's absolute links is served with them on its own origin.
+REWRITE_ORIGIN = """    sub_filter '{origin}' 'http://{host}:{port}';
+    sub_filter_once off;
+    sub_filter_types *;"""
 
 
 class ServerError(RuntimeError):
@@ -71,4 +95,35 @@ def answering(command, port, log, timeout=30):
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def nginx(root, folder, origin=None, port=None, access_log=True, timeout=30):
+    """nginx serving the files in `root` on loopback (`port`, or a free one), with its config,
+    logs and temporary files in `folder`, links to `origin` rewritten to its own, and no access
+    log if not `access_log` (a benchmark's server writes none); yields its base URL once it
+    accepts connections."""
+    port = port or free_port()
+    (folder / "tmp").mkdir(parents=True)
+    config = folder / "nginx.conf"
+    rewrite = REWRITE_ORIGIN.format(origin=origin, host=LOOPBACK, port=port) if origin else ""
+    config.write_text(NGINX.format(folder=folder, host=LOOPBACK, port=port, root=root,
+                                   rewrite_origin=rewrite,
+                                   access_log=f"{folder}/access.log" if access_log else "off"))
+    process = subprocess.Popen(["nginx", "-c", str(config), "-p", str(folder)],
+                               stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise ServerError(f"nginx exited {process.returncode}: {process.stderr.read()}")
+            if time.monotonic() > deadline:
+                raise ServerError(f"nginx did not listen: {(folder / 'error.log').read_text()}")
+            with contextlib.suppress(OSError), socket.create_connection((LOOPBACK, port), 1):
+                break
+            time.sleep(0.05)
+        yield f"http://{LOOPBACK}:{port}"
+    finally:
+        process.terminate()
         process.wait(timeout=10)

@@ -3,18 +3,15 @@ each of its three themes, with no REST API and no sitemaps in the copy, served b
 127.0.0.1 from another origin. `archiver crawl` must find every post and archive every comment
 WordPress's truth lists, from the pages and feeds alone. Run with `pytest -m wordpress`."""
 
-import contextlib
 import json
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 
 import pytest
 
-from tests.local_servers import LOOPBACK, ROOT, free_port
+from tests.local_servers import ROOT, nginx
 from tests.wordpress_truth import CRAWL_TIMEOUT, differences, load_rows, tail
 
 pytestmark = pytest.mark.wordpress
@@ -24,29 +21,6 @@ THEMES = ("twentytwentyone", "twentytwentytwo", "twentytwentythree")
 # reader's copy keeps: logins, reply links, embeds, shortlinks, scripts and styles.
 NOT_COPIED = (r"/wp-json|sitemap|/xmlrpc\.php|/wp-login\.php|/wp-admin/|replytocom=|/embed/"
               r"|/wp-includes/|/wp-content/|[?&]s=|/trackback/|[?&]p=[0-9]|oembed")
-NGINX = """daemon off;
-master_process off;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log;
-events {{}}
-http {{
-  access_log {folder}/access.log;
-  client_body_temp_path {folder}/tmp; proxy_temp_path {folder}/tmp; fastcgi_temp_path {folder}/tmp;
-  uwsgi_temp_path {folder}/tmp; scgi_temp_path {folder}/tmp;
-  types {{ text/html html; }}
-  server {{
-    listen {host}:{port};
-    root {root};
-    # The copy keeps WordPress's absolute links: served from its own origin, as a copy is.
-    sub_filter '{origin}' 'http://{host}:{port}';
-    sub_filter_once off;
-    sub_filter_types *;
-    # wget keeps a feed as feed/index.html; it is served as the feed it is.
-    location ~ /feed/(index\\.html)?$ {{ types {{}} default_type application/rss+xml; }}
-  }}
-}}
-"""
-SERVER_TIMEOUT = 30
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
 
@@ -70,36 +44,6 @@ def archiver_crawl(base, db, log):
     assert done.returncode == 0, f"{done.stdout}{done.stderr[-2000:]}\n{tail(log)}"
 
 
-@contextlib.contextmanager
-def nginx(root, origin, folder):
-    """nginx serving the copy in `root` on a free loopback port, `origin` rewritten to its own;
-    yields its base URL once it accepts connections."""
-    port = free_port()
-    (folder / "tmp").mkdir(parents=True)
-    config = folder / "nginx.conf"
-    config.write_text(NGINX.format(folder=folder, host=LOOPBACK, port=port, root=root,
-                                   origin=origin))
-    process = subprocess.Popen(["nginx", "-c", str(config), "-p", str(folder)],
-                               stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for(process, port, folder)
-        yield f"http://{LOOPBACK}:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait_for(process, port, folder):
-    deadline = time.monotonic() + SERVER_TIMEOUT
-    while True:
-        assert process.poll() is None, f"nginx exited {process.returncode}: {process.stderr.read()}"
-        assert time.monotonic() < deadline, \
-            f"nginx did not listen: {(folder / 'error.log').read_text()}"
-        with contextlib.suppress(OSError), socket.create_connection((LOOPBACK, port), timeout=1):
-            return
-        time.sleep(0.05)
-
-
 @pytest.fixture(scope="module", params=THEMES)
 def crawled_copy(request, wordpress, tmp_path_factory):
     """(truth, archive, origin of the copy): the site under one theme, copied, served and
@@ -110,7 +54,7 @@ def crawled_copy(request, wordpress, tmp_path_factory):
     wordpress.run("theme", request.param)
     truth = json.loads(wordpress.run("truth"))
     mirror(wordpress.base, folder / "copy")
-    with nginx(folder / "copy", wordpress.base, folder / "nginx") as base:
+    with nginx(folder / "copy", folder / "nginx", origin=wordpress.base) as base:
         archiver_crawl(base, folder / "archive.db", folder / "crawl.log")
     return truth, folder / "archive.db", base
 
