@@ -116,18 +116,33 @@ def _save_comments(db: Database, post_id: int, new_post: bool, thread: Thread, p
         saved[key] = merged
         ids.append(merged.row["id"])
         sources.append(merged.row["source"])
-    batch = Batch()
-    for key, merged in saved.items():
-        old = stored.get(key)
-        if old is None:
-            batch.add(insert_sql("comments", list(merged.row)), list(merged.row.values()))
-        elif changes := [column for column, value in merged.row.items() if value != old[column]]:
-            batch.add(update_sql("comments", changes),
-                      [*(merged.row[column] for column in changes), old["id"]])
-    batch.run(db)
+    _write_comments(db, stored, saved)
     for version in versions:
         keep_version(db, "comments", version)
     return ids, sources
+
+
+def _write_comments(db, stored, saved):
+    """Insert the new comment rows, then update the changed ones (which can point at new
+    parents), a batch a statement.
+
+    A key that came twice on the page can leave a row pointing at a parent inserted after it:
+    it goes in without its parent, set once the parent is in."""
+    inserts, updates = Batch(), Batch()
+    uninserted = {merged.row["id"] for key, merged in saved.items() if key not in stored}
+    for key, merged in saved.items():
+        row, old = merged.row, stored.get(key)
+        if old is None:
+            uninserted.discard(row["id"])
+            if row["parent_id"] in uninserted:
+                updates.add(update_sql("comments", ["parent_id"]), [row["parent_id"], row["id"]])
+                row = {**row, "parent_id": None}
+            inserts.add(insert_sql("comments", list(row)), list(row.values()))
+        elif changes := [column for column, value in row.items() if value != old[column]]:
+            updates.add(update_sql("comments", changes),
+                        [*(row[column] for column in changes), old["id"]])
+    inserts.run(db)
+    updates.run(db)
 
 
 def comment_key(comment: Comment) -> str:
