@@ -1,5 +1,6 @@
 """How the archive is written: one BEGIN IMMEDIATE transaction at a time, rows upserted on
-their stable keys, so that saving the same thing twice changes nothing."""
+their stable keys, so that saving the same thing twice changes nothing, and statements that
+repeat run as one batch."""
 
 from __future__ import annotations
 
