@@ -75,11 +75,11 @@ def _save_post(db, site, thread, prefer, seen):
     old = found[0] if found else None
     merged = merge_record("posts", old, row, prefer, seen)
     if old is None:
-        post_id = db.execute(insert_sql("posts", list(merged.changes)),
+        post_id = db.execute(insert_sql("posts", tuple(merged.changes)),
                              list(merged.changes.values())).lastrowid
         return post_id, merged.row["source"], True
     if merged.changes:
-        db.execute(update_sql("posts", list(merged.changes)),
+        db.execute(update_sql("posts", tuple(merged.changes)),
                    [*merged.changes.values(), old["id"]])
     if merged.version:
         keep_version(db, "posts", merged.version)
@@ -135,10 +135,10 @@ def _write_comments(db, stored, saved):
         if old is None:
             uninserted.discard(row["id"])
             if row["parent_id"] in uninserted:
-                updates.add(update_sql("comments", ["parent_id"]), [row["parent_id"], row["id"]])
+                updates.add(update_sql("comments", ("parent_id",)), [row["parent_id"], row["id"]])
                 row = {**row, "parent_id": None}
-            inserts.add(insert_sql("comments", list(row)), list(row.values()))
-        elif changes := [column for column, value in row.items() if value != old[column]]:
+            inserts.add(insert_sql("comments", tuple(row)), list(row.values()))
+        elif changes := tuple(column for column, value in row.items() if value != old[column]):
             updates.add(update_sql("comments", changes),
                         [*(row[column] for column in changes), old["id"]])
     inserts.run(db)

@@ -5,6 +5,7 @@ repeat run as one batch."""
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
@@ -55,14 +56,16 @@ def upsert(db: Database, table: str, row: dict[str, Any], conflict: Sequence[str
     return tuple(found) if returning else found[0]
 
 
-def insert_sql(table: str, columns: Sequence[str]) -> str:
-    """INSERT of one `table` row of these columns."""
+@functools.cache
+def insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """INSERT of one `table` row of these columns (made once: a save asks for it each row)."""
     return (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
             f"VALUES ({marks(columns)})")
 
 
-def update_sql(table: str, columns: Sequence[str]) -> str:
-    """UPDATE of these columns of the `table` row whose id is the last parameter."""
+@functools.cache
+def update_sql(table: str, columns: tuple[str, ...]) -> str:
+    """UPDATE of these columns of the `table` row whose id is the last parameter (made once)."""
     return f"UPDATE [{table}] SET {', '.join(f'[{c}] = ?' for c in columns)} WHERE id = ?"
 
 
