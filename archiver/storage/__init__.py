@@ -3,7 +3,8 @@
 Storage knows tables and keys, nothing of HTML. Every save happens inside one
 `BEGIN IMMEDIATE` transaction per fetched page, and rows are upserted on stable keys
 (site + post URL, post + platform comment id), so running the same crawl twice
-leaves exactly the same rows.
+leaves exactly the same rows. A thread's stored rows are read in one query a table and only
+what changed is written, in batches.
 
 This package is the storage API (`from archiver import storage; storage.save_thread(…)`);
 its modules say what each part holds:
@@ -11,9 +12,10 @@ its modules say what each part holds:
     schema       today's tables, keys, indexes and full-text search, as data
     migrations   the frozen steps that bring older archives to that schema
     connection   opening the archive (read-write and migrated, or read-only) and closing it
-    writes       the write transaction and the upsert every save goes through
+    writes       the write transaction, the upsert, and statements run a batch at a time
     records      one post or comment row: which source wins, sightings and versions
     threads      a thread's post, comments and links, and their counts
+    links        the links of a post body or comment, written where they changed
     history      what a run finds gone or changed: removals, stale posts
     pages        fetched responses, compressed
     crawls       one row a run

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from archiver.storage.schema import create_schema
+from archiver.storage.schema import create_schema, reindex_on_text_updates
 from archiver.storage.writes import transaction
 
 MIGRATION_SET = "archiver"
@@ -120,11 +120,22 @@ def _apply(change: Change) -> Callable[[Database], None]:
     return step
 
 
+# The columns each full-text index holds, as they stood when its triggers were narrowed.
+_SEARCHED = {"posts": ["title", "body_text"], "comments": ["author", "body_text"]}
+
+
+def _reindex_on_text_updates(db: Database) -> None:
+    """Full-text indexes are made again only when the text they hold changes."""
+    for table, columns in _SEARCHED.items():
+        reindex_on_text_updates(db, table, columns)
+
+
 STEPS: dict[str, Callable[[Database], None]] = {
     "m002_relative_times": _apply(RELATIVE_TIMES),
     "m003_history": _apply(HISTORY),
     "m004_published_year": _apply(PUBLISHED_YEAR),
     "m005_reshape_upgraded_archives": _reshape_upgraded,
+    "m006_reindex_on_text_updates": _reindex_on_text_updates,
 }
 
 

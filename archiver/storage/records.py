@@ -3,13 +3,12 @@ was seen when, the version an edit leaves behind and its return from removal."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
-from archiver.storage.writes import upsert
+from archiver.storage.schema import TABLES
 
 # A feed's UTC time is the one the platform stored; the one worked out from a local time shown
 # on a page can be an hour out around a DST change. So for this column the feed wins.
@@ -33,47 +32,68 @@ class Seen:
     utc: str
 
 
-def save_record(db: Database, table: str, row: dict[str, Any], conflict: Sequence[str],
-                prefer: str, seen: Seen | None) -> tuple[int, str]:
-    """Upsert one post or comment row, as a sighting when `seen` is given; return (id, source)."""
-    if seen is None:
-        return upsert(db, table, row, conflict, prefer, reverse=PLATFORM_OWN[table],
-                      returning=("id", "source"))
-    kept = VERSIONED[table][2]
-    wanted = ["source", "last_seen_crawl", "removed_utc", "first_seen_utc", "last_seen_utc",
-              "edited_utc", *kept]
-    keys = " AND ".join(f"[{column}] = ?" for column in conflict)
-    found = db.execute(f"SELECT {', '.join(wanted)} FROM [{table}] WHERE {keys}",
-                       [row[column] for column in conflict]).fetchone()
-    old = dict(zip(wanted, found, strict=True)) if found else None
-    edited = old is not None and _edited(table, old, row, seen)
-    row = {**row, "first_seen_utc": seen.utc, "first_seen_crawl": seen.crawl_id,
-           "last_seen_utc": seen.utc, "last_seen_crawl": seen.crawl_id}
-    reverse = PLATFORM_OWN[table] + (LAST_SEEN if prefer == "old" else FIRST_SEEN)
-    record_id, source = upsert(db, table, row, conflict, prefer, reverse=reverse,
-                               returning=("id", "source"))
+@dataclass
+class Merged:
+    """A post or comment row as a save leaves it, worked out from the row stored before."""
+
+    row: dict[str, Any]  # every column, as stored after the save
+    changes: dict[str, Any]  # the columns to write: all of a new row's, a stored row's changed
+    version: dict[str, Any] | None  # the earlier text an edit leaves, for VERSIONED (no number)
+
+
+def merge_record(table: str, old: dict[str, Any] | None, row: dict[str, Any], prefer: str,
+                 seen: Seen | None) -> Merged:
+    """What saving `row` over the stored `old` (None: there is none) makes of it, as a sighting
+    when `seen` is given: which source wins each column (see `writes.upsert`), first and last
+    seen kept, an edit of what an earlier run saw from the same source kept as a version, and
+    a row marked removed live again. Without `seen` (re-reading stored pages) the row is only
+    updated in place."""
+    reverse = PLATFORM_OWN[table]
+    edited = False
+    if seen is not None:
+        edited = old is not None and _edited(table, old, row, seen)
+        row = {**row, "first_seen_utc": seen.utc, "first_seen_crawl": seen.crawl_id,
+               "last_seen_utc": seen.utc, "last_seen_crawl": seen.crawl_id}
+        reverse = reverse + (LAST_SEEN if prefer == "old" else FIRST_SEEN)
+    if old is None:
+        return Merged({**dict.fromkeys(TABLES[table]["columns"]), **row}, dict(row), None)
+    merged = dict(old)
+    for column, new in row.items():
+        stored = old[column]
+        if (prefer == "new") != (column in reverse):
+            merged[column] = stored if new is None else new
+        else:
+            merged[column] = new if stored is None else stored
+    version = None
     if edited:
-        _keep_version(db, table, record_id, old, row, seen)
-    if old is not None and old["removed_utc"] is not None:
-        db.execute(f"UPDATE [{table}] SET removed_utc = NULL, removed_by_crawl = NULL WHERE id = ?",
-                   [record_id])
-    return record_id, source
+        assert seen is not None
+        version = _version(table, old, seen)
+        # A source that only fills gaps would keep the old text: the new one is the text now.
+        kept = VERSIONED[table][2]
+        merged.update({column: row[column] for column in kept if row.get(column) is not None})
+        merged["edited_utc"] = seen.utc
+    if seen is not None and old["removed_utc"] is not None:
+        merged.update(removed_utc=None, removed_by_crawl=None)
+    changes = {column: value for column, value in merged.items() if value != old[column]}
+    return Merged(merged, changes, version)
 
 
-def _keep_version(db, table, record_id, old, row, seen):
-    """Keep the text an earlier run saw as a version, and make the new one the text now."""
-    history, owner, kept = VERSIONED[table]
-    version = db.execute(f"SELECT count(*) + 1 FROM [{history}] WHERE [{owner}] = ?",
-                         [record_id]).fetchone()[0]
-    db.table(history).insert({
-        owner: record_id, "version": version, **{column: old[column] for column in kept},
-        "first_seen_utc": old["edited_utc"] or old["first_seen_utc"],
-        "last_seen_utc": old["last_seen_utc"], "replaced_utc": seen.utc,
-        "replaced_by_crawl": seen.crawl_id})
-    # A source that only fills gaps would keep the old text: the new one is the text now.
-    changed = {column: row[column] for column in kept if row.get(column) is not None}
-    db.execute(f"UPDATE [{table}] SET {', '.join(f'[{c}] = ?' for c in changed)}, "
-               f"edited_utc = ? WHERE id = ?", [*changed.values(), seen.utc, record_id])
+def _version(table, old, seen):
+    """The text an earlier run saw, and the span it was seen, as a version keeps it."""
+    _, owner, kept = VERSIONED[table]
+    return {owner: old["id"], **{column: old[column] for column in kept},
+            "first_seen_utc": old["edited_utc"] or old["first_seen_utc"],
+            "last_seen_utc": old["last_seen_utc"], "replaced_utc": seen.utc,
+            "replaced_by_crawl": seen.crawl_id}
+
+
+def keep_version(db: Database, table: str, version: dict[str, Any]) -> None:
+    """Store the version an edit of a `table` row left, numbered after the ones it has."""
+    history, owner, _ = VERSIONED[table]
+    number = db.execute(f"SELECT count(*) + 1 FROM [{history}] WHERE [{owner}] = ?",
+                        [version[owner]]).fetchone()[0]
+    db.table(history).insert({owner: version[owner], "version": number,
+                              **{k: v for k, v in version.items() if k != owner}})
 
 
 def _edited(table, old, row, seen):

@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from archiver.items import Comment, Link, Thread
-from archiver.storage.records import Seen, save_record
-from archiver.storage.writes import marks
+from archiver.storage.links import read_links, write_links
+from archiver.storage.records import Merged, Seen, keep_version, merge_record
+from archiver.storage.writes import Batch, insert_sql, marks, read_rows, update_sql
 
 # A comment with no platform id is keyed by a SHA-1 of its author, its time as shown and this
 # many characters of its text. Archived keys were made so: changing it gives those comments new
@@ -29,10 +30,35 @@ def save_thread(db: Database, site: str, thread: Thread, seen: Seen | None = Non
     With `seen`, the save is a sighting: first and last seen are kept, a text that differs from
     the one an earlier run saw from the same source is kept as a version, and a row marked
     removed is live again. Without it (re-reading stored pages) rows are updated in place.
+
+    The thread's stored rows are read in one query a table, what changes is worked out here
+    (see records.merge_record), and only that is written, a batch a statement.
     """
     prefer = "new" if thread.source == "html" else "old"
     post = thread.post
-    post_id, post_source = save_record(db, "posts", {
+    post_id, post_source, new_post = _save_post(db, site, thread, prefer, seen)
+    comment_ids, sources = _save_comments(db, post_id, new_post, thread, prefer, seen)
+    # Whose links to write: (comment id, or None for the post body; its links).
+    owners: list[tuple[int | None, list[Link]]] = []
+    if post.body_html and post_source == thread.source:
+        owners.append((None, post.links))
+    owners += [(comment_id, comment.links) for comment, comment_id, source
+               in zip(thread.comments, comment_ids, sources, strict=True)
+               if source == thread.source]
+    stored = read_links(db, post_id) if owners and not new_post else {}
+    batch = Batch()
+    for comment_id, links in owners:
+        write_links(batch, stored, post_id, comment_id, links)
+    batch.run(db)
+    _resolve_parents(db, post_id)
+    _number_comments(db, post_id)
+    return post_id
+
+
+def _save_post(db, site, thread, prefer, seen):
+    """Write the post's row; return its id, the source it is now from, and whether it is new."""
+    post = thread.post
+    row = {
         "site": site, "url": post.url, "platform": thread.platform,
         "platform_id": post.platform_id, "title": post.title or None,
         "author": post.author or None, "published_shown": post.published_shown,
@@ -44,22 +70,79 @@ def save_thread(db: Database, site: str, thread: Thread, seen: Seen | None = Non
         "body_html": post.body_html or None, "body_text": post.body_text or None,
         "comment_count_shown": post.comment_count_shown, "language": thread.language,
         "source": thread.source,
-    }, conflict=["site", "url"], prefer=prefer, seen=seen)
-    if post.body_html and post_source == thread.source:
-        _save_links(db, post_id, None, post.links)
-    comment_ids: list[int] = []
+    }
+    found = read_rows(db, "SELECT * FROM posts WHERE site = ? AND url = ?", [site, post.url])
+    old = found[0] if found else None
+    merged = merge_record("posts", old, row, prefer, seen)
+    if old is None:
+        post_id = db.execute(insert_sql("posts", tuple(merged.changes)),
+                             list(merged.changes.values())).lastrowid
+        return post_id, merged.row["source"], True
+    if merged.changes:
+        db.execute(update_sql("posts", tuple(merged.changes)),
+                   [*merged.changes.values(), old["id"]])
+    if merged.version:
+        keep_version(db, "posts", merged.version)
+    return old["id"], merged.row["source"], False
+
+
+def _save_comments(db: Database, post_id: int, new_post: bool, thread: Thread, prefer: str,
+                   seen: Seen | None) -> tuple[list[int], list[str]]:
+    """Write the thread's comment rows; return the id of each and the source it is now from.
+
+    A comment new to the archive is given the id SQLite would give it (one past the largest),
+    so that its replies can point at it before any row is written."""
+    stored = {} if new_post else {
+        row["comment_key"]: row
+        for row in read_rows(db, "SELECT * FROM comments WHERE post_id = ?", [post_id])}
+    saved: dict[str, Merged] = {}  # by key, in page order: a key can come twice on a page
+    next_id: int | None = None
+    ids: list[int] = []
+    sources: list[str] = []
+    versions = []
     for index, comment in enumerate(thread.comments):
         # A parent comes before its replies on the page, so its row id is already known.
-        parent_id = comment_ids[comment.parent] if comment.parent is not None else None
-        comment_id, comment_source = save_record(
-            db, "comments", _comment_row(post_id, thread, index, comment, parent_id),
-            conflict=["post_id", "comment_key"], prefer=prefer, seen=seen)
-        comment_ids.append(comment_id)
-        if comment_source == thread.source:
-            _save_links(db, post_id, comment_id, comment.links)
-    _resolve_parents(db, post_id)
-    _number_comments(db, post_id)
-    return post_id
+        parent_id = ids[comment.parent] if comment.parent is not None else None
+        row = _comment_row(post_id, thread, index, comment, parent_id)
+        key = row["comment_key"]
+        old = saved[key].row if key in saved else stored.get(key)
+        merged = merge_record("comments", old, row, prefer, seen)
+        if old is None:
+            if next_id is None:
+                next_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM comments").fetchone()[0]
+            merged.row["id"], next_id = next_id, next_id + 1
+        if merged.version:
+            versions.append(merged.version)
+        saved[key] = merged
+        ids.append(merged.row["id"])
+        sources.append(merged.row["source"])
+    _write_comments(db, stored, saved)
+    for version in versions:
+        keep_version(db, "comments", version)
+    return ids, sources
+
+
+def _write_comments(db, stored, saved):
+    """Insert the new comment rows, then update the changed ones (which can point at new
+    parents), a batch a statement.
+
+    A key that came twice on the page can leave a row pointing at a parent inserted after it:
+    it goes in without its parent, set once the parent is in."""
+    inserts, updates = Batch(), Batch()
+    uninserted = {merged.row["id"] for key, merged in saved.items() if key not in stored}
+    for key, merged in saved.items():
+        row, old = merged.row, stored.get(key)
+        if old is None:
+            uninserted.discard(row["id"])
+            if row["parent_id"] in uninserted:
+                updates.add(update_sql("comments", ("parent_id",)), [row["parent_id"], row["id"]])
+                row = {**row, "parent_id": None}
+            inserts.add(insert_sql("comments", tuple(row)), list(row.values()))
+        elif changes := tuple(column for column, value in row.items() if value != old[column]):
+            updates.add(update_sql("comments", changes),
+                        [*(row[column] for column in changes), old["id"]])
+    inserts.run(db)
+    updates.run(db)
 
 
 def comment_key(comment: Comment) -> str:
@@ -91,22 +174,6 @@ def _comment_row(post_id, thread, index, comment, parent_id):
 
 def _year(iso):
     return int(iso[:4]) if iso else None
-
-
-def _save_links(db, post_id, comment_id, links: list[Link]):
-    """Make the stored links of one post body or comment exactly `links`, keeping row ids."""
-    for position, link in enumerate(links):
-        values = [link.url, link.text, link.domain, int(link.external)]
-        updated = db.execute(
-            "UPDATE links SET url = ?, text = ?, domain = ?, external = ? "
-            "WHERE post_id = ? AND comment_id IS ? AND position = ?",
-            values + [post_id, comment_id, position]).rowcount
-        if not updated:
-            db.execute(
-                "INSERT INTO links (url, text, domain, external, post_id, comment_id, position) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", values + [post_id, comment_id, position])
-    db.execute("DELETE FROM links WHERE post_id = ? AND comment_id IS ? AND position >= ?",
-               [post_id, comment_id, len(links)])
 
 
 def _resolve_parents(db, post_id):
