@@ -276,6 +276,32 @@ def reparse(db_path: str, site: str | None) -> None:
     click.echo(done.summary())
 
 
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
+              help="The archive to merge into, made if there is none.")
+@click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def merge(db_path: str, shards: tuple[str, ...]) -> None:
+    """Combine archives of separate runs into one, without duplicates, keeping their history
+    (merging one again changes nothing). Exits 75 while another run writes to the archive.
+
+    \b
+    Example:
+        archiver merge --db data/archive.db shard-1.db shard-2.db
+    """
+    from archiver import storage
+    from archiver.storage.merge import ShardNotReady, merge_archive, merge_order
+
+    with _archive_lock(db_path):
+        db = storage.open_archive(db_path)
+        try:
+            for shard in merge_order(shards):
+                click.echo(merge_archive(db, shard).summary())
+        except ShardNotReady as error:
+            raise click.ClickException(str(error)) from None
+        finally:
+            storage.close_archive(db)
+
+
 @cli.command(name="serve")
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
               type=click.Path(dir_okay=False), help="The archive to browse.")

@@ -20,6 +20,7 @@ its modules say what each part holds:
     pages        fetched responses, compressed
     crawls       one row a run
     sites        each blog's record and the state an incremental run starts from
+    merge        archives of separate runs combined into one (`archiver merge`)
 """
 
 from archiver.storage.connection import close_archive, open_archive, open_read_only

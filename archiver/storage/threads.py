@@ -51,7 +51,7 @@ def save_thread(db: Database, site: str, thread: Thread, seen: Seen | None = Non
         write_links(batch, stored, post_id, comment_id, links)
     batch.run(db)
     _resolve_parents(db, post_id)
-    _number_comments(db, post_id)
+    number_comments(db, post_id)
     return post_id
 
 
@@ -197,7 +197,7 @@ def _resolve_parents(db, post_id):
         "WHERE comments.id = below.id AND comments.depth IS NOT below.depth", [post_id])
 
 
-def _number_comments(db, post_id):
+def number_comments(db: Database, post_id: int) -> None:
     """Thread order across comment pages, and the post's comment count."""
     db.execute(
         "UPDATE comments SET position = ordered.position FROM ("
