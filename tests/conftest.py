@@ -10,10 +10,13 @@ import shutil
 
 import pytest
 
+from archiver import storage
+from archiver.items import SiteInfo
 from tests.blogserver import serving
 from tests.corpus_scoring import CORPUS, SCORING
 from tests.helpers import DEMO_BLOG, copy_archive, crawl, dump
 from tests.local_servers import archiver_serve
+from tests.saved_threads import SITE
 from tests.served_archive import Served, edit_and_delete_a_comment, polling
 from tests.wordpress_harness import (
     SEED,
@@ -38,6 +41,15 @@ def pytest_sessionfinish():
     """A run ended before the corpus gate (by -x, or Ctrl-C) waits for the scorer to end, so
     that it leaves no process behind."""
     SCORING.finish()
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A new archive holding the test blog's row, for threads saved straight into it."""
+    archive = storage.open_archive(tmp_path / "archive.db")
+    storage.save_site(archive, SiteInfo(site=SITE, url="https://blog.example/"))
+    yield archive
+    archive.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,34 +4,9 @@ import sqlite3
 import pytest
 
 from archiver import storage
-from archiver.items import PINGBACK, Comment, Link, Post, SiteInfo, Thread
+from archiver.items import Comment, Link, Post, SiteInfo, Thread
 from archiver.storage.threads import comment_key
-
-SITE = "blog.example"
-POST_URL = "https://blog.example/2014/08/12/post/"
-
-
-def html_thread():
-    post = Post(url=POST_URL, title="A post", author="Andrew Coates", platform_id="1",
-                published_shown="August 12, 2014", published_local="2014-08-12T12:44:00+01:00",
-                published_utc="2014-08-12T11:44:00Z", categories=["Iraq"], tags=["ISIS"],
-                body_html="<p>From <a href=\"https://src.example/x\">here</a>.</p>",
-                body_text="From here.",
-                links=[Link("https://src.example/x", "here", "src.example", True)])
-    comments = [
-        Comment(body_html="<p>First</p>", body_text="First", author="Jim", platform_id="11",
-                published_shown="August 12, 2014 at 2:15 pm",
-                published_local="2014-08-12T14:15:00+01:00", published_utc="2014-08-12T13:15:00Z",
-                links=[Link("http://stopwar.org.uk/x", "http://stopwar.org.uk/x",
-                            "stopwar.org.uk", True)]),
-        Comment(body_html="", body_text="", author="Other blog",
-                author_url="https://other.example/p", platform_id="12", type=PINGBACK),
-        Comment(body_html="<p>Reply</p>", body_text="Reply", author="Sue", platform_id="13",
-                parent_platform_id="11", parent=0, depth=2,
-                published_local="2014-08-12T15:00:00+01:00", published_utc="2014-08-12T14:00:00Z"),
-    ]
-    return Thread(platform="wordpress", post=post, comments=comments, comment_page=1,
-                  language="en")
+from tests.saved_threads import POST_URL, SITE, crawl, html_thread, rows, save, sight
 
 
 def feed_thread():
@@ -41,24 +16,6 @@ def feed_thread():
                    published_local="2014-08-12T15:59:00+01:00",
                    published_utc="2014-08-12T14:59:00Z")
     return Thread(platform="wordpress", post=Post(url=POST_URL), comments=[ping], source="feed")
-
-
-@pytest.fixture
-def db(tmp_path):
-    archive = storage.open_archive(tmp_path / "archive.db")
-    storage.save_site(archive, SiteInfo(site=SITE, url="https://blog.example/"))
-    yield archive
-    archive.close()
-
-
-def save(db, *threads):
-    for thread in threads:
-        with storage.transaction(db):
-            storage.save_thread(db, SITE, thread)
-
-
-def rows(db, table):
-    return [dict(row) for row in db.query(f"SELECT * FROM [{table}] ORDER BY id")]
 
 
 def test_saving_a_thread_writes_exact_rows(db):
@@ -172,19 +129,6 @@ def test_links_of_a_comment_the_page_shows_come_from_the_page(db):
     ping_links = db.execute("SELECT l.url FROM links l JOIN comments c ON c.id = l.comment_id "
                             "WHERE c.platform_id = '12'").fetchall()
     assert ping_links == []
-
-
-def crawl(db, number):
-    """A crawls row, and the sighting of a run that started at hour `number`."""
-    crawl_id = storage.start_crawl(db, SITE, "https://blog.example/", {},
-                                   f"2026-01-0{number}T03:00:00Z")
-    return storage.Seen(crawl_id, f"2026-01-0{number}T03:00:00Z")
-
-
-def sight(db, seen, *threads):
-    for thread in threads:
-        with storage.transaction(db):
-            storage.save_thread(db, SITE, thread, seen)
 
 
 def edited_thread():

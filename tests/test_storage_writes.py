@@ -3,20 +3,10 @@ same rows as saving them one at a time would leave."""
 
 import re
 
-import pytest
-
 from archiver import storage
-from archiver.items import Comment, Link, PageItem, Post, Role, SiteInfo, Thread
+from archiver.items import Comment, Link, PageItem, Post, Role, Thread
 from archiver.storage.threads import comment_key
-from tests.test_storage import SITE, crawl, html_thread, rows, save, sight
-
-
-@pytest.fixture
-def db(tmp_path):
-    archive = storage.open_archive(tmp_path / "archive.db")
-    storage.save_site(archive, SiteInfo(site=SITE, url="https://blog.example/"))
-    yield archive
-    archive.close()
+from tests.saved_threads import SITE, crawl, html_thread, rows, save, sight
 
 
 def links_of(*urls):
