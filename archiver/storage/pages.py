@@ -35,7 +35,7 @@ def save_page(db: Database, item: PageItem, crawl_id: int | None = None,
         "body": gzip.compress(item.body, GZIP_LEVEL, mtime=0), "post_id": post_id,
         "crawl_id": crawl_id,
     }
-    return upsert(db, "pages", row, conflict=["url"], prefer="new")
+    return upsert(db, "pages", row, conflict=["url"])
 
 
 def read_page_body(row: dict[str, Any]) -> bytes:

@@ -44,10 +44,11 @@ class Merged:
 def merge_record(table: str, old: dict[str, Any] | None, row: dict[str, Any], prefer: str,
                  seen: Seen | None) -> Merged:
     """What saving `row` over the stored `old` (None: there is none) makes of it, as a sighting
-    when `seen` is given: which source wins each column (see `writes.upsert`), first and last
-    seen kept, an edit of what an earlier run saw from the same source kept as a version, and
-    a row marked removed live again. Without `seen` (re-reading stored pages) the row is only
-    updated in place."""
+    when `seen` is given: which source wins each column (`prefer` "new": a non-null new value
+    replaces the stored one; "old": it only fills stored nulls; the columns in PLATFORM_OWN
+    take the other rule), first and last seen kept, an edit of what an earlier run saw from the
+    same source kept as a version, and a row marked removed live again. Without `seen`
+    (re-reading stored pages) the row is only updated in place."""
     reverse = PLATFORM_OWN[table]
     edited = False
     if seen is not None:

@@ -16,7 +16,7 @@ from archiver.storage.writes import marks, upsert
 def save_site(db: Database, site: SiteInfo) -> None:
     """Record what is known of a blog; known values are never replaced by unknown ones."""
     row = {key: value for key, value in asdict(site).items() if value is not None}
-    upsert(db, "sites", row, conflict=["site"], prefer="new")
+    upsert(db, "sites", row, conflict=["site"])
 
 
 def site_timezones(db: Database) -> dict[str, str | None]:

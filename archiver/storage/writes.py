@@ -31,29 +31,17 @@ def marks(values: Collection[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def upsert(db: Database, table: str, row: dict[str, Any], conflict: Sequence[str], prefer: str,
-           reverse: Collection[str] = (), returning: Sequence[str] | None = None) -> Any:
-    """INSERT … ON CONFLICT DO UPDATE, returning the row id (or the `returning` columns).
-
-    prefer="new": a non-null new value replaces the stored one; prefer="old": new values
-    only fill stored nulls; columns in `reverse` take the other rule. Either way a null
-    never erases a known value.
-    """
+def upsert(db: Database, table: str, row: dict[str, Any], conflict: Sequence[str]) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE, returning the row's primary key: a non-null new value
+    replaces the stored one, and a null never erases a known value."""
     columns = list(row)
-
-    def update(column):
-        new_wins = (prefer == "new") != (column in reverse)
-        first, second = ("excluded", table) if new_wins else (table, "excluded")
-        return f"[{column}] = coalesce({first}.[{column}], {second}.[{column}])"
-
-    updates = ", ".join(update(c) for c in columns if c not in conflict)
-    pk = TABLES[table]["pk"]
+    updates = ", ".join(f"[{c}] = coalesce(excluded.[{c}], [{table}].[{c}])"
+                        for c in columns if c not in conflict)
     sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
            f"VALUES ({marks(columns)}) "
            f"ON CONFLICT ({', '.join(f'[{c}]' for c in conflict)}) DO UPDATE SET {updates} "
-           f"RETURNING {', '.join(f'[{c}]' for c in returning or [pk])}")
-    found = db.execute(sql, [row[c] for c in columns]).fetchone()
-    return tuple(found) if returning else found[0]
+           f"RETURNING [{TABLES[table]['pk']}]")
+    return db.execute(sql, [row[c] for c in columns]).fetchone()[0]
 
 
 @functools.cache
