@@ -24,7 +24,7 @@ from archiver.storage.links import read_links, write_links
 from archiver.storage.migrations import pending
 from archiver.storage.records import VERSIONED, Seen, keep_version, merge_record
 from archiver.storage.threads import number_comments
-from archiver.storage.writes import Batch, insert_sql, read_rows, transaction, update_sql
+from archiver.storage.writes import Batch, insert_sql, read_row, read_rows, transaction, update_sql
 
 # What tells one run from another in any archive: ids differ from archive to archive.
 CRAWL_KEY = ("site", "start_url", "arguments", "mode", "started_utc")
@@ -141,10 +141,10 @@ def _merge_rows(db, shard, table, crawls, posts, done):
         if table == "comments":
             row["post_id"] = posts[row["post_id"]]
             parents[shard_id] = row.pop("parent_id")
-            old = _stored(db, "SELECT * FROM comments WHERE post_id = ? AND comment_key = ?",
+            old = read_row(db, "SELECT * FROM comments WHERE post_id = ? AND comment_key = ?",
                           [row["post_id"], row["comment_key"]])
         else:
-            old = _stored(db, "SELECT * FROM posts WHERE site = ? AND url = ?",
+            old = read_row(db, "SELECT * FROM posts WHERE site = ? AND url = ?",
                           [row["site"], row["url"]])
         versions = read_rows(shard, f"SELECT * FROM [{history}] WHERE [{owner}] = ? "
                                     f"ORDER BY version", [shard_id])
@@ -155,11 +155,6 @@ def _merge_rows(db, shard, table, crawls, posts, done):
             db.execute("UPDATE comments SET parent_id = ? WHERE id = ? AND "
                        "(parent_id IS NULL OR source = 'html')", [ids[parent], ids[shard_id]])
     return ids
-
-
-def _stored(db, sql, params):
-    found = read_rows(db, sql, params)
-    return found[0] if found else None
 
 
 def _merge_row(db, table, old, row, versions, crawls, done):
@@ -287,7 +282,7 @@ def _merge_pages(db, shard, posts, crawls, done):
         page.pop("id")
         page["post_id"] = posts.get(page["post_id"])
         page["crawl_id"] = crawls.get(page["crawl_id"])
-        old = _stored(db, "SELECT id, fetched_utc FROM pages WHERE url = ?", [page["url"]])
+        old = read_row(db, "SELECT id, fetched_utc FROM pages WHERE url = ?", [page["url"]])
         done.pages += 1
         if old is None:
             db.execute(insert_sql("pages", tuple(page)), list(page.values()))

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from archiver.items import Comment, Link, Thread
 from archiver.storage.links import read_links, write_links
 from archiver.storage.records import Merged, Seen, keep_version, merge_record
-from archiver.storage.writes import Batch, insert_sql, marks, read_rows, update_sql
+from archiver.storage.writes import Batch, insert_sql, marks, read_row, read_rows, update_sql
 
 # A comment with no platform id is keyed by a SHA-1 of its author, its time as shown and this
 # many characters of its text. Archived keys were made so: changing it gives those comments new
@@ -71,8 +71,7 @@ def _save_post(db, site, thread, prefer, seen):
         "comment_count_shown": post.comment_count_shown, "language": thread.language,
         "source": thread.source,
     }
-    found = read_rows(db, "SELECT * FROM posts WHERE site = ? AND url = ?", [site, post.url])
-    old = found[0] if found else None
+    old = read_row(db, "SELECT * FROM posts WHERE site = ? AND url = ?", [site, post.url])
     merged = merge_record("posts", old, row, prefer, seen)
     if old is None:
         post_id = db.execute(insert_sql("posts", tuple(merged.changes)),

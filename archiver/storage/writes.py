@@ -64,6 +64,12 @@ def read_rows(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, A
     return [dict(zip(names, found, strict=True)) for found in cursor.fetchall()]
 
 
+def read_row(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
+    """The first row a query finds, as {column: value}, or None."""
+    found = read_rows(db, sql, params)
+    return found[0] if found else None
+
+
 class Batch:
     """Statements to run in the order given, each run of the same SQL one executemany: fewer
     round trips than a statement a row, and rows still get the ids they would one by one."""
