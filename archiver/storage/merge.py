@@ -9,6 +9,7 @@ time changes nothing: its runs, rows, versions and pages are all found again on 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,7 @@ class Merged:
     posts: int = 0
     comments: int = 0
     pages: int = 0
-    new: dict[str, int] = field(default_factory=dict)  # {table: rows new to the archive}
+    new: Counter[str] = field(default_factory=Counter)  # {table: rows new to the archive}
 
     def summary(self) -> str:
         """One line: the archive merged and what it brought."""
@@ -111,7 +112,7 @@ def _merge_crawls(db, shard, done):
         if found is None:
             ids[crawl["id"]] = db.execute(insert_sql("crawls", tuple(values)),
                                           list(values.values())).lastrowid
-            done.new["crawls"] = done.new.get("crawls", 0) + 1
+            done.new["crawls"] += 1
         else:
             # A run still going when the archive was merged before may have finished since.
             ids[crawl["id"]] = found[0]
@@ -161,7 +162,7 @@ def _merge_row(db, table, old, row, versions, crawls, done):
     """One row merged over the archive's, as a crawl that saw it then would; return its id."""
     if old is None:
         row_id = db.execute(insert_sql(table, tuple(row)), list(row.values())).lastrowid
-        done.new[table] = done.new.get(table, 0) + 1
+        done.new[table] += 1
         _add_versions(db, table, row_id, versions, crawls)
         return row_id
     kept = VERSIONED[table][2]
@@ -286,7 +287,7 @@ def _merge_pages(db, shard, posts, crawls, done):
         done.pages += 1
         if old is None:
             db.execute(insert_sql("pages", tuple(page)), list(page.values()))
-            done.new["pages"] = done.new.get("pages", 0) + 1
+            done.new["pages"] += 1
         elif (page["fetched_utc"] or "") >= (old["fetched_utc"] or ""):
             values = {column: value for column, value in page.items() if value is not None}
             db.execute(update_sql("pages", tuple(values)), [*values.values(), old["id"]])
