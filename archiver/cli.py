@@ -9,27 +9,29 @@ from __future__ import annotations
 
 import json
 import socket
-import sqlite3
 import sys
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
+from archiver.cli_options import (
+    DEFAULT_DB,
+    BlogsGiven,
+    archive_lock,
+    blog_options,
+    check_archive_opens,
+    report_run,
+)
+from archiver.distributed_commands import enqueue, merge, worker
 from archiver.extractors import extract
 from archiver.page import Page
 from archiver.thread_json import thread_as_json
 
 if TYPE_CHECKING:
     from archiver.items import PageItem
-    from archiver.runner import Run
-    from archiver.schedule import ArchiveLock, BlogsFile
 
 DEMO_PORT = 8437
-DEFAULT_DB = "data/archive.db"
-# sysexits' EX_TEMPFAIL: another run holds the archive's lock, try again later.
-EXIT_LOCKED = 75
 # The archive's Datasette metadata, plugins, templates and static files, shipped in the package.
 DATASETTE_FILES = Path(__file__).resolve().parent / "datasette"
 
@@ -40,50 +42,14 @@ def cli() -> None:
     """Keep faithful, offline SQLite archives of blog posts and their comment threads."""
 
 
-class ArchiveLocked(click.ClickException):
-    """Another run holds the archive's lock: one line on stderr, and status 75."""
-
-    exit_code = EXIT_LOCKED
-
-
-class BlogsFileParam(click.ParamType):
-    """A blogs file (TOML), read and checked whole with the command line, before any crawl."""
-
-    name = "FILE"
-
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> BlogsFile:
-        from archiver.schedule import ConfigError, read_blogs_file
-
-        try:
-            return read_blogs_file(value)
-        except ConfigError as error:
-            self.fail(str(error), param, ctx)
-
-
 @cli.command()
-@click.argument("urls", nargs=-1)
-@click.option("--config", "blogs_file", type=BlogsFileParam(),
-              help="A blogs file (TOML) listing the blogs to crawl, each with its options.")
+@blog_options
 @click.option("--db", "db_path", type=click.Path(dir_okay=False),
               help=f"The archive to write to.  [default: the blogs file's db, else {DEFAULT_DB}]")
-@click.option("--max-posts", type=click.IntRange(min=1), metavar="N",
-              help="Archive at most this many posts per blog.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Only posts published on or after this date.")
-@click.option("--full", is_flag=True,
-              help="Read every post again, not only what may have changed since the last run.")
-@click.option("--refresh-days", type=click.IntRange(min=1), metavar="N",
-              help="Read a thread nothing signalled changed again at least every N days "
-                   "(sooner after recent comments).  [default: REFRESH_DAYS, 30]")
 @click.option("--log-file", type=click.Path(dir_okay=False),
               help="Log here instead of to a new file per blog in the logs folder next to "
                    "the archive.")
-@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
-              help="Override a Scrapy setting, as with scrapy crawl -s.")
-def crawl(urls: tuple[str, ...], blogs_file: BlogsFile | None, db_path: str | None,
-          max_posts: int | None, since: datetime | None, full: bool, refresh_days: int | None,
-          log_file: str | None, overrides: tuple[str, ...]) -> None:
+def crawl(given: BlogsGiven, db_path: str | None, log_file: str | None) -> None:
     """Archive blogs given by URL or listed in a blogs file; made to run from cron.
 
     Blogs are crawled one after another. Options given here apply to every blog, over what
@@ -107,69 +73,20 @@ def crawl(urls: tuple[str, ...], blogs_file: BlogsFile | None, db_path: str | No
     from archiver.runner import project_settings, run_crawls
     from archiver.schedule import run_log_path
 
-    if bool(urls) == bool(blogs_file):
-        raise click.UsageError("give the blogs to crawl either as URLs or as --config FILE")
-    settings = _setting_overrides(overrides)
-    listed = blogs_file or _blogs_from_urls(urls)
-    blogs = listed.blogs_to_crawl({"max_posts": max_posts,
-                                   "since": since and since.date().isoformat(),
-                                   "full": full or None, "refresh_days": refresh_days}, settings)
-    archive = db_path or listed.db or DEFAULT_DB
-    process_settings = project_settings(listed.process_settings(settings, archive, log_file))
-    with _archive_lock(archive):
-        _check_archive_opens(archive)
+    blogs = given.blogs()
+    archive = db_path or given.listed.db or DEFAULT_DB
+    process_settings = project_settings(given.listed.process_settings(given.settings, archive,
+                                                                      log_file))
+    with archive_lock(archive):
+        check_archive_opens(archive)
         runs = run_crawls(blogs, process_settings, log_file=None if log_file else
                           lambda blog: run_log_path(archive, blog.url))
     for run in runs:
-        _report_run(run)
+        report_run(run)
     if len(runs) < len(blogs):
         click.echo("Error: the run was stopped; not crawled: "
                    + ", ".join(blog.url for blog in blogs[len(runs):]), err=True)
     sys.exit(max((run.outcome.exit_code for run in runs), default=1))
-
-
-def _setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
-    """The Scrapy settings `-s NAME=VALUE` gives, but for those a crawl has options of its own."""
-    settings = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
-        settings[name] = value
-    for name, option in (("ARCHIVE_DB", "--db"), ("LOG_FILE", "--log-file")):
-        if name in settings:
-            raise click.BadParameter(f"give {name} as {option}", param_hint="-s")
-    return settings
-
-
-def _blogs_from_urls(urls: tuple[str, ...]) -> BlogsFile:
-    from archiver.schedule import ConfigError, blogs_from_urls
-
-    try:
-        return blogs_from_urls(urls)
-    except ConfigError as error:
-        raise click.BadParameter(str(error), param_hint="URLS") from None
-
-
-def _report_run(run: Run) -> None:
-    """One line on how a blog's crawl went, and one on stderr on what stopped it, if it raised."""
-    outcome = run.outcome
-    click.echo(f"{run.blog.url}: {outcome.status}: {outcome.pages} pages, {outcome.posts} posts, "
-               f"{outcome.comments} comments, {outcome.errors} errors"
-               + (f"; log {run.log_file}" if run.log_file else ""))
-    if run.error:
-        click.echo(f"Error: the crawl of {run.blog.url} stopped: {run.error}", err=True)
-
-
-def _check_archive_opens(db_path: str | Path) -> None:
-    """Open, and create or migrate, the archive before any crawl, so that one that cannot be
-    written fails the run at once with one clear line."""
-    from archiver import storage
-
-    try:
-        storage.close_archive(storage.open_archive(db_path))
-    except (OSError, sqlite3.Error) as error:
-        raise click.ClickException(f"cannot open the archive {db_path}: {error}") from None
 
 
 @cli.command()
@@ -269,37 +186,11 @@ def reparse(db_path: str, site: str | None) -> None:
     from archiver import storage
     from archiver.reparse import reparse as reparse_archive
 
-    with _archive_lock(db_path):
+    with archive_lock(db_path):
         db = storage.open_archive(db_path)
         done = reparse_archive(db, site)
         storage.close_archive(db)
     click.echo(done.summary())
-
-
-@cli.command()
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
-              help="The archive to merge into, made if there is none.")
-@click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def merge(db_path: str, shards: tuple[str, ...]) -> None:
-    """Combine archives of separate runs into one, without duplicates, keeping their history
-    (merging one again changes nothing). Exits 75 while another run writes to the archive.
-
-    \b
-    Example:
-        archiver merge --db data/archive.db shard-1.db shard-2.db
-    """
-    from archiver import storage
-    from archiver.storage.merge import ShardNotReady, merge_archive, merge_order
-
-    with _archive_lock(db_path):
-        db = storage.open_archive(db_path)
-        try:
-            for shard in merge_order(shards):
-                click.echo(merge_archive(db, shard).summary())
-        except ShardNotReady as error:
-            raise click.ClickException(str(error)) from None
-        finally:
-            storage.close_archive(db)
 
 
 @cli.command(name="serve")
@@ -371,7 +262,7 @@ def import_warc_command(files: tuple[str, ...], db_path: str) -> None:
     from archiver import storage
     from archiver.warc import NotAWarc, import_warcs
 
-    with _archive_lock(db_path):
+    with archive_lock(db_path):
         db = storage.open_archive(db_path)
         try:
             imported = import_warcs(db, files)
@@ -384,17 +275,8 @@ def import_warc_command(files: tuple[str, ...], db_path: str) -> None:
     sys.exit(max(done.exit_code for done in imported))
 
 
-def _archive_lock(db_path: str | Path) -> ArchiveLock:
-    """The archive's lock: one run at a time (a crawl, an import, a re-read) writes to it."""
-    from archiver.schedule import ArchiveBusy, ArchiveLock
-
-    try:
-        return ArchiveLock(db_path)
-    except ArchiveBusy as busy:
-        raise ArchiveLocked(str(busy)) from None
-    except OSError as error:
-        raise click.ClickException(f"cannot lock the archive {db_path}: {error}") from None
-
+for command in (enqueue, worker, merge):
+    cli.add_command(command)
 
 if __name__ == "__main__":
     cli()

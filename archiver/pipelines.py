@@ -53,9 +53,10 @@ class ArchivePipeline:
     removed.
     """
 
-    def __init__(self, crawler: Crawler, path: str, run: dict):
+    def __init__(self, crawler: Crawler, path: str, run: dict, state_path: str | None = None):
         self.stats = crawler.stats
         self.path = path
+        self.state_path = state_path
         self.identity = run
         self.db: Database | None = None
         self.run: ingest.Run | None = None
@@ -66,7 +67,8 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         return cls(crawler, crawler.settings.get("ARCHIVE_DB"),
-                   crawler.settings.getdict("ARCHIVE_RUN"))
+                   crawler.settings.getdict("ARCHIVE_RUN"),
+                   crawler.settings.get("ARCHIVE_STATE_DB"))
 
     def open_spider(self) -> None:
         """Open the archive, created or migrated: this run writes to it."""
@@ -121,8 +123,14 @@ class ArchivePipeline:
         self.stats.set_value("archiver/comments/count_mismatch", len(mismatches))
 
     def _count_posts(self, db: Database, site: str | None) -> None:
-        """A run after which the archive holds no post of its blog failed, whatever it fetched."""
+        """A run after which the archive holds no post of its blog failed, whatever it fetched.
+        A shard's archive is the one it is merged into (ARCHIVE_STATE_DB), which holds at least
+        as many: an incremental run writes to the shard only what changed."""
         held = storage.count_posts(db, site)
+        state = storage.open_read_only(self.state_path) if self.state_path else None
+        if state is not None:
+            held = max(held, storage.count_posts(state, site))
+            state.close()
         self.stats.set_value("archiver/posts/in_archive", held)
         if not held:
             logger.error("The archive holds no post of %s after this run: the crawl failed", site)

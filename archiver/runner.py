@@ -55,6 +55,7 @@ class Run:
     outcome: Outcome
     log_file: Path | None
     error: str | None = None
+    finish_reason: str | None = None
 
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -78,40 +79,39 @@ def run_crawls(blogs: Sequence[Blog], settings: Settings,
     A crawl stopped by SIGINT or SIGTERM ends the run: the blogs after it are not started.
     """
     from scrapy import signals
-    from scrapy.crawler import AsyncCrawlerProcess, Crawler
+    from scrapy.crawler import Crawler
 
     process_settings = settings.copy()
     if log_file is not None:
         # Until the first crawl points the log at its own file, only warnings and errors, on
         # stderr: cron mails whatever is printed.
         process_settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
-    process = AsyncCrawlerProcess(process_settings)
-    spidercls = process.spider_loader.load("blog")
     runs: list[Run] = []
 
     # One blog after another, never at the same time: Scrapy logs through one root handler per
     # process, which each crawler points at its own LOG_FILE as it starts, so only crawls in
     # turn can each have a log file of their own.
-    async def in_turn() -> None:
+    async def in_turn(process: AsyncCrawlerProcess) -> None:
+        spidercls = process.spider_loader.load("blog")
         for blog in blogs:
             path = log_file(blog) if log_file is not None else None
-            crawler = Crawler(spidercls, _crawl_settings(settings, blog, path))
+            crawler = Crawler(spidercls, crawl_settings(settings, blog, path))
             if on_item is not None:
                 crawler.signals.connect(lambda item, **_: on_item(item),
                                         signal=signals.item_scraped, weak=False)
-            run, stats = await _crawl(process, crawler, blog, path)
+            run = await crawl_blog(process, crawler, blog, path)
             runs.append(run)
-            if stats.get("finish_reason") == SHUTDOWN:
+            if run.finish_reason == SHUTDOWN:
                 break
 
     errors: list[BaseException] = []
-    _start(process, in_turn, errors)
+    run_in_process(process_settings, in_turn, errors)
     if errors:
         raise errors[0]
     return runs
 
 
-def _crawl_settings(settings: Settings, blog: Blog, log_path: Path | None) -> Settings:
+def crawl_settings(settings: Settings, blog: Blog, log_path: Path | None) -> Settings:
     """The settings of one blog's crawl: the process's, then the blog's own and its log file.
     The process's log level is set again: the process lowers its own until a crawl logs to a
     file, and merges its settings into each crawl's."""
@@ -123,26 +123,31 @@ def _crawl_settings(settings: Settings, blog: Blog, log_path: Path | None) -> Se
     return crawler_settings
 
 
-async def _crawl(process: AsyncCrawlerProcess, crawler: Crawler, blog: Blog,
-                 log_path: Path | None) -> tuple[Run, dict[str, Any]]:
-    """Crawl one blog with `crawler` under `process`: how it went, and its crawl's stats."""
+async def crawl_blog(process: AsyncCrawlerProcess, crawler: Crawler, blog: Blog,
+                     log_path: Path | None) -> Run:
+    """Crawl one blog with `crawler` under `process`: how it went."""
     try:
         await process.crawl(crawler, **blog.spider_args())
     except Exception as error:
         logger.exception("The crawl of %s failed", blog.url)
         stats = _stats(crawler) | {"finish_reason": "error"}
         return Run(blog, crawl_outcome(stats), log_path,
-                   error=f"{type(error).__name__}: {error}"), stats
+                   error=f"{type(error).__name__}: {error}", finish_reason="error")
     stats = _stats(crawler)
-    return Run(blog, crawl_outcome(stats), log_path), stats
+    return Run(blog, crawl_outcome(stats), log_path, finish_reason=stats.get("finish_reason"))
 
 
-def _start(process: AsyncCrawlerProcess, main: Callable[[], Coroutine[Any, Any, None]],
-           errors: list[BaseException]) -> None:
-    """Run the coroutine function `main` under `process`, keeping any exception it raises in
-    `errors`; return once it is done and the reactor has stopped."""
+def run_in_process(settings: Settings,
+                   main: Callable[[AsyncCrawlerProcess], Coroutine[Any, Any, None]],
+                   errors: list[BaseException]) -> None:
+    """Run the coroutine function `main` with a crawler process of `settings`, keeping any
+    exception it raises in `errors`; return once it is done and the reactor has stopped."""
     import asyncio
 
+    from scrapy.crawler import AsyncCrawlerProcess
+
+    process = AsyncCrawlerProcess(settings)
+    # Only now: the process installs the asyncio reactor, which importing this would preempt.
     from twisted.internet import reactor
 
     def stop(task: asyncio.Task[None]) -> None:
@@ -154,7 +159,7 @@ def _start(process: AsyncCrawlerProcess, main: Callable[[], Coroutine[Any, Any, 
             # The reactor is typed by its zope interfaces, whose methods have no `self`.
             reactor.stop()  # type: ignore[misc]
 
-    asyncio.get_event_loop().create_task(main()).add_done_callback(stop)
+    asyncio.get_event_loop().create_task(main(process)).add_done_callback(stop)
     # Not stop_after_crawl: that stops once no crawl is running, which is so between two blogs.
     process.start(stop_after_crawl=False)
 

@@ -44,6 +44,9 @@ ITEM_PIPELINES = {
     "archiver.pipelines.ArchivePipeline": 800,
 }
 ARCHIVE_DB = "data/archive.db"
+# Where a run reads what is already archived of its blog, when not in ARCHIVE_DB: the archive
+# that `archiver worker` shards are merged into.
+ARCHIVE_STATE_DB = None
 # Set by the blog spider from its arguments, for the pipelines: the run's `since` (an ISO
 # date), and which run it is (site, start_url, arguments, mode) for its row in `crawls`.
 ARCHIVE_SINCE = None

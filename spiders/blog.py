@@ -73,9 +73,11 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
 
     def read_archive(self):
         """What the archive holds of this blog decides whether this run is incremental. It is
-        only read here: the pipeline that writes creates or migrates it."""
+        only read here: the pipeline that writes creates or migrates it. A worker writing a
+        shard reads it from the archive the shards are merged into (ARCHIVE_STATE_DB)."""
         self.refresh_days = self.refresh_days or self.settings.getint("REFRESH_DAYS")
-        db = storage.open_read_only(self.settings.get("ARCHIVE_DB"))
+        db = storage.open_read_only(self.settings.get("ARCHIVE_STATE_DB")
+                                    or self.settings.get("ARCHIVE_DB"))
         if db is None:
             return
         try:
@@ -107,11 +109,16 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
             yield from self._read_again()
         if self.rest_root:
             yield self._rest_posts_request()
+            # In an incremental run the REST API lists what changed, and whether it answers
+            # decides how far the listings lead: they wait for it (RestApiMixin).
+            if self.incremental:
+                return
+        yield from self._discover_listings()
+        yield from self._discover_without_rest()
+
+    def _discover_listings(self):
         yield from self._start(listings)
         yield from self._start(feeds)
-        # In an incremental run the REST API lists what changed: the rest only repeats it.
-        if not (self.incremental and self.rest_root):
-            yield from self._discover_without_rest()
 
     def _discover_without_rest(self):
         """Where posts and their changes are listed when the REST API does not list them: the

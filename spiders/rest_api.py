@@ -81,6 +81,8 @@ class RestApiMixin:
         held, self.rest_held = self.rest_held, None
         yield from self.parse_index(response, role, all_changed=self.incremental)
         yield from self._thread_sources(held)
+        if self.incremental:
+            yield from self._discover_listings()
         if self.rest_root:
             self.index = {}
             yield self._index_request(wordpress_rest.comment_index_url(self.rest_root))
@@ -95,6 +97,7 @@ class RestApiMixin:
         self.logger.info("The REST API did not list the posts: comments from the HTML pages and "
                          "feeds alone")
         if self.incremental:
+            yield from self._discover_listings()
             yield from self._discover_without_rest()
 
     def _index_request(self, url):

@@ -19,6 +19,8 @@ from typing import Any
 
 import lxml.html
 
+from archiver.storage import TABLES
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_BLOG = ROOT / "data" / "demo-blog"
 # Settings for a crawl of a blog on loopback: no politeness delays, no retries, and a timeout
@@ -73,6 +75,19 @@ POSTS = [
 ]
 # POSTS as an archive holds them, for the blog's base URL given.
 POSTS_QUERY = "SELECT substr(url, length(?) + 1), comment_count FROM posts ORDER BY url"
+
+# Columns that tell when something happened, or the server's answer headers: a shard and the
+# single archive made the same crawl at different times.
+TIMED = {"requests", "pages", "errors", "stats", "arguments", "headers", "published_relative_to"}
+# What a run counted of the archive it wrote to, which in a shard is the shard (its new, changed
+# and removed counts are the merged archive's: merging works them out again).
+COUNTED = {"crawls": {"posts", "comments"}}
+# The columns pointing at each table, by the table they point at.
+POINTERS = {"crawls": ("first_seen_crawl", "last_seen_crawl", "removed_by_crawl",
+                       "replaced_by_crawl", "crawl_id"),
+            "posts": ("post_id",), "comments": ("comment_id", "parent_id")}
+# A crawl by its place in start order, for natural_rows.
+CRAWLS_IN_START_ORDER = "SELECT id, row_number() OVER (ORDER BY started_utc) FROM crawls"
 
 
 def readme_columns(table: str) -> dict[str, str]:
@@ -212,3 +227,28 @@ def html_page(url: str) -> tuple[str, lxml.html.HtmlElement]:
 def text(element: lxml.html.HtmlElement) -> str:
     """An element's text, its whitespace collapsed."""
     return " ".join(element.text_content().split())
+
+
+def natural_rows(db: Path, table: str, crawl_names: str = CRAWLS_IN_START_ORDER,
+                 ) -> list[tuple[Any, ...]]:
+    """The rows of `table`, sorted, with the ids they point at given as what they are (a run by
+    what `crawl_names` selects for its id, by default its place in start order; a post by site
+    and URL, a comment by post and key) and no time a crawl took them at."""
+    names = {
+        "crawls": dict(rows(db, crawl_names)),
+        "posts": {post_id: (site, url) for post_id, site, url
+                  in rows(db, "SELECT id, site, url FROM posts")},
+    }
+    names["comments"] = {comment_id: (names["posts"][post_id], key) for comment_id, post_id, key
+                         in rows(db, "SELECT id, post_id, comment_key FROM comments")}
+    columns = [column for column in TABLES[table]["columns"] if column != "id"
+               and column not in TIMED | COUNTED.get(table, set()) and (column == "published_utc"
+                                             or not column.endswith("_utc"))]
+    found = []
+    for values in rows(db, f"SELECT {', '.join(columns)} FROM [{table}]"):
+        row = dict(zip(columns, values, strict=True))
+        for target, pointers in POINTERS.items():
+            for column in set(pointers) & set(row):
+                row[column] = names[target].get(row[column])
+        found.append(tuple(row.values()))
+    return sorted(found, key=repr)

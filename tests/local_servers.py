@@ -1,6 +1,6 @@
 """Servers the tests and benchmarks start on 127.0.0.1: `archiver serve`, or plain `datasette`
-with the project's Datasette files, or nginx serving a folder, each in a process of its own on
-a free port."""
+with the project's Datasette files, nginx serving a folder, or Redis, each in a process of its
+own on a free port."""
 
 import contextlib
 import os
@@ -113,17 +113,41 @@ def nginx(root, folder, origin=None, port=None, access_log=True, timeout=30):
                                    access_log=f"{folder}/access.log" if access_log else "off"))
     process = subprocess.Popen(["nginx", "-c", str(config), "-p", str(folder)],
                                stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with listening(process, port, folder / "error.log", timeout):
+        yield f"http://{LOOPBACK}:{port}"
+
+
+@contextlib.contextmanager
+def redis_server(folder, timeout=30):
+    """Debian's redis-server on a free loopback port, keeping nothing on disk, its log in
+    `folder`; yields its redis:// URL once it accepts connections."""
+    port = free_port()
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "redis.log"
+    process = subprocess.Popen(["redis-server", "--bind", LOOPBACK, "--port", str(port),
+                                "--save", "", "--appendonly", "no", "--dir", str(folder),
+                                "--logfile", str(log)],
+                               stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with listening(process, port, log, timeout):
+        yield f"redis://{LOOPBACK}:{port}/0"
+
+
+@contextlib.contextmanager
+def listening(process, port, log, timeout):
+    """Once the server `process` accepts connections on `port` (else ServerError, quoting its
+    `log`), run the block; stop the server afterwards."""
     try:
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                raise ServerError(f"nginx exited {process.returncode}: {process.stderr.read()}")
+                raise ServerError(f"{process.args[0]} exited {process.returncode}: "
+                                  f"{process.stderr.read()}")
             if time.monotonic() > deadline:
-                raise ServerError(f"nginx did not listen: {(folder / 'error.log').read_text()}")
+                raise ServerError(f"{process.args[0]} did not listen: {Path(log).read_text()}")
             with contextlib.suppress(OSError), socket.create_connection((LOOPBACK, port), 1):
                 break
             time.sleep(0.05)
-        yield f"http://{LOOPBACK}:{port}"
+        yield
     finally:
         process.terminate()
         process.wait(timeout=10)

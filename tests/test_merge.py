@@ -16,23 +16,20 @@ import pytest
 
 from archiver.storage import TABLES
 from tests.blogserver import serving
-from tests.helpers import DEMO_BLOG, ROOT, archiver_output, copy_archive, crawl, dump, get, rows
+from tests.helpers import (
+    DEMO_BLOG,
+    ROOT,
+    archiver_output,
+    copy_archive,
+    crawl,
+    dump,
+    get,
+    natural_rows,
+)
 from tests.local_servers import archiver_serve
 from tests.served_archive import edit_and_delete_a_comment
 
 GENERIC_BLOG = ROOT / "tests" / "sites" / "generic"
-# Columns that tell when something happened, or the server's answer headers: a shard and the
-# single archive made the same crawl at different times.
-TIMED = {"requests", "pages", "errors", "stats", "arguments", "headers", "published_relative_to"}
-# What a run counted of the archive it wrote to, which in a shard is the shard (its new, changed
-# and removed counts are the merged archive's: merging works them out again).
-COUNTED = {"crawls": {"posts", "comments"}}
-# The columns pointing at each table, by the table they point at.
-POINTERS = {"crawls": ("first_seen_crawl", "last_seen_crawl", "removed_by_crawl",
-                       "replaced_by_crawl", "crawl_id"),
-            "posts": ("post_id",), "comments": ("comment_id", "parent_id")}
-
-
 @pytest.fixture(scope="module")
 def archives(demo_blog, demo_archive, tmp_path_factory):
     """(merged, single): three shards (the demo blog, a second blog, the demo blog again after
@@ -55,31 +52,6 @@ def archives(demo_blog, demo_archive, tmp_path_factory):
     assert [line.split(":")[0] for line in output.splitlines()] == [
         str(demo_archive), str(other), str(later)]
     return merged, single
-
-
-def natural_rows(db: Path, table: str) -> list[tuple[Any, ...]]:
-    """The rows of `table`, sorted, with the ids they point at given as what they are (a run by
-    its place in start order, a post by site and URL, a comment by post and key) and no time
-    a crawl took them at."""
-    names = {
-        "crawls": dict(rows(db, "SELECT id, row_number() OVER (ORDER BY started_utc) "
-                                "FROM crawls")),
-        "posts": {post_id: (site, url) for post_id, site, url
-                  in rows(db, "SELECT id, site, url FROM posts")},
-    }
-    names["comments"] = {comment_id: (names["posts"][post_id], key) for comment_id, post_id, key
-                         in rows(db, "SELECT id, post_id, comment_key FROM comments")}
-    columns = [column for column in TABLES[table]["columns"] if column != "id"
-               and column not in TIMED | COUNTED.get(table, set()) and (column == "published_utc"
-                                             or not column.endswith("_utc"))]
-    found = []
-    for values in rows(db, f"SELECT {', '.join(columns)} FROM [{table}]"):
-        row = dict(zip(columns, values, strict=True))
-        for target, pointers in POINTERS.items():
-            for column in set(pointers) & set(row):
-                row[column] = names[target].get(row[column])
-        found.append(tuple(row.values()))
-    return sorted(found, key=repr)
 
 
 @pytest.mark.parametrize("table", list(TABLES))
