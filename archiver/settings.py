@@ -53,5 +53,9 @@ ARCHIVE_RUN: dict[str, object] = {}
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = ["url", "status", "fetched_utc", "role", "site", "thread"]
 
+# Nothing listens during a crawl: Scrapy's telnet console and its remote-control server (on by
+# default since 2.19: an HTTP endpoint on loopback that runs the Python sent to it, its token in
+# a file in the user's profile) would let any local process drive the crawl.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"

@@ -16,8 +16,11 @@ from tests.helpers import (
     archiver_crawl,
     crawl,
     crawled,
+    listening_ports,
+    pages_archived,
     rows,
     start_crawl,
+    wait_until,
 )
 
 
@@ -180,6 +183,24 @@ def test_an_incremental_run_that_found_nothing_new_is_ok(demo_blog, demo_archive
         0, f"{demo_blog.url}: ok: {pages} pages, 0 posts, 0 comments, 0 errors\n")
     assert (mode, status, json.loads(stats)["archiver/posts/in_archive"]) == (
         "incremental", "ok", 7)
+
+
+def test_a_crawl_listens_on_no_port(demo_blog, tmp_path):
+    # Scrapy's telnet console and its remote-control server (2.19) would each listen on
+    # loopback for the crawl's whole life: once a page is archived, the blog holds back its
+    # answers, so the crawl is still running, past the start of both, when it is looked at.
+    db = tmp_path / "archive.db"
+    with demo_blog.holding(lambda target: pages_archived(db) >= 1):
+        process = start_crawl(demo_blog.url, db, tmp_path / "crawl.log",
+                              "-s", "DOWNLOAD_TIMEOUT=300")
+        try:
+            wait_until(lambda: pages_archived(db) >= 1, process, "a page archived")
+            ports = listening_ports(process.pid)
+            assert process.poll() is None, process.communicate()
+        finally:
+            process.kill()
+            process.communicate()
+    assert ports == set()
 
 
 def test_faults_are_logged_counted_and_the_crawl_goes_on(faults):
