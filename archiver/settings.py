@@ -12,6 +12,8 @@ DOWNLOAD_DELAY = 1
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1
 AUTOTHROTTLE_MAX_DELAY = 30
+# robots.txt rules matched as RFC 9309 asks: see archiver.middlewares.
+ROBOTSTXT_PARSER = "archiver.middlewares.ReservedEscapesRobotParser"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "archiver.middlewares.ThreadSourceRobotsTxtMiddleware": 40,

@@ -174,6 +174,27 @@ def test_a_crawl_that_archived_no_post_failed_and_missing_sources_are_no_errors(
     assert not [key for key in stats if key.startswith("archiver/fetch/failed/")]
 
 
+def test_a_redirect_to_another_port_of_the_same_host_is_off_the_blog(demo_blog, tmp_path):
+    # The blog's one post moved to another server on the same address: the demo blog.
+    site = tmp_path / "site"
+    (site / "files").mkdir(parents=True)
+    (site / "files" / "home.html").write_text(
+        NO_POST_HOME.replace("elsewhere.example", "empty.example"), encoding="utf-8")
+    moved = demo_blog.url + EXAMPLE
+    (site / "manifest.json").write_text(json.dumps({"origin": "https://empty.example", "pages": [
+        {"path": "/", "status": 200, "content_type": "text/html; charset=UTF-8",
+         "file": "files/home.html"},
+        {"path": "/2024/05/01/a/", "status": 301, "content_type": "text/html; charset=UTF-8",
+         "file": "files/home.html", "location": moved}]}))
+    db, log = tmp_path / "archive.db", tmp_path / "crawl.log"
+    with running(site) as blog:
+        archiver_crawl(blog, db, log)
+    assert (f"Redirect off the blog not followed: {blog}2024/05/01/a/ -> {moved} (post)"
+            in log.read_text(encoding="utf-8"))
+    assert rows(db, "SELECT count(*) FROM pages WHERE url LIKE ?", demo_blog.url + "%") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM posts") == [(0,)]
+
+
 def test_an_incremental_run_that_found_nothing_new_is_ok(demo_blog, demo_archive_copy, tmp_path):
     db = demo_archive_copy
     done = archiver_crawl(demo_blog.url, db, tmp_path / "again.log")
