@@ -17,6 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from archiver.cli_archives import (
+    DEFAULT_DB,
+    archive_lock,
+    export_warc_command,
+    import_warc_command,
+    merge,
+    reparse,
+    serve_command,
+)
 from archiver.extractors import extract
 from archiver.page import Page
 from archiver.thread_json import thread_as_json
@@ -24,26 +33,15 @@ from archiver.thread_json import thread_as_json
 if TYPE_CHECKING:
     from archiver.items import PageItem
     from archiver.runner import Run
-    from archiver.schedule import ArchiveLock, BlogsFile
+    from archiver.schedule import BlogsFile
 
 DEMO_PORT = 8437
-DEFAULT_DB = "data/archive.db"
-# sysexits' EX_TEMPFAIL: another run holds the archive's lock, try again later.
-EXIT_LOCKED = 75
-# The archive's Datasette metadata, plugins, templates and static files, shipped in the package.
-DATASETTE_FILES = Path(__file__).resolve().parent / "datasette"
 
 
 @click.group()
 @click.version_option()
 def cli() -> None:
     """Keep faithful, offline SQLite archives of blog posts and their comment threads."""
-
-
-class ArchiveLocked(click.ClickException):
-    """Another run holds the archive's lock: one line on stderr, and status 75."""
-
-    exit_code = EXIT_LOCKED
 
 
 class BlogsFileParam(click.ParamType):
@@ -95,7 +93,8 @@ def crawl(urls: tuple[str, ...], blogs_file: BlogsFile | None, db_path: str | No
     Exit status (Scrapy itself exits 0 even when every request failed):
       0   every blog's crawl was ok or partial (some pages failed)
       1   a blog's crawl failed (the archive holds no post of the blog
-          after it, or it did not finish), or the archive could not be opened
+          after it, or it did not finish), or the archive could not be
+          opened or is another program's file or a newer archiver's
       2   usage error, or an error in the blogs file
       75  another run is writing to the archive: try again later
 
@@ -116,7 +115,7 @@ def crawl(urls: tuple[str, ...], blogs_file: BlogsFile | None, db_path: str | No
                                    "full": full or None, "refresh_days": refresh_days}, settings)
     archive = db_path or listed.db or DEFAULT_DB
     process_settings = project_settings(listed.process_settings(settings, archive, log_file))
-    with _archive_lock(archive):
+    with archive_lock(archive):
         _check_archive_opens(archive)
         runs = run_crawls(blogs, process_settings, log_file=None if log_file else
                           lambda blog: run_log_path(archive, blog.url))
@@ -251,150 +250,8 @@ def extract_command(page: Path, url: str | None, timezone: str | None) -> None:
     sys.stdout.write("\n")
 
 
-@cli.command()
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              type=click.Path(exists=True, dir_okay=False), help="The archive to re-read.")
-@click.option("--site", help="Only this blog: its host, as in the sites table.")
-def reparse(db_path: str, site: str | None) -> None:
-    """Rebuild posts, comments and links from the pages stored in the archive, offline.
-
-    Every stored post and comment page is read again with the current extractor, as the
-    crawl read it. Rows are updated in place: none is deleted, and no history is written.
-    Exits 75 while another run writes to the archive.
-
-    \b
-    Example:
-        archiver reparse --db data/archive.db --site blog.example
-    """
-    from archiver import storage
-    from archiver.reparse import reparse as reparse_archive
-
-    with _archive_lock(db_path):
-        db = storage.open_archive(db_path)
-        done = reparse_archive(db, site)
-        storage.close_archive(db)
-    click.echo(done.summary())
-
-
-@cli.command()
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
-              help="The archive to merge into, made if there is none.")
-@click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def merge(db_path: str, shards: tuple[str, ...]) -> None:
-    """Combine archives of separate runs into one, without duplicates, keeping their history
-    (merging one again changes nothing). Exits 75 while another run writes to the archive.
-
-    \b
-    Example:
-        archiver merge --db data/archive.db shard-1.db shard-2.db
-    """
-    from archiver import storage
-    from archiver.storage.merge import ShardNotReady, merge_archive, merge_order
-
-    with _archive_lock(db_path):
-        db = storage.open_archive(db_path)
-        try:
-            for shard in merge_order(shards):
-                click.echo(merge_archive(db, shard).summary())
-        except ShardNotReady as error:
-            raise click.ClickException(str(error)) from None
-        finally:
-            storage.close_archive(db)
-
-
-@cli.command(name="serve")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              type=click.Path(dir_okay=False), help="The archive to browse.")
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
-              help="Port on 127.0.0.1.")
-def serve_command(db_path: str, port: int) -> None:
-    """Browse the archive in Datasette on 127.0.0.1, read-only: the thread view, search,
-    facets and canned queries.
-
-    Cron may crawl into the archive meanwhile: pages show what each run has committed.
-
-    \b
-    Example:
-        archiver serve --db data/archive.db --port 8001
-    """
-    from datasette.cli import cli as datasette
-
-    if not Path(db_path).is_file():
-        raise click.ClickException(f"no archive at {db_path}: archive a blog into it first, "
-                                   f"with archiver crawl URL --db {db_path}")
-    datasette.main(["serve", str(db_path), "--host", "127.0.0.1", "--port", str(port),
-                    "--metadata", str(DATASETTE_FILES / "metadata.yml"),
-                    "--plugins-dir", str(DATASETTE_FILES / "plugins"),
-                    "--template-dir", str(DATASETTE_FILES / "templates"),
-                    "--static", f"thread-archiver:{DATASETTE_FILES / 'static'}",
-                    # The metadata names the facets worth having; Datasette's suggestions of
-                    # others query every column, seconds per table page on a large archive.
-                    "--setting", "suggest_facets", "off"], prog_name="datasette")
-
-
-@cli.command(name="export-warc")
-@click.argument("output", type=click.Path(dir_okay=False))
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              type=click.Path(exists=True, dir_okay=False), help="The archive to export.")
-@click.option("--site", help="Only this blog: its host, as in the sites table.")
-def export_warc_command(output: str, db_path: str, site: str | None) -> None:
-    """Write the stored responses to OUTPUT as a WARC 1.1 file (gzipped when it ends in .gz).
-
-    \b
-    Example:
-        archiver export-warc --db data/archive.db blog.warc.gz
-    """
-    from archiver import storage
-    from archiver.warc import export_warc
-
-    db = storage.open_archive(db_path)
-    written = export_warc(db, output, site)
-    storage.close_archive(db)
-    click.echo(f"{written} responses written to {output}")
-
-
-@cli.command(name="import-warc")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              type=click.Path(dir_okay=False), help="The archive to write to.")
-def import_warc_command(files: tuple[str, ...], db_path: str) -> None:
-    """Archive the pages held in WARC files (wget --warc-file, grab-site, export-warc).
-
-    Each file is one run in the crawls table; captures of a post at several times become
-    its history. Exits 1 when a file held no page to archive, 75 while another run writes
-    to the archive.
-
-    \b
-    Example:
-        archiver import-warc --db data/archive.db blog-2023.warc.gz blog-2024.warc.gz
-    """
-    from archiver import storage
-    from archiver.warc import NotAWarc, import_warcs
-
-    with _archive_lock(db_path):
-        db = storage.open_archive(db_path)
-        try:
-            imported = import_warcs(db, files)
-        except NotAWarc as error:
-            raise click.ClickException(str(error)) from None
-        finally:
-            storage.close_archive(db)
-    for done in imported:
-        click.echo(done.summary())
-    sys.exit(max(done.exit_code for done in imported))
-
-
-def _archive_lock(db_path: str | Path) -> ArchiveLock:
-    """The archive's lock: one run at a time (a crawl, an import, a re-read) writes to it."""
-    from archiver.schedule import ArchiveBusy, ArchiveLock
-
-    try:
-        return ArchiveLock(db_path)
-    except ArchiveBusy as busy:
-        raise ArchiveLocked(str(busy)) from None
-    except OSError as error:
-        raise click.ClickException(f"cannot lock the archive {db_path}: {error}") from None
-
+for command in (reparse, merge, serve_command, export_warc_command, import_warc_command):
+    cli.add_command(command)
 
 if __name__ == "__main__":
     cli()

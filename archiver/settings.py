@@ -3,6 +3,8 @@
 BOT_NAME = "thread-archiver"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` checks the spider's arguments and the archive before it starts a crawl.
+COMMANDS_MODULE = "archiver.commands"
 USER_AGENT = "thread-archiver/0.1 (archives blog comment threads; obeys robots.txt)"
 
 # Politeness: one blog is archived at about a page a second, and slower when it is slow.

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
+# The arguments the spider takes, as `-a NAME=VALUE`.
+ARGUMENTS = ("url", "max_posts", "since", "full", "refresh_days")
+
 
 @dataclass(frozen=True)
 class Arguments:
