@@ -95,7 +95,8 @@ def crawl(urls: tuple[str, ...], blogs_file: BlogsFile | None, db_path: str | No
       1   a blog's crawl failed (the archive holds no post of the blog
           after it, or it did not finish), or the archive could not be
           opened or is another program's file or a newer archiver's
-      2   usage error, or an error in the blogs file
+      2   usage error (an option, setting or address that cannot be
+          taken), or an error in the blogs file
       75  another run is writing to the archive: try again later
 
     \b
@@ -128,7 +129,10 @@ def crawl(urls: tuple[str, ...], blogs_file: BlogsFile | None, db_path: str | No
 
 
 def _setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
-    """The Scrapy settings `-s NAME=VALUE` gives, but for those a crawl has options of its own."""
+    """The Scrapy settings `-s NAME=VALUE` gives, but for those a crawl has options of its own,
+    each checked as a blogs file's are."""
+    from archiver.schedule import ConfigError, scrapy_settings
+
     settings = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -138,7 +142,10 @@ def _setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     for name, option in (("ARCHIVE_DB", "--db"), ("LOG_FILE", "--log-file")):
         if name in settings:
             raise click.BadParameter(f"give {name} as {option}", param_hint="-s")
-    return settings
+    try:
+        return scrapy_settings(settings, "-s")
+    except ConfigError as error:
+        raise click.BadParameter(str(error).removeprefix("-s: "), param_hint="-s") from None
 
 
 def _blogs_from_urls(urls: tuple[str, ...]) -> BlogsFile:
@@ -234,10 +241,21 @@ def _port_in_use(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _zone_name(value: str | None) -> str | None:
+    """`value` if it names a time zone (IANA) or a fixed offset; else a usage error."""
+    from archiver.dates import zone
+
+    if value is not None and zone(value) is None:
+        raise click.BadParameter(f"{value!r} is no time zone (an IANA name, such as "
+                                 "Europe/London, or an offset, such as +01:00)")
+    return value
+
+
 @cli.command(name="extract")
 @click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", help="The address the page was saved from (for relative links).")
-@click.option("--timezone", help="The blog's zone, e.g. Europe/London, for UTC times.")
+@click.option("--timezone", callback=lambda ctx, param, value: _zone_name(value),
+              help="The blog's zone, e.g. Europe/London or +01:00, for UTC times.")
 def extract_command(page: Path, url: str | None, timezone: str | None) -> None:
     """Print, as JSON, what the extractor reads from one saved page.
 

@@ -1,7 +1,8 @@
-"""Files that are no archive of ours, given to every command that opens an archive: another
-program's SQLite database, one with a `posts` table of its own, an archive of a newer schema
-than this code knows. Each is refused with one line and status 1, before anything is written
-to it or next to it; an empty or missing file is still a new archive."""
+"""Files that are no archive of ours, given to every command that opens an archive: a file
+that is no SQLite database, another program's SQLite database, one with a `posts` table of
+its own, an archive of a newer schema than this code knows. Each is refused with one line and
+status 1, left as it was, with no lock file made for it; an empty or missing file is still a
+new archive."""
 
 import sqlite3
 import subprocess
@@ -26,6 +27,11 @@ ARCHIVE_COMMANDS = {
                                                  tmp_path / "capture.warc"),
     "serve": lambda db, tmp_path: archiver("serve", "--db", db, "--port", "0"),
 }
+
+
+def random_bytes(path):
+    path.write_bytes(bytes(range(256)) * 40)
+    return f"{path} is not an archive: not an SQLite database"
 
 
 def another_programs(path):
@@ -54,7 +60,8 @@ def of_a_newer_schema(path):
             "(m099_from_the_future): upgrade thread-archiver to use it")
 
 
-@pytest.mark.parametrize("make", [another_programs, with_own_posts, of_a_newer_schema])
+@pytest.mark.parametrize("make", [random_bytes, another_programs, with_own_posts,
+                                  of_a_newer_schema])
 @pytest.mark.parametrize("command", ARCHIVE_COMMANDS)
 def test_a_file_that_is_no_archive_of_ours_is_refused_untouched(tmp_path, command, make):
     db = tmp_path / "given.db"
