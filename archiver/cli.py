@@ -1,4 +1,6 @@
-"""The `archiver` command: run the demo, crawl blogs from cron, read one saved page.
+"""The `archiver` command: run the demo, crawl blogs from cron, read one saved page. The
+commands on an archive already made (re-read, merge, serve, export, import) are in
+archiver.cli_archives.
 
 Each command parses its options and hands them to the module that does the work. What only
 some commands need (Scrapy, Datasette, the archive) is imported when they run: `archiver
