@@ -61,6 +61,9 @@ SANITIZER: SanitizerOptions = {"tags": ALLOWED_TAGS, "clean_content_tags": DROP_
                                "link_rel": "nofollow noopener noreferrer"}
 # Built once: nh3.clean converts its options for every call, more than half its cost on a comment.
 ABSOLUTE_LINKS_SANITIZER = nh3.Cleaner(**SANITIZER)
+# What XML 1.0, and so lxml, cannot hold: C0 controls but tab and line ends, surrogates (alone:
+# a JSON escape can give one), U+FFFE and U+FFFF. A page may hold them; no reader needs them.
+UNFIT_FOR_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 ESCAPED_UTF8 = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
 BARE_URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]", re.I)
 
@@ -88,11 +91,20 @@ def sanitize_html(fragment: str | None, base_url: str | None = None) -> str:
     return ABSOLUTE_LINKS_SANITIZER.clean(fragment).strip()
 
 
+def drop_unfit_characters(text: str) -> tuple[str, int]:
+    """`text` without the characters XML cannot hold, and how many there were.
+
+    >>> drop_unfit_characters("Fine\\x00 point\\x0c")
+    ('Fine point', 2)
+    """
+    return UNFIT_FOR_XML.subn("", text)
+
+
 def parse_fragment(fragment: str | None) -> etree._Element | None:
     """An lxml element wrapping `fragment`, or None when it is empty."""
     if not fragment or not fragment.strip():
         return None
-    return lxml.html.fragment_fromstring(fragment, create_parent="div")
+    return lxml.html.fragment_fromstring(drop_unfit_characters(fragment)[0], create_parent="div")
 
 
 def html_to_text(root: etree._Element | None) -> str:

@@ -1,4 +1,6 @@
-"""The `archiver` command: run the demo, crawl blogs from cron, read one saved page.
+"""The `archiver` command: run the demo, crawl blogs from cron, read one saved page. The
+commands on an archive already made (re-read, merge, serve, export, import) are in
+archiver.cli_archives, those of many workers (enqueue, worker) in archiver.distributed_commands.
 
 Each command parses its options and hands them to the module that does the work. What only
 some commands need (Scrapy, Datasette, the archive) is imported when they run: `archiver
@@ -15,15 +17,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archiver.cli_options import (
+from archiver.cli_archives import (
     DEFAULT_DB,
-    BlogsGiven,
     archive_lock,
-    blog_options,
-    check_archive_opens,
-    report_run,
+    export_warc_command,
+    import_warc_command,
+    merge,
+    reparse,
+    serve_command,
 )
-from archiver.distributed_commands import enqueue, merge, worker
+from archiver.cli_options import BlogsGiven, blog_options, check_archive_opens, report_run
+from archiver.distributed_commands import enqueue, worker
 from archiver.extractors import extract
 from archiver.page import Page
 from archiver.thread_json import thread_as_json
@@ -32,8 +36,6 @@ if TYPE_CHECKING:
     from archiver.items import PageItem
 
 DEMO_PORT = 8437
-# The archive's Datasette metadata, plugins, templates and static files, shipped in the package.
-DATASETTE_FILES = Path(__file__).resolve().parent / "datasette"
 
 
 @click.group()
@@ -61,8 +63,10 @@ def crawl(given: BlogsGiven, db_path: str | None, log_file: str | None) -> None:
     Exit status (Scrapy itself exits 0 even when every request failed):
       0   every blog's crawl was ok or partial (some pages failed)
       1   a blog's crawl failed (the archive holds no post of the blog
-          after it, or it did not finish), or the archive could not be opened
-      2   usage error, or an error in the blogs file
+          after it, or it did not finish), or the archive could not be
+          opened or is another program's file or a newer archiver's
+      2   usage error (an option, setting or address that cannot be
+          taken), or an error in the blogs file
       75  another run is writing to the archive: try again later
 
     \b
@@ -152,10 +156,21 @@ def _port_in_use(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _zone_name(value: str | None) -> str | None:
+    """`value` if it names a time zone (IANA) or a fixed offset; else a usage error."""
+    from archiver.dates import zone
+
+    if value is not None and zone(value) is None:
+        raise click.BadParameter(f"{value!r} is no time zone (an IANA name, such as "
+                                 "Europe/London, or an offset, such as +01:00)")
+    return value
+
+
 @cli.command(name="extract")
 @click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", help="The address the page was saved from (for relative links).")
-@click.option("--timezone", help="The blog's zone, e.g. Europe/London, for UTC times.")
+@click.option("--timezone", callback=lambda ctx, param, value: _zone_name(value),
+              help="The blog's zone, e.g. Europe/London or +01:00, for UTC times.")
 def extract_command(page: Path, url: str | None, timezone: str | None) -> None:
     """Print, as JSON, what the extractor reads from one saved page.
 
@@ -168,114 +183,8 @@ def extract_command(page: Path, url: str | None, timezone: str | None) -> None:
     sys.stdout.write("\n")
 
 
-@cli.command()
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              type=click.Path(exists=True, dir_okay=False), help="The archive to re-read.")
-@click.option("--site", help="Only this blog: its host, as in the sites table.")
-def reparse(db_path: str, site: str | None) -> None:
-    """Rebuild posts, comments and links from the pages stored in the archive, offline.
-
-    Every stored post and comment page is read again with the current extractor, as the
-    crawl read it. Rows are updated in place: none is deleted, and no history is written.
-    Exits 75 while another run writes to the archive.
-
-    \b
-    Example:
-        archiver reparse --db data/archive.db --site blog.example
-    """
-    from archiver import storage
-    from archiver.reparse import reparse as reparse_archive
-
-    with archive_lock(db_path):
-        db = storage.open_archive(db_path)
-        done = reparse_archive(db, site)
-        storage.close_archive(db)
-    click.echo(done.summary())
-
-
-@cli.command(name="serve")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              type=click.Path(dir_okay=False), help="The archive to browse.")
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
-              help="Port on 127.0.0.1.")
-def serve_command(db_path: str, port: int) -> None:
-    """Browse the archive in Datasette on 127.0.0.1, read-only: the thread view, search,
-    facets and canned queries.
-
-    Cron may crawl into the archive meanwhile: pages show what each run has committed.
-
-    \b
-    Example:
-        archiver serve --db data/archive.db --port 8001
-    """
-    from datasette.cli import cli as datasette
-
-    if not Path(db_path).is_file():
-        raise click.ClickException(f"no archive at {db_path}: archive a blog into it first, "
-                                   f"with archiver crawl URL --db {db_path}")
-    datasette.main(["serve", str(db_path), "--host", "127.0.0.1", "--port", str(port),
-                    "--metadata", str(DATASETTE_FILES / "metadata.yml"),
-                    "--plugins-dir", str(DATASETTE_FILES / "plugins"),
-                    "--template-dir", str(DATASETTE_FILES / "templates"),
-                    "--static", f"thread-archiver:{DATASETTE_FILES / 'static'}",
-                    # The metadata names the facets worth having; Datasette's suggestions of
-                    # others query every column, seconds per table page on a large archive.
-                    "--setting", "suggest_facets", "off"], prog_name="datasette")
-
-
-@cli.command(name="export-warc")
-@click.argument("output", type=click.Path(dir_okay=False))
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              type=click.Path(exists=True, dir_okay=False), help="The archive to export.")
-@click.option("--site", help="Only this blog: its host, as in the sites table.")
-def export_warc_command(output: str, db_path: str, site: str | None) -> None:
-    """Write the stored responses to OUTPUT as a WARC 1.1 file (gzipped when it ends in .gz).
-
-    \b
-    Example:
-        archiver export-warc --db data/archive.db blog.warc.gz
-    """
-    from archiver import storage
-    from archiver.warc import export_warc
-
-    db = storage.open_archive(db_path)
-    written = export_warc(db, output, site)
-    storage.close_archive(db)
-    click.echo(f"{written} responses written to {output}")
-
-
-@cli.command(name="import-warc")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              type=click.Path(dir_okay=False), help="The archive to write to.")
-def import_warc_command(files: tuple[str, ...], db_path: str) -> None:
-    """Archive the pages held in WARC files (wget --warc-file, grab-site, export-warc).
-
-    Each file is one run in the crawls table; captures of a post at several times become
-    its history. Exits 1 when a file held no page to archive, 75 while another run writes
-    to the archive.
-
-    \b
-    Example:
-        archiver import-warc --db data/archive.db blog-2023.warc.gz blog-2024.warc.gz
-    """
-    from archiver import storage
-    from archiver.warc import NotAWarc, import_warcs
-
-    with archive_lock(db_path):
-        db = storage.open_archive(db_path)
-        try:
-            imported = import_warcs(db, files)
-        except NotAWarc as error:
-            raise click.ClickException(str(error)) from None
-        finally:
-            storage.close_archive(db)
-    for done in imported:
-        click.echo(done.summary())
-    sys.exit(max(done.exit_code for done in imported))
-
-
-for command in (enqueue, worker, merge):
+for command in (reparse, merge, serve_command, export_warc_command, import_warc_command,
+                enqueue, worker):
     cli.add_command(command)
 
 if __name__ == "__main__":

@@ -15,18 +15,7 @@ import click
 
 if TYPE_CHECKING:
     from archiver.runner import Blog, Run
-    from archiver.schedule import ArchiveLock, BlogsFile
-
-DEFAULT_DB = "data/archive.db"
-# sysexits' EX_TEMPFAIL: another run holds the archive's lock, try again later.
-EXIT_LOCKED = 75
-
-
-class ArchiveLocked(click.ClickException):
-    """Another run holds the archive's lock: one line on stderr, and status 75."""
-
-    exit_code = EXIT_LOCKED
-
+    from archiver.schedule import BlogsFile
 
 class BlogsFileParam(click.ParamType):
     """A blogs file (TOML), read and checked whole with the command line, before any crawl."""
@@ -89,7 +78,10 @@ def blog_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
-    """The Scrapy settings `-s NAME=VALUE` gives, but for those a crawl has options of its own."""
+    """The Scrapy settings `-s NAME=VALUE` gives, but for those a crawl has options of its own,
+    each checked as a blogs file's are."""
+    from archiver.schedule import ConfigError, scrapy_settings
+
     settings = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -99,7 +91,10 @@ def setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     for name, option in (("ARCHIVE_DB", "--db"), ("LOG_FILE", "--log-file")):
         if name in settings:
             raise click.BadParameter(f"give {name} as {option}", param_hint="-s")
-    return settings
+    try:
+        return scrapy_settings(settings, "-s")
+    except ConfigError as error:
+        raise click.BadParameter(str(error).removeprefix("-s: "), param_hint="-s") from None
 
 
 def blogs_from_urls(urls: tuple[str, ...]) -> BlogsFile:
@@ -130,15 +125,3 @@ def check_archive_opens(db_path: str | Path) -> None:
         storage.close_archive(storage.open_archive(db_path))
     except (OSError, sqlite3.Error) as error:
         raise click.ClickException(f"cannot open the archive {db_path}: {error}") from None
-
-
-def archive_lock(db_path: str | Path) -> ArchiveLock:
-    """The archive's lock: one run at a time (a crawl, an import, a re-read) writes to it."""
-    from archiver.schedule import ArchiveBusy, ArchiveLock
-
-    try:
-        return ArchiveLock(db_path)
-    except ArchiveBusy as busy:
-        raise ArchiveLocked(str(busy)) from None
-    except OSError as error:
-        raise click.ClickException(f"cannot lock the archive {db_path}: {error}") from None

@@ -1,5 +1,6 @@
 """The `archiver` commands that spread blogs over many workers and machines (see
-archiver.distributed): `enqueue`, `worker`, and `merge`, which combines their shards."""
+archiver.distributed): `enqueue` and `worker`; `merge` (archiver.cli_archives) combines the
+workers' shards."""
 
 from __future__ import annotations
 
@@ -7,13 +8,8 @@ import sys
 
 import click
 
-from archiver.cli_options import (
-    BlogsGiven,
-    archive_lock,
-    blog_options,
-    check_archive_opens,
-    report_run,
-)
+from archiver.cli_archives import archive_lock, refuse_unless_archive
+from archiver.cli_options import BlogsGiven, blog_options, check_archive_opens, report_run
 
 REDIS_OPTION = click.option("--redis", "redis_url", required=True, metavar="URL",
                             help="The Redis the workers share, e.g. redis://10.0.0.5:6379/0.")
@@ -71,6 +67,8 @@ def worker(redis_url: str, db_path: str, state_path: str | None, idle_exit: floa
         archiver worker --redis redis://10.0.0.5:6379/0 --db shards/$(hostname)-1.db \\
             --state data/archive.db --idle-exit 60
     """
+    import redis
+
     from archiver.cli_options import setting_overrides
     from archiver.distributed import Frontier, Worker, worker_name
     from archiver.runner import project_settings
@@ -79,11 +77,18 @@ def worker(redis_url: str, db_path: str, state_path: str | None, idle_exit: floa
                 "ARCHIVE_STATE_DB": state_path}
     if log_file:
         settings["LOG_FILE"] = log_file
+    if state_path:
+        refuse_unless_archive(state_path)
     with archive_lock(db_path):
         check_archive_opens(db_path)
         frontier = Frontier(_redis(redis_url))
-        runs = Worker(frontier, worker_name(db_path), redis_url, project_settings(settings),
-                      blogs_at_once=blogs_at_once, idle_exit=idle_exit, on_run=report_run).run()
+        try:
+            runs = Worker(frontier, worker_name(db_path), redis_url, project_settings(settings),
+                          blogs_at_once=blogs_at_once, idle_exit=idle_exit,
+                          on_run=report_run).run()
+        except redis.RedisError as error:
+            raise click.ClickException(f"lost Redis at {redis_url}: {error}; the blogs this "
+                                       "worker claimed stay claimed") from None
     sys.exit(max((run.outcome.exit_code for run in runs), default=0))
 
 
@@ -96,29 +101,3 @@ def _redis(url: str):  # -> redis.Redis, imported only when a command needs it
         return connect(url)
     except (redis.RedisError, ValueError) as error:
         raise click.ClickException(f"cannot reach Redis at {url}: {error}") from None
-@click.command()
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
-              help="The archive to merge into, made if there is none.")
-@click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def merge(db_path: str, shards: tuple[str, ...]) -> None:
-    """Combine archives of separate runs into one, without duplicates, keeping their history
-    (merging one again changes nothing). Exits 75 while another run writes to the archive.
-
-    \b
-    Example:
-        archiver merge --db data/archive.db shard-1.db shard-2.db
-    """
-    from archiver import storage
-    from archiver.storage.merge import ShardNotReady, merge_archive, merge_order
-
-    with archive_lock(db_path):
-        db = storage.open_archive(db_path)
-        try:
-            for shard in merge_order(shards):
-                click.echo(merge_archive(db, shard).summary())
-        except ShardNotReady as error:
-            raise click.ClickException(str(error)) from None
-        finally:
-            storage.close_archive(db)
-
-

@@ -105,7 +105,11 @@ def read(item: PageItem, since: str | None = None) -> Reading:
     if thread is None:
         logger.info("Not a post or comment thread, archived raw only: %s", item.url)
         return Reading(counts=Counter({"archiver/pages/not_a_post": 1}))
-    counts = Counter({"archiver/comments/date_unparsed": _unparsed_dates(item.url, thread)})
+    counts = Counter({"archiver/comments/date_unparsed": _unparsed_dates(item.url, thread),
+                      "archiver/extract/characters_dropped": thread.characters_dropped})
+    if thread.characters_dropped:
+        logger.info("%d characters XML cannot hold (controls, lone surrogates) dropped from %s",
+                    thread.characters_dropped, item.url)
     published = (thread.post.published_local or "")[:10]
     if since and thread.source == "html" and published and published < since:
         logger.info("Post published %s, before since=%s: not archived: %s", published, since,

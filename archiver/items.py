@@ -121,6 +121,8 @@ class Thread:
     comment_page: int | None = None
     more_comment_pages: list[str] = field(default_factory=list)
     language: str | None = None
+    # Characters the page held that XML cannot (controls, NUL, lone surrogates): dropped.
+    characters_dropped: int = 0
 
 
 @dataclass

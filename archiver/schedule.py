@@ -33,6 +33,7 @@ from scrapy.settings import Settings
 
 from archiver.dates import utc_iso
 from archiver.runner import Blog, project_settings
+from archiver.urls import address_error
 
 BLOG_KEYS = ("url", "max_posts", "since", "full", "refresh_days", "settings")
 TOP_KEYS = ("db", "settings", "blog")
@@ -139,6 +140,9 @@ def blog_url(value: object) -> str:
     """`value` if it is a blog's address (http or https, with a host); raises ConfigError."""
     if not isinstance(value, str) or not URL.match(value):
         raise ConfigError(f"url must be a blog's address (http:// or https://), not {_toml(value)}")
+    problem = address_error(value)
+    if problem:
+        raise ConfigError(f"url must be a blog's address, not {_toml(value)}: {problem}")
     return value
 
 
@@ -156,7 +160,26 @@ def scrapy_settings(table: object, where: str, per_blog: bool = False) -> dict[s
         if per_blog and name in PROCESS_SETTINGS:
             raise ConfigError(f"{where}: {name} applies to the whole process: set it in the "
                               "top-level settings")
+        _check_value(name, table[name], where)
     return dict(table)
+
+
+def _check_value(name: str, value: object, where: str) -> None:
+    """Raise ConfigError if Scrapy could not read `value` as the kind of value the setting
+    `name` has by default, as it would only once the crawl had started."""
+    default = _known_settings()[name]
+    # Scrapy writes some settings read as numbers with a fraction (DOWNLOAD_DELAY = 0) as
+    # whole numbers: a whole number's setting takes any number here.
+    kinds = {bool: ("getbool", "true or false"), int: ("getfloat", "a number"),
+             float: ("getfloat", "a number"), dict: ("getdict", "a table (a JSON object)"),
+             list: ("getlist", "a list")}
+    if type(default) not in kinds:
+        return
+    read, kind = kinds[type(default)]
+    try:
+        getattr(Settings({name: value}), read)(name)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: {name} must be {kind}, not {_toml(value)}") from None
 
 
 @functools.cache

@@ -3,6 +3,8 @@
 BOT_NAME = "thread-archiver"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` checks the spider's arguments and the archive before it starts a crawl.
+COMMANDS_MODULE = "archiver.commands"
 USER_AGENT = "thread-archiver/0.1 (archives blog comment threads; obeys robots.txt)"
 
 # Politeness: one blog is archived at about a page a second, and slower when it is slow.
@@ -12,6 +14,8 @@ DOWNLOAD_DELAY = 1
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1
 AUTOTHROTTLE_MAX_DELAY = 30
+# robots.txt rules matched as RFC 9309 asks: see archiver.middlewares.
+ROBOTSTXT_PARSER = "archiver.middlewares.ReservedEscapesRobotParser"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "archiver.middlewares.ThreadSourceRobotsTxtMiddleware": 40,
@@ -56,5 +60,9 @@ ARCHIVE_RUN: dict[str, object] = {}
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = ["url", "status", "fetched_utc", "role", "site", "thread"]
 
+# Nothing listens during a crawl: Scrapy's telnet console and its remote-control server (on by
+# default since 2.19: an HTTP endpoint on loopback that runs the Python sent to it, its token in
+# a file in the user's profile) would let any local process drive the crawl.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"

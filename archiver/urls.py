@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+WEB_ADDRESS = re.compile(r"https?://[^/?#]+", re.I)
 COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
 # WordPress (?cpage=2) and Blogger without threaded comments (?commentPage=2).
 COMMENT_PAGE_QUERIES = ("cpage", "commentPage")
@@ -16,6 +17,18 @@ TRAP_QUERY_KEYS = {"replytocom", "share", "like_comment", "showComment", "replyt
                    "action", "redirect_to", "unapproved", "moderation-hash", "amp", "preview"}
 TRAP_PATHS = re.compile(r"/(wp-login\.php|wp-admin/|xmlrpc\.php|wp-comments-post\.php|"
                         r"jetpack-comment/|quote-comment-\d+/|trackback/?$|embed/?$)")
+
+
+def address_error(url: str) -> str | None:
+    """Why `url` is no web address a crawl can start from, or None: it must be http(s), with
+    a host, and a port (if any) in range; a bracketed IPv6 host must be closed."""
+    if not WEB_ADDRESS.match(url):
+        return "not an http:// or https:// address"
+    try:
+        urlsplit(url).port  # noqa: B018 (reading it is the check)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def absolute(base: str, url: str | None) -> str | None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
+
+from archiver.urls import address_error
+
+# The arguments the spider takes, as `-a NAME=VALUE`.
+ARGUMENTS = ("url", "max_posts", "since", "full", "refresh_days")
 
 
 @dataclass(frozen=True)
@@ -26,9 +30,12 @@ class Arguments:
               refresh_days: str | None = None) -> Arguments:
         """The arguments as `scrapy crawl blog -a …` gives them (strings); ValueError, saying
         what each takes, for any that is wrong."""
-        if not url or not re.match(r"https?://[^/]+", url):
+        if not url:
             raise ValueError("give the blog to archive: "
                              "scrapy crawl blog -a url=https://blog.example/")
+        problem = address_error(url)
+        if problem:
+            raise ValueError(f"-a url= takes a blog's address, not {url!r}: {problem}")
         given = {"url": url, "max_posts": max_posts, "since": since, "full": full,
                  "refresh_days": refresh_days}
         return cls(start_url=url if urlsplit(url).path else url + "/",

@@ -5,6 +5,7 @@ what the demo blog holds."""
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
 import subprocess
@@ -192,6 +193,23 @@ def wait_until(condition: Callable[[], bool], process: subprocess.Popen[str], wh
             return
         assert time.monotonic() < deadline, f"never {what}"
         time.sleep(0.01)
+
+
+def listening_ports(pid: int) -> set[int]:
+    """The TCP ports the process `pid` listens on: its sockets (the inodes its descriptors
+    name) that its network namespace's tables list in state LISTEN (0A)."""
+    fds = Path(f"/proc/{pid}/fd")
+    inodes = set()
+    for fd in fds.iterdir():
+        with contextlib.suppress(FileNotFoundError):  # closed since it was listed
+            inodes.update(re.findall(r"^socket:\[(\d+)\]$", os.readlink(fd)))
+    ports = set()
+    for table in ("tcp", "tcp6"):
+        for line in (Path(f"/proc/{pid}/net") / table).read_text().splitlines()[1:]:
+            _, local, _, state, *_, inode = line.split()[:10]
+            if state == "0A" and inode in inodes:
+                ports.add(int(local.rpartition(":")[2], 16))
+    return ports
 
 
 def copy_archive(source: Path, target: Path) -> None:

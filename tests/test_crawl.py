@@ -16,8 +16,11 @@ from tests.helpers import (
     archiver_crawl,
     crawl,
     crawled,
+    listening_ports,
+    pages_archived,
     rows,
     start_crawl,
+    wait_until,
 )
 
 
@@ -171,6 +174,27 @@ def test_a_crawl_that_archived_no_post_failed_and_missing_sources_are_no_errors(
     assert not [key for key in stats if key.startswith("archiver/fetch/failed/")]
 
 
+def test_a_redirect_to_another_port_of_the_same_host_is_off_the_blog(demo_blog, tmp_path):
+    # The blog's one post moved to another server on the same address: the demo blog.
+    site = tmp_path / "site"
+    (site / "files").mkdir(parents=True)
+    (site / "files" / "home.html").write_text(
+        NO_POST_HOME.replace("elsewhere.example", "empty.example"), encoding="utf-8")
+    moved = demo_blog.url + EXAMPLE
+    (site / "manifest.json").write_text(json.dumps({"origin": "https://empty.example", "pages": [
+        {"path": "/", "status": 200, "content_type": "text/html; charset=UTF-8",
+         "file": "files/home.html"},
+        {"path": "/2024/05/01/a/", "status": 301, "content_type": "text/html; charset=UTF-8",
+         "file": "files/home.html", "location": moved}]}))
+    db, log = tmp_path / "archive.db", tmp_path / "crawl.log"
+    with running(site) as blog:
+        archiver_crawl(blog, db, log)
+    assert (f"Redirect off the blog not followed: {blog}2024/05/01/a/ -> {moved} (post)"
+            in log.read_text(encoding="utf-8"))
+    assert rows(db, "SELECT count(*) FROM pages WHERE url LIKE ?", demo_blog.url + "%") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM posts") == [(0,)]
+
+
 def test_an_incremental_run_that_found_nothing_new_is_ok(demo_blog, demo_archive_copy, tmp_path):
     db = demo_archive_copy
     done = archiver_crawl(demo_blog.url, db, tmp_path / "again.log")
@@ -180,6 +204,24 @@ def test_an_incremental_run_that_found_nothing_new_is_ok(demo_blog, demo_archive
         0, f"{demo_blog.url}: ok: {pages} pages, 0 posts, 0 comments, 0 errors\n")
     assert (mode, status, json.loads(stats)["archiver/posts/in_archive"]) == (
         "incremental", "ok", 7)
+
+
+def test_a_crawl_listens_on_no_port(demo_blog, tmp_path):
+    # Scrapy's telnet console and its remote-control server (2.19) would each listen on
+    # loopback for the crawl's whole life: once a page is archived, the blog holds back its
+    # answers, so the crawl is still running, past the start of both, when it is looked at.
+    db = tmp_path / "archive.db"
+    with demo_blog.holding(lambda target: pages_archived(db) >= 1):
+        process = start_crawl(demo_blog.url, db, tmp_path / "crawl.log",
+                              "-s", "DOWNLOAD_TIMEOUT=300")
+        try:
+            wait_until(lambda: pages_archived(db) >= 1, process, "a page archived")
+            ports = listening_ports(process.pid)
+            assert process.poll() is None, process.communicate()
+        finally:
+            process.kill()
+            process.communicate()
+    assert ports == set()
 
 
 def test_faults_are_logged_counted_and_the_crawl_goes_on(faults):

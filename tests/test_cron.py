@@ -239,4 +239,4 @@ def test_an_archive_that_cannot_be_opened_fails_the_run_with_one_line(demo_blog,
     (tmp_path / "archive.db").write_bytes(b"not a database, but a file in its place\n" * 100)
     done = archiver("crawl", demo_blog.url, "--db", "archive.db", *FAST, cwd=tmp_path)
     assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr == "Error: cannot open the archive archive.db: file is not a database\n"
+    assert done.stderr == "Error: archive.db is not an archive: not an SQLite database\n"

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from archiver import storage
-from archiver.cli import DATASETTE_FILES
+from archiver.cli_archives import DATASETTE_FILES
 from tests.helpers import EXAMPLE, EXAMPLE_TITLE, ROOT, archiver, copy_archive, readme_columns
 from tests.served_archive import OPEN_THREAD_TITLE, POLLED
 

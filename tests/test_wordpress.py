@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from archiver import ingest
 from archiver.extractors import extract, find_links
-from archiver.items import PageLinks
+from archiver.items import PageItem, PageLinks, Role
 from archiver.page import Page
 from archiver.thread_json import thread_as_json
 
@@ -275,3 +276,31 @@ def test_one_posts_comment_feed_names_no_posts():
 def test_the_core_sitemap_lists_posts_without_modification_times():
     links = find_links(demo_page("/wp-sitemap-posts-post-1.xml"))
     assert (len(links.posts), links.modified, links.comment_counts) == (6, {}, {})
+
+
+def test_characters_xml_cannot_hold_are_dropped_and_the_comments_kept():
+    # A comment printed as bare text (no <p>) that starts with a control character, an author
+    # with a NUL in the name, a form feed inside a comment.
+    comments = (comment(1, "Ann\x00ie", "Fine\x0c point") + comment(2, "Bob", "Agreed")
+                ).replace("<p>Agreed</p>", "\x01Agreed, \x1fmostly")
+    thread = read(comments)
+    assert field(thread, "id", "author", "body") == [
+        ("1", "Annie", "Fine point"), ("2", "Bob", "Agreed, mostly")]
+
+
+def test_characters_dropped_from_a_page_are_counted_with_its_run():
+    # The page's parser drops a NUL itself: the \x02 and \x1f reach the extractor.
+    control_ended = comment(1, "Ann", "Hi").replace("<p>Hi</p>", "Hi\x00\x1f")
+    page = f"""<!DOCTYPE html><html lang="en-US"><head>
+<meta name="generator" content="WordPress 6.4"><link rel="canonical" href="{POST_URL}">
+</head><body class="single single-post postid-7"><article id="post-7" class="post type-post">
+<h1 class="entry-title">A post</h1><div class="entry-content">\x02The post.</div></article>
+<div id="comments" class="comments-area"><ol class="comment-list">
+{control_ended}</ol></div></body></html>"""
+    item = PageItem(url=POST_URL, status=200, headers={"Content-Type": "text/html; charset=utf-8"},
+                    body=page.encode("utf-8"), fetched_utc="2014-08-13T00:00:00Z",
+                    role=Role.POST, site="blog.example")
+    reading = ingest.read(item)
+    assert (reading.thread.post.body_text, [c.body_text for c in reading.thread.comments]) == (
+        "The post.", ["Hi"])
+    assert reading.counts == {"archiver/extract/characters_dropped": 2}

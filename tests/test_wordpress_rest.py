@@ -266,3 +266,13 @@ def test_a_rest_api_that_refuses_the_posts_is_asked_nothing_more(tmp_path):
                 blog) == [("wp-json/wp/v2/posts?per_page=100&_fields=id,link,date_gmt", 401)]
     assert rows(db, "SELECT count(*), sum(comment_count) FROM posts") == [(7, 58)]
     assert rows(db, "SELECT status FROM crawls") == [("ok",)]
+
+
+def test_a_lone_surrogate_escaped_in_a_rest_answer_is_dropped_and_the_comment_kept():
+    item = {"id": 3, "post": 1, "parent": 0, "author_name": "Ann\\ud800",
+            "date": "2014-08-12T14:15:00", "date_gmt": "2014-08-12T13:15:00",
+            "link": f"{POST_URL}#comment-3", "content": {"rendered": "\\udfffBroken \\ud83d text"}}
+    text = json.dumps([item]).replace("\\\\u", "\\u")
+    thread = extract(answer(text), timezone="Europe/London")
+    assert [(c.platform_id, c.author, c.body_text) for c in thread.comments] == [
+        ("3", "Ann", "Broken text")]

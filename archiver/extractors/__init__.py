@@ -81,6 +81,7 @@ def extract(page: Page, timezone: str | None = None) -> Thread | None:
     thread.language = thread.language or page.language
     site_host = urlsplit(thread.post.url or page.url).netloc
     records = [thread.post, *thread.comments]
+    thread.characters_dropped = sum(map(_drop_unfit_characters, records))
     when = {"tz": dates.zone(timezone), "assumed_tz": _offset_of(thread.post.published_machine),
             "language": thread.language, "now": page.fetched_utc,
             "day_first": dates.day_first(record.published_shown for record in records)}
@@ -127,6 +128,24 @@ def _missing_everywhere(comments):
     if not any(comment.published_shown or comment.published_machine for comment in comments):
         missing.add("time")
     return missing
+
+
+def _drop_unfit_characters(record):
+    """Drop from a record's texts the characters XML cannot hold, which a page or an API may
+    carry and lxml and SQLite refuse: how many there were."""
+    dropped = 0
+    for name, value in vars(record).items():
+        if isinstance(value, str):
+            kept, count = clean.drop_unfit_characters(value)
+        elif isinstance(value, list) and all(isinstance(text, str) for text in value):
+            kept_each = [clean.drop_unfit_characters(text) for text in value]
+            kept, count = [text for text, _ in kept_each], sum(n for _, n in kept_each)
+        else:
+            continue
+        if count:
+            setattr(record, name, kept)
+            dropped += count
+    return dropped
 
 
 def _finish(record, page, site_host, when):

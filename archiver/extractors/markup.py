@@ -22,6 +22,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+from archiver import clean
 from archiver.extractors.bylines import author_of, machine_time, read_byline
 from archiver.extractors.detection import head
 from archiver.extractors.elements import inner_html, text_of, without, without_elements
@@ -319,7 +320,7 @@ def read_post(page: Page, queries: PostQueries) -> Post:
     body_html = (inner_html(without(body_node[0].root, queries.boilerplate)) if body_node
                  else "")
     found: dict[str, str] = {}
-    if not text_of(lxml.html.fragment_fromstring(body_html or " ", create_parent="div")):
+    if not text_of(clean.parse_fragment(body_html)):
         body_html, found = _main_content(page)
     meta = page.xpath
     return Post(

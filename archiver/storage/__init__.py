@@ -23,9 +23,16 @@ its modules say what each part holds:
     merge        archives of separate runs combined into one (`archiver merge`)
 """
 
-from archiver.storage.connection import close_archive, open_archive, open_read_only
+from archiver.storage.connection import (
+    NotAnArchive,
+    check_archive,
+    close_archive,
+    open_archive,
+    open_read_only,
+)
 from archiver.storage.crawls import crawl_arguments, crawl_changes, finish_crawl, start_crawl
 from archiver.storage.history import close_thread, mark_post_removed, mark_stale
+from archiver.storage.migrations import is_archive
 from archiver.storage.migrations import pending as pending_migrations
 from archiver.storage.pages import read_page_body, save_page, stored_pages
 from archiver.storage.records import PLATFORM_UTC, Seen
@@ -47,10 +54,10 @@ from archiver.storage.threads import (
 from archiver.storage.writes import transaction
 
 __all__ = [
-    "KnownPost", "PLATFORM_UTC", "Seen", "SiteState", "TABLES", "close_archive", "close_thread",
-    "count_comment_types", "count_comments", "count_mismatches", "count_posts",
-    "crawl_arguments", "crawl_changes", "finish_crawl", "mark_post_removed", "mark_stale",
-    "open_archive", "open_read_only", "pending_migrations", "read_page_body", "read_site_state",
-    "save_page", "save_site", "save_thread", "site_timezones", "start_crawl", "stored_pages",
-    "transaction",
+    "KnownPost", "NotAnArchive", "PLATFORM_UTC", "Seen", "SiteState", "TABLES", "check_archive",
+    "close_archive", "close_thread", "count_comment_types", "count_comments", "count_mismatches",
+    "count_posts", "crawl_arguments", "crawl_changes", "finish_crawl", "is_archive",
+    "mark_post_removed", "mark_stale", "open_archive", "open_read_only", "pending_migrations",
+    "read_page_body", "read_site_state", "save_page", "save_site", "save_thread", "site_timezones",
+    "start_crawl", "stored_pages", "transaction",
 ]

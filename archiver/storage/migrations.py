@@ -164,6 +164,17 @@ def pending(db: Database) -> list[str]:
     return [name for name in (INITIAL, *STEPS) if name not in applied]
 
 
+def is_archive(db: Database) -> bool:
+    """Whether `db` records steps of ours: a database without them is no archive, or a new one
+    if it has no tables."""
+    return bool(_applied(db))
+
+
+def unknown_steps(db: Database) -> list[str]:
+    """The steps `db` records that this code does not know: a newer archiver took them."""
+    return sorted(_applied(db) - {INITIAL, *STEPS})
+
+
 def _applied(db: Database) -> set[str]:
     if not db.table(Migrations.migrations_table).exists():
         return set()

@@ -1,0 +1,196 @@
+"""The `archiver` commands that work on an archive already made: re-read, merge, browse,
+export and import; and what every command that opens an archive shares: its lock, and the
+refusal of a file that is no archive of ours.
+
+Registered on the `archiver` group by archiver.cli. As there, what only a command needs is
+imported when it runs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from archiver.schedule import ArchiveLock
+
+DEFAULT_DB = "data/archive.db"
+# sysexits' EX_TEMPFAIL: another run holds the archive's lock, try again later.
+EXIT_LOCKED = 75
+# The archive's Datasette metadata, plugins, templates and static files, shipped in the package.
+DATASETTE_FILES = Path(__file__).resolve().parent / "datasette"
+
+
+class ArchiveLocked(click.ClickException):
+    """Another run holds the archive's lock: one line on stderr, and status 75."""
+
+    exit_code = EXIT_LOCKED
+
+
+def archive_lock(db_path: str | Path) -> ArchiveLock:
+    """The archive's lock: one run at a time (a crawl, an import, a re-read) writes to it.
+    A file that is no archive of ours is refused first, so that no lock file is left by it."""
+    from archiver.schedule import ArchiveBusy, ArchiveLock
+
+    refuse_unless_archive(db_path)
+    try:
+        return ArchiveLock(db_path)
+    except ArchiveBusy as busy:
+        raise ArchiveLocked(str(busy)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot lock the archive {db_path}: {error}") from None
+
+
+def refuse_unless_archive(db_path: str | Path) -> None:
+    """One line and status 1, the file untouched, unless `db_path` is an archive this code
+    knows or nothing yet."""
+    from archiver.storage import NotAnArchive, check_archive
+
+    try:
+        check_archive(db_path)
+    except NotAnArchive as refused:
+        raise click.ClickException(str(refused)) from None
+    except (OSError, sqlite3.Error) as error:
+        raise click.ClickException(f"cannot open the archive {db_path}: {error}") from None
+
+
+@click.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(exists=True, dir_okay=False), help="The archive to re-read.")
+@click.option("--site", help="Only this blog: its host, as in the sites table.")
+def reparse(db_path: str, site: str | None) -> None:
+    """Rebuild posts, comments and links from the pages stored in the archive, offline.
+
+    Every stored post and comment page is read again with the current extractor, as the
+    crawl read it. Rows are updated in place: none is deleted, and no history is written.
+    Exits 75 while another run writes to the archive.
+
+    \b
+    Example:
+        archiver reparse --db data/archive.db --site blog.example
+    """
+    from archiver import storage
+    from archiver.reparse import reparse as reparse_archive
+
+    with archive_lock(db_path):
+        db = storage.open_archive(db_path)
+        done = reparse_archive(db, site)
+        storage.close_archive(db)
+    click.echo(done.summary())
+
+
+@click.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
+              help="The archive to merge into, made if there is none.")
+@click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def merge(db_path: str, shards: tuple[str, ...]) -> None:
+    """Combine archives of separate runs into one, without duplicates, keeping their history
+    (merging one again changes nothing). Exits 75 while another run writes to the archive.
+
+    \b
+    Example:
+        archiver merge --db data/archive.db shard-1.db shard-2.db
+    """
+    from archiver import storage
+    from archiver.storage.merge import ShardNotReady, merge_archive, merge_order
+
+    with archive_lock(db_path):
+        db = storage.open_archive(db_path)
+        try:
+            for shard in merge_order(shards):
+                click.echo(merge_archive(db, shard).summary())
+        except ShardNotReady as error:
+            raise click.ClickException(str(error)) from None
+        finally:
+            storage.close_archive(db)
+
+
+@click.command(name="serve")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(dir_okay=False), help="The archive to browse.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1.")
+def serve_command(db_path: str, port: int) -> None:
+    """Browse the archive in Datasette on 127.0.0.1, read-only: the thread view, search,
+    facets and canned queries.
+
+    Cron may crawl into the archive meanwhile: pages show what each run has committed.
+
+    \b
+    Example:
+        archiver serve --db data/archive.db --port 8001
+    """
+    from datasette.cli import cli as datasette
+
+    if not Path(db_path).is_file():
+        raise click.ClickException(f"no archive at {db_path}: archive a blog into it first, "
+                                   f"with archiver crawl URL --db {db_path}")
+    refuse_unless_archive(db_path)
+    datasette.main(["serve", str(db_path), "--host", "127.0.0.1", "--port", str(port),
+                    "--metadata", str(DATASETTE_FILES / "metadata.yml"),
+                    "--plugins-dir", str(DATASETTE_FILES / "plugins"),
+                    "--template-dir", str(DATASETTE_FILES / "templates"),
+                    "--static", f"thread-archiver:{DATASETTE_FILES / 'static'}",
+                    # The metadata names the facets worth having; Datasette's suggestions of
+                    # others query every column, seconds per table page on a large archive.
+                    "--setting", "suggest_facets", "off"], prog_name="datasette")
+
+
+@click.command(name="export-warc")
+@click.argument("output", type=click.Path(dir_okay=False))
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(exists=True, dir_okay=False), help="The archive to export.")
+@click.option("--site", help="Only this blog: its host, as in the sites table.")
+def export_warc_command(output: str, db_path: str, site: str | None) -> None:
+    """Write the stored responses to OUTPUT as a WARC 1.1 file (gzipped when it ends in .gz).
+    The archive is only read: an archive of an earlier version is exported as it is.
+
+    \b
+    Example:
+        archiver export-warc --db data/archive.db blog.warc.gz
+    """
+    from archiver import storage
+    from archiver.warc import export_warc
+
+    refuse_unless_archive(db_path)
+    db = storage.open_read_only(db_path)
+    if db is None or not storage.is_archive(db):
+        raise click.ClickException(f"no archive at {db_path}: nothing to export")
+    written = export_warc(db, output, site)
+    db.close()
+    click.echo(f"{written} responses written to {output}")
+
+
+@click.command(name="import-warc")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(dir_okay=False), help="The archive to write to.")
+def import_warc_command(files: tuple[str, ...], db_path: str) -> None:
+    """Archive the pages held in WARC files (wget --warc-file, grab-site, export-warc).
+
+    Each file is one run in the crawls table; captures of a post at several times become
+    its history. Exits 1 when a file held no page to archive, 75 while another run writes
+    to the archive.
+
+    \b
+    Example:
+        archiver import-warc --db data/archive.db blog-2023.warc.gz blog-2024.warc.gz
+    """
+    from archiver import storage
+    from archiver.warc import NotAWarc, import_warcs
+
+    with archive_lock(db_path):
+        db = storage.open_archive(db_path)
+        try:
+            imported = import_warcs(db, files)
+        except NotAWarc as error:
+            raise click.ClickException(str(error)) from None
+        finally:
+            storage.close_archive(db)
+    for done in imported:
+        click.echo(done.summary())
+    sys.exit(max(done.exit_code for done in imported))
