@@ -6,6 +6,7 @@ schema.org `Comment` items in JSON-LD or microdata (read with extruct), or else 
 structure (archiver.extractors.structure).
 """
 
+import logging
 import re
 
 from extruct.jsonld import JsonLdExtractor
@@ -27,6 +28,8 @@ from archiver.extractors.structure import structural_comments
 from archiver.items import Comment, PageLinks, Thread
 from archiver.page import Page
 from archiver.urls import absolute
+
+logger = logging.getLogger(__name__)
 
 PLATFORM = "generic"
 
@@ -101,7 +104,7 @@ def schema_comments(page: Page) -> list[Comment]:
     head = page.text
     comments: list[Comment] = []
     if JSON_LD_COMMENT.search(head):
-        for document in JsonLdExtractor().extract_items(page.selector.root):
+        for document in _json_ld_documents(page):
             _walk_json_ld(page, document, None, comments)
         if comments:
             return comments
@@ -111,6 +114,17 @@ def schema_comments(page: Page) -> list[Comment]:
             _walk_microdata(page, item, None, comments)
         return comments
     return []
+
+
+def _json_ld_documents(page):
+    """The items of each JSON-LD block. extruct reads a page's blocks all at once, and one that
+    is no JSON even to its lenient reading would stop the others: each is read on its own."""
+    extractor = JsonLdExtractor()
+    for script in page.selector.xpath('//script[@type="application/ld+json"]'):
+        try:
+            yield from extractor.extract_items(script.root)
+        except ValueError:
+            logger.info("A JSON-LD block of %s is not JSON: skipped", page.url)
 
 
 def _is_comment(types):
