@@ -106,10 +106,14 @@ def read(item: PageItem, since: str | None = None) -> Reading:
         logger.info("Not a post or comment thread, archived raw only: %s", item.url)
         return Reading(counts=Counter({"archiver/pages/not_a_post": 1}))
     counts = Counter({"archiver/comments/date_unparsed": _unparsed_dates(item.url, thread),
-                      "archiver/extract/characters_dropped": thread.characters_dropped})
+                      "archiver/extract/characters_dropped": thread.characters_dropped,
+                      "archiver/extract/too_deep": int(bool(thread.tag_runs_dropped))})
     if thread.characters_dropped:
         logger.info("%d characters XML cannot hold (controls, lone surrogates) dropped from %s",
                     thread.characters_dropped, item.url)
+    if thread.tag_runs_dropped:
+        logger.warning("%s nests elements deeper than the HTML parser reads: %d runs of opening "
+                       "tags dropped to read the rest", item.url, thread.tag_runs_dropped)
     published = (thread.post.published_local or "")[:10]
     if since and thread.source == "html" and published and published < since:
         logger.info("Post published %s, before since=%s: not archived: %s", published, since,

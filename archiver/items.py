@@ -123,6 +123,9 @@ class Thread:
     language: str | None = None
     # Characters the page held that XML cannot (controls, NUL, lone surrogates): dropped.
     characters_dropped: int = 0
+    # Runs of opening tags that nested the page past what the HTML parser reads: dropped, so
+    # that the rest is read.
+    tag_runs_dropped: int = 0
 
 
 @dataclass

@@ -12,6 +12,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
+import lxml.html
+from lxml import etree
 from parsel import Selector, SelectorList
 
 from archiver.charset import decode_page
@@ -21,8 +23,29 @@ JSON_CONTENT_TYPES = re.compile(r"[/+]json\b|javascript", re.I)
 Result = TypeVar("Result")
 
 
+# libxml2 stops reading a document nested deeper than it allows (2048 elements, as parsel asks
+# it), and drops the rest unsaid. The runs of opening tags that make a broken or hostile page
+# so deep are dropped, and the page read again: their closing tags are then strays, ignored.
+RUN_OF_OPENING_TAGS = re.compile(r"(?:<[A-Za-z][^<>]*>\s*){256,}")
+
+
+def _html_root(text: str, base_url: str) -> tuple[etree._Element, bool]:
+    """The lxml tree of an HTML document, as parsel makes it, and whether the parser stopped
+    at its depth limit."""
+    parser = lxml.html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    root = etree.fromstring(body, parser=parser, base_url=base_url)
+    if root is None:  # only comments, or nothing an element can be made of
+        root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
+    too_deep = any("Excessive depth" in error.message for error in parser.error_log)
+    return root, too_deep
+
+
 class Page:
     """A document to read. Extractors see only this, never a Scrapy response."""
+
+    # Runs of opening tags dropped where the page nested past what the parser reads.
+    tag_runs_dropped = 0
 
     def __init__(self, url: str, text: str, *, content_type: str | None = "text/html",
                  fetched_utc: datetime | None = None, selector: Selector | None = None,
@@ -113,7 +136,12 @@ class Page:
     def _parse(self, text, kind):
         if kind == "xml":
             text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-        return Selector(text=text, type=kind, base_url=self.url)
+            return Selector(text=text, type=kind, base_url=self.url)
+        root, too_deep = _html_root(text, self.url)
+        if too_deep:
+            text, self.tag_runs_dropped = RUN_OF_OPENING_TAGS.subn("", text)
+            root, _ = _html_root(text, self.url)
+        return Selector(root=root, type=kind, base_url=self.url)
 
     @cached_property
     def language(self) -> str | None:

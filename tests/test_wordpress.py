@@ -304,3 +304,21 @@ def test_characters_dropped_from_a_page_are_counted_with_its_run():
     assert (reading.thread.post.body_text, [c.body_text for c in reading.thread.comments]) == (
         "The post.", ["Hi"])
     assert reading.counts == {"archiver/extract/characters_dropped": 2}
+
+
+def test_comments_after_a_nesting_deeper_than_the_parser_reads_are_read_and_it_is_counted():
+    # libxml2 stops at 2048 levels and drops the rest of the page unsaid.
+    deep = "<div>" * 10_000 + "x" + "</div>" * 10_000
+    page = f"""<!DOCTYPE html><html lang="en-US"><head>
+<meta name="generator" content="WordPress 6.4"><link rel="canonical" href="{POST_URL}">
+</head><body class="single single-post postid-7"><article id="post-7" class="post type-post">
+<h1 class="entry-title">A post</h1><div class="entry-content">The post.</div></article>
+<div id="comments" class="comments-area"><ol class="comment-list">
+{comment(1, "Ann", "Before")}{deep}{comment(2, "Bob", "After")}</ol></div></body></html>"""
+    item = PageItem(url=POST_URL, status=200, headers={"Content-Type": "text/html; charset=utf-8"},
+                    body=page.encode("utf-8"), fetched_utc="2014-08-13T00:00:00Z",
+                    role=Role.POST, site="blog.example")
+    reading = ingest.read(item)
+    assert [(c.author, c.body_text) for c in reading.thread.comments] == [
+        ("Ann", "Before"), ("Bob", "After")]
+    assert reading.counts == {"archiver/extract/too_deep": 1}

@@ -82,6 +82,7 @@ def extract(page: Page, timezone: str | None = None) -> Thread | None:
     site_host = urlsplit(thread.post.url or page.url).netloc
     records = [thread.post, *thread.comments]
     thread.characters_dropped = sum(map(_drop_unfit_characters, records))
+    thread.tag_runs_dropped = page.tag_runs_dropped
     when = {"tz": dates.zone(timezone), "assumed_tz": _offset_of(thread.post.published_machine),
             "language": thread.language, "now": page.fetched_utc,
             "day_first": dates.day_first(record.published_shown for record in records)}

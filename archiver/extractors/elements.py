@@ -48,13 +48,23 @@ def leading_text(element: etree._Element, excluded: Iterable[etree._Element], le
 
 def _texts(element: etree._Element, excluded: Collection[etree._Element]) -> Iterator[str]:
     """The text pieces `itertext` gives, in order, less those inside `excluded` (but not their
-    tails, which leaving an element out keeps)."""
+    tails, which leaving an element out keeps). A walk with a stack, not recursion: a broken or
+    hostile page may nest elements thousands deep."""
     if element.text and isinstance(element.tag, str):
         yield element.text
-    for child in element:
-        if isinstance(child.tag, str) and child not in excluded:
-            yield from _texts(child, excluded)
-        if child.tail:
+    stack = [(element, iter(element))]
+    while stack:
+        parent, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack and parent.tail:
+                yield parent.tail
+        elif isinstance(child.tag, str) and child not in excluded:
+            if child.text:
+                yield child.text
+            stack.append((child, iter(child)))
+        elif child.tail:
             yield child.tail
 
 
