@@ -14,6 +14,16 @@ DOWNLOAD_DELAY = 1
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1
 AUTOTHROTTLE_MAX_DELAY = 30
+# A blog's own word on its pace is kept (archiver.politeness): robots.txt's Crawl-delay as the
+# least delay between two of its requests, a 429 or 503's Retry-After before the next. Capped,
+# so that a blog cannot stall a run: more than this many seconds is logged and cut down.
+CRAWL_DELAY_MAX = 60
+RETRY_AFTER_MAX = 300
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "archiver.politeness.FlooredAutoThrottle": 0,
+    "archiver.politeness.CrawlDelay": 0,
+}
 # robots.txt rules matched as RFC 9309 asks: see archiver.middlewares.
 ROBOTSTXT_PARSER = "archiver.middlewares.ReservedEscapesRobotParser"
 DOWNLOADER_MIDDLEWARES = {
@@ -21,6 +31,8 @@ DOWNLOADER_MIDDLEWARES = {
     "archiver.middlewares.ThreadSourceRobotsTxtMiddleware": 40,
     "archiver.middlewares.StrictRobotsTxtMiddleware": 100,
     "archiver.middlewares.OffsiteRedirectMiddleware": 650,
+    # Before RetryMiddleware (550) sees the answer, to hold the retry.
+    "archiver.politeness.RetryAfterMiddleware": 560,
 }
 
 # A blog page is rarely over a few MiB: anything far bigger is a trap or a bomb.

@@ -45,6 +45,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -110,7 +111,7 @@ FAULTS = {
 
 @dataclasses.dataclass(frozen=True)
 class ApiReply(Reply):
-    """A Reply with the headers an API pages by."""
+    """A Reply with headers of its own: those an API pages by, a Retry-After."""
 
     headers: tuple = ()
 
@@ -173,14 +174,30 @@ def with_fault_links(reply):
     return dataclasses.replace(reply, body=body)
 
 
-class FaultHandler(BlogHandler):
+class HeadersHandler(BlogHandler):
+    """Sends the headers of its own an ApiReply has."""
+
+    def __init__(self, *args, **kwargs):
+        self.api_headers = ()
+        super().__init__(*args, **kwargs)
+
+    def send(self, reply, with_body):
+        self.api_headers = getattr(reply, "headers", ())
+        super().send(reply, with_body)
+
+    def end_headers(self):
+        for name, value in self.api_headers:
+            self.send_header(name, value)
+        super().end_headers()
+
+
+class FaultHandler(HeadersHandler):
     """The demo blog's handler, answering the fault paths as well."""
 
     def __init__(self, *args, fault_links=False, robots_503=False, rest=None, **kwargs):
         self.fault_links = fault_links
         self.robots_503 = robots_503
         self.rest = rest
-        self.api_headers = ()
         super().__init__(*args, **kwargs)
 
     def reply(self):
@@ -195,26 +212,29 @@ class FaultHandler(BlogHandler):
         reply = super().reply()
         return with_fault_links(reply) if path == "/" and self.fault_links else reply
 
-    def send(self, reply, with_body):
-        self.api_headers = getattr(reply, "headers", ())
-        super().send(reply, with_body)
-
-    def end_headers(self):
-        for name, value in self.api_headers:
-            self.send_header(name, value)
-        super().end_headers()
-
 
 class ServedBlog:
     """A snapshot this process serves (see `serving`): its base URL, the request targets it
-    was asked for, and what a test makes it do for a while: hold answers back, or show
-    another snapshot at the same address."""
+    was asked for and when, and what a test makes it do for a while: hold answers back,
+    answer some targets as scripted, or show another snapshot at the same address."""
 
     def __init__(self, root: str | Path) -> None:
         self.blog = StaticBlog(root)
         self.url = ""
         self.asked: list[str] = []
+        self.asked_at: list[float] = []  # when each of `asked` came, by time.monotonic()
         self._hold: tuple[Callable[[str], bool], threading.Event] | None = None
+        self._scripted: dict[str, list[Reply]] = {}
+
+    @contextlib.contextmanager
+    def scripted(self, replies: dict[str, list[Reply]]) -> Iterator[None]:
+        """While the block runs, answer each target of `replies` with its replies in turn, and
+        then as the snapshot does."""
+        self._scripted = {target: list(answers) for target, answers in replies.items()}
+        try:
+            yield
+        finally:
+            self._scripted = {}
 
     @contextlib.contextmanager
     def holding(self, when: Callable[[str], bool]) -> Iterator[None]:
@@ -240,13 +260,16 @@ class ServedBlog:
     def answer(self, target: str) -> Reply:
         """The Reply to a request for `target`, once no hold keeps it back."""
         self.asked.append(target)
+        self.asked_at.append(time.monotonic())
         hold = self._hold
         if hold and hold[0](target):
             hold[1].wait()
+        if self._scripted.get(target):
+            return self._scripted[target].pop(0)
         return self.blog.respond(target, self.url)
 
 
-class ServedHandler(BlogHandler):
+class ServedHandler(HeadersHandler):
     """Answers from the ServedBlog it is given."""
 
     def __init__(self, *args, served, **kwargs):
