@@ -78,13 +78,14 @@ class FlooredAutoThrottle(AutoThrottle):
 
 class RetryAfterMiddleware:
     """A 429 or 503 that says when to ask again (Retry-After, in seconds or as an HTTP date)
-    holds its host's requests until then, RetryMiddleware's retry included: the slot's delay
-    is raised to it (at most RETRY_AFTER_MAX), and AutoThrottle brings it down again as the
-    host answers. Runs before RetryMiddleware on responses."""
+    holds its host's requests until then, RetryMiddleware's retry included: the slot's delay is
+    raised to it (at most RETRY_AFTER_MAX), and set back once the host answers otherwise.
+    Runs before RetryMiddleware on responses."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.most = crawler.settings.getfloat("RETRY_AFTER_MAX")
+        self.held: dict[str, float] = {}  # slot key -> its delay before the hold
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
@@ -92,18 +93,22 @@ class RetryAfterMiddleware:
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Response:
-        if response.status not in RETRY_AFTER_STATUSES:
-            return response
-        wait = retry_after_seconds(response)
         key = request.meta.get("download_slot")
         assert self.crawler.engine is not None and self.crawler.stats is not None
         slot = self.crawler.engine.downloader.slots.get(key) if key else None
-        if wait is None or slot is None:
+        if slot is None or key is None:
+            return response
+        wait = (retry_after_seconds(response) if response.status in RETRY_AFTER_STATUSES
+                else None)
+        if wait is None:
+            if key in self.held:
+                slot.delay = self.held.pop(key)
             return response
         kept = min(wait, self.most)
         logger.info("%s answered %s, asking to wait %s s: its host's requests wait %s s",
                     request.url, response.status, wait, kept)
         self.crawler.stats.inc_value("archiver/politeness/retry_after")
+        self.held.setdefault(key, slot.delay)
         slot.delay = max(slot.delay, kept)
         return response
 

@@ -1,0 +1,143 @@
+"""A reverse proxy on 127.0.0.1 that breaks a seeded share of the answers of the blog behind it,
+in every way a crawl meets on the web: for the reliability benchmark and the tests.
+
+Each request is faulty with probability `rate`, decided by a generator seeded with the seed,
+the path and how many times that path was asked before, so that a run is the same every time
+and a retry may heal. A faulty request gets one of FAULTS, in turn over the kinds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import http.client
+import random
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+LOOPBACK = "127.0.0.1"
+# What goes wrong, as the crawl meets it.
+FAULTS = ("http_500", "http_503_retry_after", "http_429_retry_after", "reset", "cut_short",
+          "gzip_cut_short", "trickle", "timeout", "redirect_off_site", "redirect_loop",
+          "wrong_charset")
+
+
+class FaultProxy(ThreadingHTTPServer):
+    """The proxy: `asked` counts the requests per path, `faults` the faults dealt per kind,
+    `last_fault` the fault of each path's latest answer (None when it was good)."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str, rate: float, seed: int, hang_seconds: float) -> None:
+        super().__init__((LOOPBACK, 0), FaultHandler)
+        self.upstream = urlsplit(upstream)
+        self.rate, self.seed, self.hang_seconds = rate, seed, hang_seconds
+        self.asked: Counter[str] = Counter()
+        self.faults: Counter[str] = Counter()
+        self.last_fault: dict[str, str | None] = {}
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.server_address[1]}/"
+
+    def deal(self, path: str) -> str | None:
+        """The fault of this request for `path`, or None."""
+        with self.lock:
+            attempt = self.asked[path]
+            self.asked[path] += 1
+            draw = random.Random(f"{self.seed}:{path}:{attempt}")
+            fault = (draw.choice(FAULTS) if draw.random() < self.rate and path != "/robots.txt"
+                     else None)
+            if fault:
+                self.faults[fault] += 1
+            self.last_fault[path] = fault
+            return fault
+
+
+class FaultHandler(BaseHTTPRequestHandler):
+    server: FaultProxy
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        fault = self.server.deal(self.path)
+        if fault == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+            self.close_connection = True
+            return
+        if fault == "timeout":
+            time.sleep(self.server.hang_seconds)
+            self.close_connection = True
+            return
+        if fault in ("http_500", "http_503_retry_after", "http_429_retry_after"):
+            status = int(fault[5:8])
+            headers = {"Retry-After": "1"} if "retry_after" in fault else {}
+            return self._send(status, {"Content-Type": "text/plain", **headers}, b"Faulty\n")
+        if fault in ("redirect_off_site", "redirect_loop"):
+            target = (f"http://127.0.0.2:{self.server.server_address[1]}{self.path}"
+                      if fault == "redirect_off_site" else self.path)
+            return self._send(302, {"Location": target, "Content-Type": "text/plain"}, b"")
+        status, headers, body = self._upstream()
+        if fault == "wrong_charset" and "html" in headers.get("Content-Type", ""):
+            headers["Content-Type"] = "text/html; charset=iso-8859-5"
+        if fault == "gzip_cut_short":
+            headers["Content-Encoding"] = "gzip"
+            body = gzip.compress(body)[: max(len(body) // 4, 20)]
+        if fault == "cut_short":
+            self._send(status, headers, body, length=len(body), cut=len(body) // 2)
+            return
+        self._send(status, headers, body, trickle=fault == "trickle")
+
+    def _upstream(self) -> tuple[int, dict[str, str], bytes]:
+        upstream = self.server.upstream
+        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=30)
+        try:
+            connection.request("GET", self.path, headers={"Host": self.headers["Host"] or ""})
+            answer = connection.getresponse()
+            body = answer.read()
+            keep = ("Content-Type", "Location", "Last-Modified", "ETag")
+            return answer.status, {name: answer.headers[name] for name in keep
+                                   if answer.headers[name]}, body
+        finally:
+            connection.close()
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes, length: int | None = None,
+              cut: int | None = None, trickle: bool = False) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.end_headers()
+        if cut is not None:
+            self.wfile.write(body[:cut])
+            self.close_connection = True
+        elif trickle:
+            step = max(len(body) // 8, 1)
+            for start in range(0, len(body), step):
+                self.wfile.write(body[start:start + step])
+                self.wfile.flush()
+                time.sleep(0.05)
+        else:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def fault_proxy(upstream: str, rate: float, seed: int,
+                hang_seconds: float = 6.0) -> Iterator[FaultProxy]:
+    """The proxy in front of `upstream`, serving from a thread of this process."""
+    proxy = FaultProxy(upstream, rate, seed, hang_seconds)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield proxy
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
