@@ -85,7 +85,7 @@ class RetryAfterMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.most = crawler.settings.getfloat("RETRY_AFTER_MAX")
-        self.held: dict[str, float] = {}  # slot key -> its delay before the hold
+        self.held: dict[str, tuple[float, float]] = {}  # slot key -> delay, jitter before
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
@@ -102,14 +102,15 @@ class RetryAfterMiddleware:
                 else None)
         if wait is None:
             if key in self.held:
-                slot.delay = self.held.pop(key)
+                slot.delay, slot.jitter = self.held.pop(key)
             return response
         kept = min(wait, self.most)
         logger.info("%s answered %s, asking to wait %s s: its host's requests wait %s s",
                     request.url, response.status, wait, kept)
         self.crawler.stats.inc_value("archiver/politeness/retry_after")
-        self.held.setdefault(key, slot.delay)
-        slot.delay = max(slot.delay, kept)
+        self.held.setdefault(key, (slot.delay, slot.jitter))
+        # No jitter while held: Scrapy's would send the retry after half the wait.
+        slot.delay, slot.jitter = max(slot.delay, kept), 0
         return response
 
 
