@@ -1,5 +1,5 @@
 """A reverse proxy on 127.0.0.1 that breaks a seeded share of the answers of the blog behind it,
-in every way a crawl meets on the web: for the reliability benchmark and the tests.
+in every way a crawl meets on the web: for the reliability benchmark (bench/reliability.py).
 
 Each request is faulty with probability `rate`, decided by a generator seeded with the seed,
 the path and how many times that path was asked before, so that a run is the same every time
@@ -33,14 +33,23 @@ class FaultProxy(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, upstream: str, rate: float, seed: int, hang_seconds: float) -> None:
+    def __init__(self, hang_seconds: float) -> None:
         super().__init__((LOOPBACK, 0), FaultHandler)
-        self.upstream = urlsplit(upstream)
-        self.rate, self.seed, self.hang_seconds = rate, seed, hang_seconds
-        self.asked: Counter[str] = Counter()
-        self.faults: Counter[str] = Counter()
-        self.last_fault: dict[str, str | None] = {}
+        self.upstream = urlsplit("")
+        self.hang_seconds = hang_seconds
         self.lock = threading.Lock()
+        self.phase(rate=0.0, seed=0)
+
+    def set_upstream(self, url: str) -> None:
+        self.upstream = urlsplit(url)
+
+    def phase(self, rate: float, seed: int) -> None:
+        """From now on, break `rate` of the answers as `seed` deals them, counting afresh."""
+        with self.lock:
+            self.rate, self.seed = rate, seed
+            self.asked: Counter[str] = Counter()
+            self.faults: Counter[str] = Counter()
+            self.last_fault: dict[str, str | None] = {}
 
     @property
     def url(self) -> str:
@@ -130,10 +139,11 @@ class FaultHandler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def fault_proxy(upstream: str, rate: float, seed: int,
-                hang_seconds: float = 6.0) -> Iterator[FaultProxy]:
-    """The proxy in front of `upstream`, serving from a thread of this process."""
-    proxy = FaultProxy(upstream, rate, seed, hang_seconds)
+def fault_proxy(hang_seconds: float = 6.0) -> Iterator[FaultProxy]:
+    """The proxy, serving from a thread of this process, on a free port: its `url` is known
+    at once, its `upstream` (the blog behind it) set when that blog is up, and it breaks
+    nothing until given a `phase`."""
+    proxy = FaultProxy(hang_seconds)
     thread = threading.Thread(target=proxy.serve_forever, daemon=True)
     thread.start()
     try:
