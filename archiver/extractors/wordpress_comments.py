@@ -215,7 +215,15 @@ class _CommentMarkup:
 
     def own(self, query):
         """Elements matching `query` inside this comment but outside the replies nested in it."""
-        return [element for element in css_elements(self.element, query, self.classes)
+        return self._own(css_elements(self.element, query, self.classes))
+
+    def own_matching(self, xpath, **variables):
+        """`own`, for a compiled XPath given its variables: one query for every comment, where
+        a CSS query naming the comment would be translated again for each."""
+        return self._own(xpath(self.element, **variables))
+
+    def _own(self, elements):
+        return [element for element in elements
                 if element is not self.element and _belongs_to(element, self.element, self.number)]
 
     def own_first(self, queries):
@@ -328,10 +336,14 @@ def _heading(comment, parts):
     return parts if re.search(r"\w", rest) else [common]
 
 
+# A comment's permalink: a link to its own fragment.
+PERMALINK = ".//a[contains(@href, $fragment)]"
+
+
 def _read_time(page, comment, author=""):
     """(shown, machine, permalink): the permalink's text is the time in WordPress themes."""
     permalink = None
-    for anchor in comment.own(f"a[href*='#comment-{comment.number}']"):
+    for anchor in comment.own_matching(compiled(PERMALINK), fragment=f"#comment-{comment.number}"):
         permalink = absolute(page.url, anchor.get("href"))
         machine = next(map(str, compiled(PERMALINK_TIME)(anchor)), None)
         if machine or re.search(r"\d", text_of(anchor)):
