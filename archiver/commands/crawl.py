@@ -31,6 +31,10 @@ class Command(crawl.Command):
 
 def _refusal(db_path: str, spider_args: dict[str, str]) -> tuple[str, int] | None:
     """What keeps the crawl from starting, and its exit status; None if nothing does."""
+    unknown = sorted(set(spider_args) - set(ARGUMENTS))
+    if unknown:
+        return (f"the blog spider takes no argument {', '.join(unknown)}: it takes "
+                + ", ".join(f"-a {name}=" for name in ARGUMENTS), EXIT_USAGE)
     try:
         Arguments.parse(**{name: spider_args.get(name) for name in ARGUMENTS})
     except ValueError as error:
