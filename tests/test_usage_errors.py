@@ -52,16 +52,20 @@ def test_a_setting_scrapy_cannot_read_in_a_blogs_file_is_caught_before_crawling(
 
 
 @pytest.mark.parametrize("args, error", [
-    (["url=file:///etc/passwd"], "-a url= takes a blog's address, not 'file:///etc/passwd': "
-                                 "not an http:// or https:// address"),
-    (["url=http://[::1/"], "-a url= takes a blog's address, not 'http://[::1/': Invalid IPv6 URL"),
-    (["url=http://127.0.0.1:9/", "max_post=3"],
+    (["-a", "url=file:///etc/passwd"], "-a url= takes a blog's address, not "
+                                       "'file:///etc/passwd': not an http:// or https:// address"),
+    (["-a", "url=http://[::1/"],
+     "-a url= takes a blog's address, not 'http://[::1/': Invalid IPv6 URL"),
+    (["-a", "url=http://127.0.0.1:9/", "-a", "max_post=3"],
      "the blog spider takes no argument max_post: it takes -a url=, -a max_posts=, -a since=, "
      "-a full=, -a refresh_days="),
-], ids=["file-url", "ipv6-host-open", "argument-misspelt"])
+    (["-a", "url=http://127.0.0.1:9/", "-s", "DOWNLOAD_DELAYY=0"],
+     "-s: DOWNLOAD_DELAYY is not a Scrapy or archiver setting"),
+    (["-a", "url=http://127.0.0.1:9/", "-s", "DOWNLOAD_DELAY=abc"],
+     '-s: DOWNLOAD_DELAY must be a number, not "abc"'),
+], ids=["file-url", "ipv6-host-open", "argument-misspelt", "setting-misspelt", "setting-value"])
 def test_scrapy_crawl_refuses_bad_arguments_in_one_line(tmp_path, args, error):
-    arguments = [part for arg in args for part in ("-a", arg)]
-    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "blog", *arguments,
+    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "blog", *args,
                            "-s", f"ARCHIVE_DB={tmp_path / 'archive.db'}",
                            "-s", f"LOG_FILE={tmp_path / 'crawl.log'}"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
