@@ -10,7 +10,6 @@ extract`, which the corpus scorer runs once per page, starts without it.
 from __future__ import annotations
 
 import json
-import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +22,7 @@ from archiver.cli_archives import (
     export_warc_command,
     import_warc_command,
     merge,
+    refuse_port_in_use,
     reparse,
     serve_command,
 )
@@ -105,8 +105,7 @@ def demo(db_path: str, port: int) -> None:
 
     if not (DEMO_BLOG / "manifest.json").exists():
         raise click.ClickException(f"the demo blog is missing: {DEMO_BLOG}")
-    if _port_in_use(port):
-        raise click.ClickException(f"port {port} on 127.0.0.1 is in use: pass --port")
+    refuse_port_in_use(port)
     settings = project_settings({"ARCHIVE_DB": db_path, "DOWNLOAD_DELAY": 0,
                                  "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING"})
     progress = Progress()
@@ -149,11 +148,6 @@ def _print_archive_summary(db_path: str) -> None:
     click.echo(f"Archive {db_path}: {counts['posts']} posts, {counts['comments']} comments "
                f"({', '.join(f'{n} {kind}' for kind, n in types.items())}), "
                f"{counts['links']} links, {counts['pages']} pages, {counts['crawls']} crawls")
-
-
-def _port_in_use(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _zone_name(value: str | None) -> str | None:

@@ -8,6 +8,7 @@ imported when it runs.
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -56,6 +57,14 @@ def refuse_unless_archive(db_path: str | Path) -> None:
         raise click.ClickException(str(refused)) from None
     except (OSError, sqlite3.Error) as error:
         raise click.ClickException(f"cannot open the archive {db_path}: {error}") from None
+
+
+def refuse_port_in_use(port: int) -> None:
+    """One line and status 1 if something already listens on `port` of 127.0.0.1: a server
+    would otherwise fail after starting, in several lines of its own."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise click.ClickException(f"port {port} on 127.0.0.1 is in use: pass --port")
 
 
 @click.command()
@@ -130,6 +139,7 @@ def serve_command(db_path: str, port: int) -> None:
         raise click.ClickException(f"no archive at {db_path}: archive a blog into it first, "
                                    f"with archiver crawl URL --db {db_path}")
     refuse_unless_archive(db_path)
+    refuse_port_in_use(port)
     datasette.main(["serve", str(db_path), "--host", "127.0.0.1", "--port", str(port),
                     "--metadata", str(DATASETTE_FILES / "metadata.yml"),
                     "--plugins-dir", str(DATASETTE_FILES / "plugins"),

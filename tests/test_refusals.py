@@ -4,6 +4,7 @@ its own, an archive of a newer schema than this code knows. Each is refused with
 status 1, left as it was, with no lock file made for it; an empty or missing file is still a
 new archive."""
 
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -84,3 +85,13 @@ def test_an_empty_or_missing_file_is_a_new_archive(tmp_path, make):
     db = storage.open_archive(tmp_path / "new.db")
     assert (storage.is_archive(db), storage.pending_migrations(db)) == (True, [])
     storage.close_archive(db)
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(demo_archive):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = archiver("serve", "--db", demo_archive, "--port", port)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, "", f"Error: port {port} on 127.0.0.1 is in use: pass --port\n")
