@@ -4,6 +4,7 @@ stalls a run. Real crawls of one post of the demo blog, served on loopback by a 
 notes when each request came: the gaps are checked from below, which a loaded machine only
 widens."""
 
+import pytest
 from scrapy.http import Response
 
 from archiver.demo import Reply
@@ -25,23 +26,18 @@ def gaps_from(blog, target):
     return [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
 
 
-def test_crawl_delay_spaces_every_request_to_the_blog_under_autothrottle(tmp_path):
-    with serving(DEMO_BLOG) as blog, blog.scripted({ROBOTS: [robots_asking(1)]}):
-        log = crawl(blog.url + EXAMPLE_POST[1:], tmp_path / "archive.db", tmp_path,
-                    "-s", "AUTOTHROTTLE_ENABLED=True")
+@pytest.mark.parametrize("asked, settings, said", [
+    (1, ["-s", "AUTOTHROTTLE_ENABLED=True"],
+     "robots.txt of 127.0.0.1 asks for 1.0 s between requests: kept"),
+    (3600, ["-s", "CRAWL_DELAY_MAX=1"],
+     "robots.txt of 127.0.0.1 asks for 3600.0 s between requests: 1.0 s kept (CRAWL_DELAY_MAX)"),
+], ids=["under-autothrottle", "cut-down-to-the-cap"])
+def test_crawl_delay_spaces_every_request_to_the_blog(tmp_path, asked, settings, said):
+    with serving(DEMO_BLOG) as blog, blog.scripted({ROBOTS: [robots_asking(asked)]}):
+        log = crawl(blog.url + EXAMPLE_POST[1:], tmp_path / "archive.db", tmp_path, *settings)
         gaps = gaps_from(blog, ROBOTS)
     assert len(gaps) >= 3 and min(gaps) >= 0.95, gaps
-    assert "robots.txt of 127.0.0.1 asks for 1.0 s between requests: kept" in log
-
-
-def test_a_crawl_delay_over_the_cap_is_cut_down_to_it(tmp_path):
-    with serving(DEMO_BLOG) as blog, blog.scripted({ROBOTS: [robots_asking(3600)]}):
-        log = crawl(blog.url + EXAMPLE_POST[1:], tmp_path / "archive.db", tmp_path,
-                    "-s", "CRAWL_DELAY_MAX=1")
-        gaps = gaps_from(blog, ROBOTS)
-    assert len(gaps) >= 3 and min(gaps) >= 0.95, gaps
-    assert ("robots.txt of 127.0.0.1 asks for 3600.0 s between requests: 1.0 s kept "
-            "(CRAWL_DELAY_MAX)") in log
+    assert said in log
 
 
 def test_a_429_s_retry_after_holds_the_retry_and_the_page_is_archived(tmp_path):
