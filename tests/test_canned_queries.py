@@ -2,11 +2,18 @@
 as JSON of the archive of the `served` fixture (tests/served_archive.py): a thread, a
 commenter, the most linked sources, the most active threads, the last crawl and search."""
 
+from pathlib import Path
 from urllib.parse import urlsplit
+
+import pytest
+import yaml
 
 from tests.helpers import EXAMPLE, EXAMPLE_THREAD, EXAMPLE_TITLE, OPEN_THREAD
 from tests.served_archive import EDITED, EDITED_NOW, OPEN_THREAD_TITLE, REMOVED
 
+QUERIES = yaml.safe_load((Path(__file__).parent.parent / "archiver" / "datasette"
+                          / "metadata.yml").read_text(encoding="utf-8"))["databases"][
+                              "archive"]["queries"]
 EDITS = "SELECT replaced_utc FROM comment_versions"
 REMOVALS = "SELECT removed_utc FROM comments WHERE removed_utc IS NOT NULL"
 
@@ -133,3 +140,11 @@ def test_search_query_finds_words_and_takes_fts_syntax_as_words(served):
          "thread": served.base + served.thread_url(EXAMPLE, "4")}]
     for q in ['"unbalanced AND (', "NEAR(", "*", "", '"']:
         assert served.json("/archive/search.json", q=q, _shape="array") == []
+
+
+@pytest.mark.parametrize("query", sorted(QUERIES))
+def test_a_canned_query_s_page_shows_its_results_with_its_sql_hidden(served, query):
+    status, page = served.get(f"/archive/{query}?post_id=1&author=Sue+R&q=again")
+    assert status == 200
+    assert '<span class="show-hide-sql">(<a href=' in page
+    assert 'id="sql-editor"' not in page and 'id="sql-query"' not in page
