@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 DEFAULT_DB = "data/archive.db"
 # sysexits' EX_TEMPFAIL: another run holds the archive's lock, try again later.
 EXIT_LOCKED = 75
-# The archive's Datasette metadata, plugins, templates and static files, shipped in the package.
+# The archive's Datasette plugin (registered through the `datasette` entry points) and metadata.
 DATASETTE_FILES = Path(__file__).resolve().parent / "datasette"
 
 
@@ -142,9 +142,6 @@ def serve_command(db_path: str, port: int) -> None:
     refuse_port_in_use(port)
     datasette.main(["serve", str(db_path), "--host", "127.0.0.1", "--port", str(port),
                     "--metadata", str(DATASETTE_FILES / "metadata.yml"),
-                    "--plugins-dir", str(DATASETTE_FILES / "plugins"),
-                    "--template-dir", str(DATASETTE_FILES / "templates"),
-                    "--static", f"thread-archiver:{DATASETTE_FILES / 'static'}",
                     # The metadata names the facets worth having; Datasette's suggestions of
                     # others query every column, seconds per table page on a large archive.
                     "--setting", "suggest_facets", "off"], prog_name="datasette")

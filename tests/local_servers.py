@@ -14,10 +14,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
-# What `archiver serve` gives Datasette, for a plain `datasette serve` from the repository root.
-DATASETTE_OPTIONS = ["--plugins-dir", "archiver/datasette/plugins",
-                     "--template-dir", "archiver/datasette/templates",
-                     "--static", "thread-archiver:archiver/datasette/static"]
 NGINX = """daemon off;
 master_process off;
 pid {folder}/nginx.pid;
@@ -66,7 +62,7 @@ def datasette(log, *dbs):
     a context manager yielding its base URL once it answers."""
     port = free_port()
     return answering([sys.executable, "-m", "datasette", "serve", *map(str, dbs),
-                      "--host", LOOPBACK, "--port", str(port), *DATASETTE_OPTIONS], port, log)
+                      "--host", LOOPBACK, "--port", str(port)], port, log)
 
 
 @contextlib.contextmanager

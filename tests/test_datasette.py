@@ -49,10 +49,15 @@ def test_the_index_shows_the_archive_tables_and_hides_internal_ones(served):
     assert "_sqlite_migrations" not in index and "_fts" not in index
 
 
-def test_serve_turns_off_facet_suggestions_and_loads_the_project_s_plugins(served):
+def test_serve_turns_off_facet_suggestions_and_loads_the_project_s_plugin(served):
     assert served.json("/-/settings.json")["suggest_facets"] is False
-    assert {plugin["name"] for plugin in served.json("/-/plugins.json")} == {
-        path.name for path in (DATASETTE_FILES / "plugins").glob("*.py")}
+    plugins = served.json("/-/plugins.json")
+    assert {plugin["name"] for plugin in plugins} == {"thread-archiver"}
+    assert sorted(hook for plugin in plugins for hook in plugin["hooks"]) == [
+        "extra_css_urls", "get_metadata", "register_magic_parameters", "register_routes",
+        "register_routes", "render_cell", "startup"]
+    assert [(plugin["static"], plugin["templates"]) for plugin in plugins
+            if not plugin["hooks"]] == [(True, True)]
 
 
 def test_the_database_page_has_a_search_box(served):
@@ -137,14 +142,13 @@ def test_links_pages_and_crawls_have_their_facets(served):
         "mode": [("full", 2)]}
 
 
-def test_an_archive_under_another_file_name_gets_the_same_metadata_and_queries(served, tmp_path):
+def test_plain_datasette_gives_an_archive_under_any_file_name_the_archive_s_pages(served,
+                                                                                 tmp_path):
+    """Installed, the project is a Datasette plugin: `datasette FILE` alone, with no option,
+    has the metadata, canned queries, search box, thread view and stylesheet."""
     copy = tmp_path / "blog-2014.db"
     copy_archive(served.db, copy)
-    datasette = [sys.executable, "-m", "datasette", "serve", str(copy),
-                 "-m", "archiver/datasette/metadata.yml",
-                 "--plugins-dir", "archiver/datasette/plugins",
-                 "--template-dir", "archiver/datasette/templates",
-                 "--static", "thread-archiver:archiver/datasette/static"]
+    datasette = [sys.executable, "-m", "datasette", "serve", str(copy)]
 
     def get(path):
         done = subprocess.run([*datasette, "--get", path], cwd=ROOT, capture_output=True,
@@ -162,6 +166,10 @@ def test_an_archive_under_another_file_name_gets_the_same_metadata_and_queries(s
     assert re.search(r"<h1>\s*(.*?)\s*</h1>", get("/blog-2014/comments"))[1] == "Comments"
     assert ('<form class="archive-search" action="/blog-2014/-/search" method="get">'
             in get("/blog-2014"))
+    thread = get(f"/blog-2014/-/thread/{served.post_id(EXAMPLE)}")
+    assert f"<h1>{escaped(EXAMPLE_TITLE)}</h1>" in thread
+    assert '<link rel="stylesheet" href="/-/static-plugins/thread-archiver/archive.css">' in thread
+    assert ".archived-html" in get("/-/static-plugins/thread-archiver/archive.css")
 
 
 def test_serve_refuses_a_missing_archive(tmp_path):

@@ -98,7 +98,7 @@ def test_the_example_thread_shows_its_comments_in_thread_order_nested_as_replies
     assert author_comments.get("href") == "/archive/comments?author=Jim+Monaghan"
     title = html_page(base + author_comments.get("href"))[1].findtext(".//title")
     assert re.findall(r'([\d,]+) rows? where author = "Jim Monaghan"', title) == ["3"]
-    assert html.count('<link rel="stylesheet" href="/thread-archiver/archive.css">') == 1
+    assert html.count('<link rel="stylesheet" href="/-/static-plugins/thread-archiver/archive.css">') == 1
 
 
 def test_the_post_shows_its_header_body_and_linked_sources(demo):
@@ -174,7 +174,7 @@ def test_post_pages_link_their_thread_view(demo):
 
 def test_the_stylesheet_is_served_and_fetches_nothing(demo):
     base, _, _ = demo
-    status, headers, body = get(base + "/thread-archiver/archive.css")
+    status, headers, body = get(base + "/-/static-plugins/thread-archiver/archive.css")
     assert (status, headers["Content-Type"].split(";")[0]) == (200, "text/css")
     css = body.decode("utf-8")
     assert [word for word in ("url(", "@import", "@font-face", "http") if word in css] == []

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # A row as the view shows it: a database row made a dict, with what the template reads added.
 Record = dict[str, Any]
 
-ARCHIVE_CSS = "/thread-archiver/archive.css"
+ARCHIVE_CSS = "/-/static-plugins/thread-archiver/archive.css"
 # The tables whose body_html Datasette's table and row pages show rendered. Chosen by table,
 # never by column name alone: any SQL query can alias any text to `body_html`.
 RENDERED_HTML_TABLES = {"posts", "comments", "post_versions", "comment_versions"}
