@@ -43,6 +43,12 @@ ITEM_PIPELINES = {
     "archiver.pipelines.ExtractPipeline": 300,
     "archiver.pipelines.ArchivePipeline": 800,
 }
+# Pages are read (extracted) in this many worker processes, on other cores than the one that
+# downloads, finds links and writes; 0 reads them all in the crawl's own process. One is
+# enough while that process's own work outweighs extraction. A crawl reads its first
+# EXTRACT_PROCESSES_AFTER pages itself: a short one does not wait for a worker to start.
+EXTRACT_PROCESSES = 1
+EXTRACT_PROCESSES_AFTER = 100
 ARCHIVE_DB = "data/archive.db"
 # Set by the blog spider from its arguments, for the pipelines: the run's `since` (an ISO
 # date), and which run it is (site, start_url, arguments, mode) for its row in `crawls`.

@@ -111,3 +111,13 @@ def test_an_archive_still_to_migrate_is_crawled_in_full_and_migrated_by_the_pipe
     assert rows(db, "SELECT mode, status, posts, posts_new FROM crawls ORDER BY id") == [
         ("full", "ok", 7, 7), ("full", "ok", 7, 0)]
     assert rows(db, "SELECT count(*), count(published_year) FROM posts") == [(7, 6)]
+
+
+def test_a_crawl_that_reads_its_pages_in_a_worker_process_gives_the_same_rows(
+        demo_blog, demo_archive, tmp_path):
+    db = tmp_path / "workers.db"
+    log = crawl(demo_blog.url, db, tmp_path, "-s", "EXTRACT_PROCESSES_AFTER=0")
+    assert "Reading pages in 1 worker process" in log
+    read, expected = content(db), content(demo_archive)
+    assert {name: read[name] for name in ("sites", "posts", "comments", "links")} == {
+        name: expected[name] for name in ("sites", "posts", "comments", "links")}
