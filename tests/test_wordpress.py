@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from archiver.extractors import extract, find_links
+from archiver.extractors import extract, find_links, wordpress
 from archiver.items import PageLinks
 from archiver.page import Page
 from archiver.thread_json import thread_as_json
+from tests.helpers import EXAMPLE
 
 POST_URL = "https://blog.example/2014/08/12/a-post/"
 
@@ -275,3 +276,13 @@ def test_one_posts_comment_feed_names_no_posts():
 def test_the_core_sitemap_lists_posts_without_modification_times():
     links = find_links(demo_page("/wp-sitemap-posts-post-1.xml"))
     assert (len(links.posts), links.modified, links.comment_counts) == (6, {}, {})
+
+
+def test_a_comment_section_with_only_the_form_for_a_first_comment_shows_no_comments():
+    form_only = ('<html><body class="single"><article><p>Post</p></article><div id="comments" '
+                 'class="comments-area"><div id="respond"><h3>Leave a Reply</h3><form>'
+                 '<textarea name="comment"></textarea></form></div></div></body></html>')
+    closed = '<html><body class="single"><article><p>Post</p></article></body></html>'
+    assert wordpress.shows_no_comments(Page(DEMO_ORIGIN + "/2024/01/02/a/", form_only))
+    assert wordpress.shows_no_comments(Page(DEMO_ORIGIN + "/2024/01/02/a/", closed))
+    assert not wordpress.shows_no_comments(demo_page("/" + EXAMPLE))

@@ -90,6 +90,15 @@ def is_single(page: Page) -> bool:
     return len(page.css("article")) <= 1 and bool(first(page, COMMENT_AREA) or page.css("#respond"))
 
 
+def shows_no_comments(page: Page) -> bool:
+    """Whether a post page shows no comment section (closed, and none made) or one that holds
+    only the form for the first: where a theme lists its comments, so that no comment read
+    and no count there mean none."""
+    area = first(page, COMMENT_AREA)
+    return area is None or not area.xpath(
+        ".//text()[normalize-space()][not(ancestor::*[@id='respond'])]")
+
+
 def read_thread(page: Page) -> Thread | None:
     if not is_single(page):
         return None
