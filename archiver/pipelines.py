@@ -74,6 +74,9 @@ class ExtractPipeline:
         if self.read_here < self.processes_after:
             self.read_here += 1
             return ingest.read(item, since=self.since)
+        # The worker parses the page again: the tree parsed here, many times the size of the
+        # bytes, need not wait with them.
+        item.page = None
         return await self.pool.read(item, self.since)
 
     def close_spider(self) -> None:
