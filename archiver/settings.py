@@ -1,5 +1,7 @@
 """Scrapy settings for thread-archiver. Override any of them with `-s NAME=value`."""
 
+import os
+
 BOT_NAME = "thread-archiver"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -48,10 +50,11 @@ ITEM_PIPELINES = {
     "archiver.pipelines.ArchivePipeline": 800,
 }
 # Pages are read (extracted) in this many worker processes, on other cores than the one that
-# downloads, finds links and writes; 0 reads them all in the crawl's own process. One is
+# downloads, finds links and writes; 0 reads them all in the crawl's own process, as on a
+# machine of one core, where a worker would only add its own parse of each page. One is
 # enough while that process's own work outweighs extraction. A crawl reads its first
 # EXTRACT_PROCESSES_AFTER pages itself: a short one does not wait for a worker to start.
-EXTRACT_PROCESSES = 1
+EXTRACT_PROCESSES = min(1, (os.cpu_count() or 1) - 1)
 EXTRACT_PROCESSES_AFTER = 100
 ARCHIVE_DB = "data/archive.db"
 # Set by the blog spider from its arguments, for the pipelines: the run's `since` (an ISO
