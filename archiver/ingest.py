@@ -93,15 +93,14 @@ def read(item: PageItem, since: str | None = None) -> Reading:
     REST index, or a post's thread from a page of a thread role. An extractor's unexpected
     failure stops here: the page is still archived raw, so a better extractor can read it later.
     A thread from HTML of a post published before `since` (an ISO date) is not kept."""
-    if not 200 <= item.status < 300 or item.role not in READ_ROLES:
+    if not is_read(item):
         return Reading()
     try:
         if item.role == Role.SITE:
             return Reading(site_info=read_site(parsed_page(item), item.site))
         thread = extract(parsed_page(item), timezone=item.timezone)
     except Exception:
-        logger.exception("Extraction failed on %s; the page is archived raw", item.url)
-        return Reading(failed=True, counts=Counter({"archiver/extract/error": 1}))
+        return extraction_failed(item.url)
     if thread is None:
         logger.info("Not a post or comment thread, archived raw only: %s", item.url)
         return Reading(counts=Counter({"archiver/pages/not_a_post": 1}))
@@ -122,6 +121,18 @@ def read(item: PageItem, since: str | None = None) -> Reading:
         thread = None
     # Unary plus drops the counts of what did not happen.
     return Reading(thread=thread, counts=+counts)
+
+
+def is_read(item: PageItem) -> bool:
+    """Whether `read` reads the page at all: one fetched whole, in a role that holds a thread or
+    the blog's record."""
+    return 200 <= item.status < 300 and item.role in READ_ROLES
+
+
+def extraction_failed(url: str) -> Reading:
+    """The reading of a page whose extraction raised (the exception being handled, logged)."""
+    logger.exception("Extraction failed on %s; the page is archived raw", url)
+    return Reading(failed=True, counts=Counter({"archiver/extract/error": 1}))
 
 
 def read_site(page: Page, site: str) -> SiteInfo | None:

@@ -48,9 +48,8 @@ class Page:
     tag_runs_dropped = 0
 
     def __init__(self, url: str, text: str, *, content_type: str | None = "text/html",
-                 fetched_utc: datetime | None = None, selector: Selector | None = None,
-                 headers: Mapping[str, str] | None = None, encoding: str | None = None,
-                 declared_encoding: str | None = None) -> None:
+                 fetched_utc: datetime | None = None, headers: Mapping[str, str] | None = None,
+                 encoding: str | None = None, declared_encoding: str | None = None) -> None:
         self.url = url
         self.text = text
         self.encoding = encoding  # what `text` was decoded from, when known
@@ -59,22 +58,19 @@ class Page:
         # Lower-case names: APIs page through headers (WordPress REST: Link, X-WP-TotalPages).
         self.headers = {name.lower(): value for name, value in (headers or {}).items()}
         self.fetched_utc = fetched_utc or datetime.now(UTC)
-        if selector is not None:
-            self.__dict__["selector"] = selector
 
     @classmethod
     def from_response(cls, response: Any, fetched_utc: datetime | None = None) -> Page:
-        """Wrap a Scrapy response, reusing the tree Scrapy may already have parsed."""
+        """Wrap a Scrapy response. The page parses its own tree, when first asked, and never
+        asks Scrapy for one (which would parse it as the response's): the tree, many times
+        the size of the bytes, goes with the page, while the response may stay until the page
+        is archived."""
         content_type = response.headers.get(b"Content-Type", b"text/html").decode("latin-1")
         decoded = decode_page(response.body, content_type)
-        # Scrapy's tree is of its own decoding, which trusts a declaration the bytes contradict.
-        agrees = decoded.encoding == getattr(response, "encoding", None)
-        selector = response.selector if agrees else None
         headers = {name.decode("latin-1"): b", ".join(values).decode("latin-1")
                    for name, values in response.headers.items()}
         return cls(response.url, decoded.text, content_type=content_type, fetched_utc=fetched_utc,
-                   selector=selector, headers=headers, encoding=decoded.encoding,
-                   declared_encoding=decoded.declared)
+                   headers=headers, encoding=decoded.encoding, declared_encoding=decoded.declared)
 
     @classmethod
     def from_bytes(cls, url: str, body: bytes, content_type: str | None = "text/html",

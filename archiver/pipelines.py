@@ -3,6 +3,7 @@ the second archives it, and keeps the run's history."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import defaultdict
@@ -15,6 +16,7 @@ from sqlite_utils import Database
 
 from archiver import ingest, storage
 from archiver.dates import utc_iso
+from archiver.extraction_pool import ExtractionPool
 from archiver.items import PageItem, Thread
 from archiver.outcome import crawl_outcome
 from archiver.urls import comment_page_of
@@ -29,19 +31,57 @@ def utc_now() -> str:
 class ExtractPipeline:
     """Reads the post, its linked sources and its timestamped comments from each thread page,
     and the blog's own record from its REST index (ingest.read). `ARCHIVE_SINCE` is the
-    crawl's `since`: no post published before it is kept."""
+    crawl's `since`: no post published before it is kept.
 
-    def __init__(self, since: str | None):
+    Once the crawl has read `EXTRACT_PROCESSES_AFTER` pages here, the rest are read in
+    `EXTRACT_PROCESSES` worker processes (0: all here), so that extraction takes another core
+    while this thread downloads and writes; a short crawl does not pay for starting them.
+    Pages still reach the next pipeline in the order they came, whatever order they are read
+    in: the archive is written as if read one by one.
+    """
+
+    def __init__(self, since: str | None, processes: int = 0, processes_after: int = 0):
         self.since = since
+        self.pool = ExtractionPool(processes) if processes > 0 else None
+        self.processes_after = processes_after
+        self.read_here = 0
+        # Set once the page before the one being read has gone on to the next pipeline.
+        self.passed_on: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        return cls(crawler.settings.get("ARCHIVE_SINCE"))
+        settings = crawler.settings
+        return cls(settings.get("ARCHIVE_SINCE"), settings.getint("EXTRACT_PROCESSES"),
+                   settings.getint("EXTRACT_PROCESSES_AFTER"))
 
-    def process_item(self, item: PageItem) -> PageItem:
-        item.reading = ingest.read(item, since=self.since)
+    async def process_item(self, item: PageItem) -> PageItem:
+        previous = self.passed_on
+        self.passed_on = passed_on = asyncio.get_running_loop().create_future()
+        try:
+            item.reading = await self._read(item)
+            if previous is not None:
+                await previous
+        finally:
+            # Scrapy calls the next pipeline as soon as this returns, before the next page's
+            # wait on this future resumes.
+            passed_on.set_result(None)
         item.thread = item.reading.thread
         return item
+
+    async def _read(self, item: PageItem) -> ingest.Reading:
+        if self.pool is None or not ingest.is_read(item):
+            return ingest.read(item, since=self.since)
+        if self.read_here < self.processes_after:
+            self.read_here += 1
+            return ingest.read(item, since=self.since)
+        # The worker parses the page again: the tree parsed here, many times the size of the
+        # bytes, need not wait with them.
+        item.page = None
+        return await self.pool.read(item, self.since)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 class ArchivePipeline:

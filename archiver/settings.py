@@ -1,5 +1,7 @@
 """Scrapy settings for thread-archiver. Override any of them with `-s NAME=value`."""
 
+import os
+
 BOT_NAME = "thread-archiver"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -55,10 +57,21 @@ REFRESH_DAYS = 30
 # an old comment on a quiet blog shows (see archiver.freshness).
 COMMENT_INDEX_DAYS = 7
 
+# A response yields one page item at most, and requests: Scrapy's default of 100 would start
+# a hundred tasks for each response (a tenth of the crawl's CPU on a fast blog).
+CONCURRENT_ITEMS = 4
+
 ITEM_PIPELINES = {
     "archiver.pipelines.ExtractPipeline": 300,
     "archiver.pipelines.ArchivePipeline": 800,
 }
+# Pages are read (extracted) in this many worker processes, on other cores than the one that
+# downloads, finds links and writes; 0 reads them all in the crawl's own process, as on a
+# machine of one core, where a worker would only add its own parse of each page. One is
+# enough while that process's own work outweighs extraction. A crawl reads its first
+# EXTRACT_PROCESSES_AFTER pages itself: a short one does not wait for a worker to start.
+EXTRACT_PROCESSES = min(1, (os.cpu_count() or 1) - 1)
+EXTRACT_PROCESSES_AFTER = 100
 ARCHIVE_DB = "data/archive.db"
 # Where a run reads what is already archived of its blog, when not in ARCHIVE_DB: the archive
 # that `archiver worker` shards are merged into.

@@ -11,6 +11,9 @@ WEB_ADDRESS = re.compile(r"https?://[^/?#]+", re.I)
 COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
 # WordPress (?cpage=2) and Blogger without threaded comments (?commentPage=2).
 COMMENT_PAGE_QUERIES = ("cpage", "commentPage")
+# What a link that names a comment page holds, whatever page it is on: a page that names none
+# resolves a link to one only if the link says so itself.
+COMMENT_PAGE_MARK = re.compile(r"comment-page-|cpage=|commentPage=")
 # Links that are the same page again, or actions, never archive content (grab-site's
 # "blogs" ignore set): crawling them only multiplies requests.
 TRAP_QUERY_KEYS = {"replytocom", "share", "like_comment", "showComment", "replyto", "mode",

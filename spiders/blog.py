@@ -17,14 +17,16 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
-from archiver import discovery, freshness, storage
+from archiver import dates, discovery, freshness, storage
 from archiver.dates import utc_iso
 from archiver.discovery import archives, feeds, listings, sitemaps
-from archiver.extractors import find_links, wordpress_rest
+from archiver.extractors import extractor_for, find_links, wordpress, wordpress_rest
+from archiver.extractors.feeds import named_feeds
 from archiver.items import PageItem, Role
 from archiver.page import Page
 from archiver.urls import comment_page_of, is_trap, post_url_of, strip_fragment
 from spiders.arguments import Arguments
+from spiders.comment_feeds import CommentFeeds
 from spiders.failures import failed_fetch
 from spiders.rest_api import RestApiMixin
 
@@ -49,6 +51,7 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
         self.comment_pages = set()
         self.archives = {}  # archive pages the blog names: True once asked for
         self.thread_sources = set()
+        self.comment_feeds = CommentFeeds()
         self.known = storage.SiteState()
         self.incremental = False
         self.refresh_days = self.args.refresh_days
@@ -69,6 +72,8 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
             "arguments": spider.args.given,
             "mode": "incremental" if spider.incremental else "full"}, priority="spider")
         crawler.signals.connect(spider.read_archive_pages, signal=signals.spider_idle)
+        crawler.signals.connect(spider.page_read, signal=signals.item_scraped)
+        crawler.signals.connect(spider.ask_held_feeds, signal=signals.spider_idle)
         return spider
 
     def read_archive(self):
@@ -251,15 +256,47 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
             yield request
 
     def _follow_thread(self, response, role, page, links):
-        yield self._item(response, role, page)
         post_url = post_url_of(response.url)
+        sources = self._hold_comment_feeds(post_url, page, links.feeds)
+        yield self._item(response, role, page)
         self.posts.add(post_url)
         # A bare post URL shows one of its comment pages, which the others link to by number.
         self.comment_pages.add((post_url, links.comment_page))
         for url in links.thread_pages:
             if (post_url_of(url), comment_page_of(url)) not in self.comment_pages:
                 yield self._request(url, self.parse_post, Role.POST)
-        yield from self._thread_sources(links.feeds)
+        yield from self._thread_sources(sources)
+
+    def _hold_comment_feeds(self, post_url, page, urls):
+        """A post page's thread sources less its RSS and Atom comment feeds (those its head
+        names), held back until its thread has been read (spiders.comment_feeds)."""
+        named = set(named_feeds(page))
+        held = [url for url in urls if url in named and url not in self.thread_sources]
+        if held:
+            self.thread_sources.update(held)
+            self.comment_feeds.hold(post_url, held, extractor_for(page) is wordpress
+                                    and wordpress.shows_no_comments(page))
+        return [url for url in urls if url not in held]
+
+    def page_read(self, item):
+        """A page through the pipelines: the last of a thread asks for the comment feeds held
+        back, if its pages leave them something to fill."""
+        self._ask_feeds(*self.comment_feeds.read(item, dates.zone(self.timezone)))
+
+    def ask_held_feeds(self):
+        """When every other request is done: the feeds of threads not read in full."""
+        held = self.comment_feeds.unread()
+        if held:
+            self._ask_feeds(held, "pages_unread")
+            raise DontCloseSpider
+
+    def _ask_feeds(self, urls, reason):
+        for url in urls:
+            if reason is None:
+                self.crawler.stats.inc_value("archiver/comment_feeds/skipped")
+                continue
+            self.crawler.stats.inc_value(f"archiver/comment_feeds/fetched/{reason}")
+            self.crawler.engine.crawl(self._thread_source_request(url))
 
     def _thread_sources(self, urls):
         for url in urls:

@@ -75,6 +75,16 @@ def test_a_second_run_reads_no_unchanged_thread_and_leaves_the_same_rows(
                     "WHERE crawl_id = 2 AND role IN ('post', 'comments')") == [(0,)]
 
 
+def test_a_post_s_comment_feed_is_fetched_only_where_its_pages_leave_something_to_fill(
+        demo_archive):
+    # Three threads have pingbacks, which the theme prints without a time; the pages of the
+    # others show every comment with its time and id, or no comment and no count at all.
+    (stats,) = rows(demo_archive, "SELECT stats FROM crawls")
+    assert {key: value for key, value in json.loads(stats[0]).items()
+            if key.startswith("archiver/comment_feeds/")} == {
+        "archiver/comment_feeds/fetched/undated": 3, "archiver/comment_feeds/skipped": 3}
+
+
 def test_a_post_url_archives_that_post_only_and_feed_exports_still_work(demo_blog, tmp_path):
     blog = demo_blog.url
     db, items = tmp_path / "one.db", tmp_path / "items.jsonl"

@@ -80,7 +80,7 @@ def test_a_run_prints_one_line_per_blog_and_logs_to_a_file_of_its_own(demo_blog,
     blog = demo_blog.url
     done = archiver("crawl", blog, "--db", "data/archive.db", *FAST, cwd=tmp_path)
     assert (done.returncode, done.stderr) == (0, "")
-    line = re.fullmatch(rf"{re.escape(blog)}: ok: 23 pages, 7 posts, 58 comments, 0 errors; "
+    line = re.fullmatch(rf"{re.escape(blog)}: ok: 20 pages, 7 posts, 58 comments, 0 errors; "
                         r"log (\S+)\n", done.stdout)
     assert line, done.stdout
     log = tmp_path / "data" / "logs" / line[1].rpartition("/")[2]
@@ -231,7 +231,7 @@ def test_a_run_exits_1_when_any_blog_failed(demo_blog, tmp_path):
     done = archiver("crawl", blog, "http://127.0.0.1:9/", "--max-posts", "1", *FAST, cwd=tmp_path)
     assert (done.returncode, done.stderr) == (1, "")
     assert [re.sub(r"; log .*", "", line) for line in done.stdout.splitlines()] == [
-        f"{blog}: ok: 9 pages, 1 posts, 0 comments, 0 errors",
+        f"{blog}: ok: 8 pages, 1 posts, 0 comments, 0 errors",
         "http://127.0.0.1:9/: failed: 0 pages, 0 posts, 0 comments, 2 errors"]
 
 

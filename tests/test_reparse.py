@@ -21,7 +21,7 @@ from tests.helpers import (
     rows,
 )
 
-SUMMARY = "16 pages read: 7 posts, 58 comments; 0 failed to extract, 2 not a thread\n"
+SUMMARY = "13 pages read: 7 posts, 58 comments; 0 failed to extract, 0 not a thread\n"
 # What a post or comment says, without the row ids and the history of when runs saw it.
 COMMENT_CONTENT = ("c.platform_id, parent.comment_key, c.parent_platform_id, c.depth, "
                    "c.position, c.comment_page, c.page_position, c.type, c.author, c.author_url, "

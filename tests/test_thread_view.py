@@ -98,7 +98,8 @@ def test_the_example_thread_shows_its_comments_in_thread_order_nested_as_replies
     assert author_comments.get("href") == "/archive/comments?author=Jim+Monaghan"
     title = html_page(base + author_comments.get("href"))[1].findtext(".//title")
     assert re.findall(r'([\d,]+) rows? where author = "Jim Monaghan"', title) == ["3"]
-    assert html.count('<link rel="stylesheet" href="/-/static-plugins/thread-archiver/archive.css">') == 1
+    assert html.count('<link rel="stylesheet" '
+                      'href="/-/static-plugins/thread-archiver/archive.css">') == 1
 
 
 def test_the_post_shows_its_header_body_and_linked_sources(demo):

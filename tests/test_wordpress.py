@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from archiver import ingest
-from archiver.extractors import extract, find_links
+from archiver.extractors import extract, find_links, wordpress
 from archiver.items import PageItem, PageLinks, Role
 from archiver.page import Page
 from archiver.thread_json import thread_as_json
+from tests.helpers import EXAMPLE
 
 POST_URL = "https://blog.example/2014/08/12/a-post/"
 
@@ -322,3 +323,13 @@ def test_comments_after_a_nesting_deeper_than_the_parser_reads_are_read_and_it_i
     assert [(c.author, c.body_text) for c in reading.thread.comments] == [
         ("Ann", "Before"), ("Bob", "After")]
     assert reading.counts == {"archiver/extract/too_deep": 1}
+
+
+def test_a_comment_section_with_only_the_form_for_a_first_comment_shows_no_comments():
+    form_only = ('<html><body class="single"><article><p>Post</p></article><div id="comments" '
+                 'class="comments-area"><div id="respond"><h3>Leave a Reply</h3><form>'
+                 '<textarea name="comment"></textarea></form></div></div></body></html>')
+    closed = '<html><body class="single"><article><p>Post</p></article></body></html>'
+    assert wordpress.shows_no_comments(Page(DEMO_ORIGIN + "/2024/01/02/a/", form_only))
+    assert wordpress.shows_no_comments(Page(DEMO_ORIGIN + "/2024/01/02/a/", closed))
+    assert not wordpress.shows_no_comments(demo_page("/" + EXAMPLE))

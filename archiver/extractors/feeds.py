@@ -21,7 +21,7 @@ from parsel import Selector
 from archiver import dates
 from archiver.extractors.elements import text_of
 from archiver.items import Comment, PageLinks, Post, Thread
-from archiver.page import Page
+from archiver.page import Page, per_page
 from archiver.urls import absolute, post_url_of, strip_fragment, unique
 
 PLATFORM = "feed"
@@ -60,6 +60,7 @@ def detect(page: Page) -> bool:
     return page.is_xml
 
 
+@per_page
 def named_feeds(page: Page) -> list[str]:
     """The feeds a page names in its head (RSS and Atom), absolute, each once."""
     return unique(absolute(page.url, href) for href in page.xpath(NAMED_FEEDS).getall())

@@ -20,7 +20,15 @@ from archiver.extractors.selectors import compiled, css, first, has_class
 from archiver.extractors.wordpress_comments import IS_COMMENT, IS_COMMENT_ID, read_comments
 from archiver.items import PageLinks, Post, SiteInfo, Thread
 from archiver.page import Page, per_page
-from archiver.urls import absolute, comment_page_of, is_trap, post_url_of, strip_fragment, unique
+from archiver.urls import (
+    COMMENT_PAGE_MARK,
+    absolute,
+    comment_page_of,
+    is_trap,
+    post_url_of,
+    strip_fragment,
+    unique,
+)
 
 PLATFORM = "wordpress"
 
@@ -88,6 +96,15 @@ def is_single(page: Page) -> bool:
     if re.search(r"\b(home|blog|archive|search|error404|paged)\b", classes):
         return False
     return len(page.css("article")) <= 1 and bool(first(page, COMMENT_AREA) or page.css("#respond"))
+
+
+def shows_no_comments(page: Page) -> bool:
+    """Whether a post page shows no comment section (closed, and none made) or one that holds
+    only the form for the first: where a theme lists its comments, so that no comment read
+    and no count there mean none."""
+    area = first(page, COMMENT_AREA)
+    return area is None or not area.xpath(
+        ".//text()[normalize-space()][not(ancestor::*[@id='respond'])]")
 
 
 def read_thread(page: Page) -> Thread | None:
@@ -214,7 +231,11 @@ def _comment_pages(page):
     if area is None:
         return []
     post_url = post_url_of(canonical(page))
-    hrefs = [absolute(page.url, href) for href in _link_targets(area)]
+    hrefs = _link_targets(area)
+    if comment_page_of(page.url) is None:
+        # Most of an area's links are its authors' and permalinks: not worth resolving.
+        hrefs = [href for href in hrefs if COMMENT_PAGE_MARK.search(href)]
+    hrefs = [absolute(page.url, href) for href in hrefs]
     pages = [href for href in hrefs if comment_page_of(href) and not is_trap(href)
              and _same_page(post_url_of(href), post_url)]
     if pages:
