@@ -38,14 +38,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[0] = str(REPO)
 
 from bench.blog_generator import generate  # noqa: E402
-from tests.fault_proxy import FAULTS, FaultProxy, fault_proxy  # noqa: E402
+from tests.fault_proxy import FAULTS, FaultProxy, comments, compared, fault_proxy  # noqa: E402
 from tests.local_servers import nginx  # noqa: E402
 
-# A comment as the archive holds it: its post, its key, and what a reader sees of it.
-COMMENTS = """SELECT p.url, c.comment_key, c.author, c.published_utc, c.body_text,
-                     parent.comment_key
-              FROM comments c JOIN posts p ON p.id = c.post_id
-              LEFT JOIN comments parent ON parent.id = c.parent_id"""
 # The faults a crawl waits out (the proxy's hang outlasts it) and how long it waits.
 TIMEOUT_SECONDS = 5
 
@@ -61,24 +56,6 @@ def crawl(url: str, db: Path, log: Path) -> int:
     """A whole crawl; its exit status."""
     return subprocess.run(crawl_command(url, db, log), cwd=REPO, stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL).returncode
-
-
-def comments(db: Path) -> Counter[tuple]:
-    with sqlite3.connect(db) as conn:
-        held = Counter(conn.execute(COMMENTS).fetchall())
-    conn.close()
-    return held
-
-
-def compared(db: Path, reference: Counter[tuple]) -> dict[str, int]:
-    """Comments of the reference missing (no comment of that post and key), differing (held
-    with another author, time, text or parent) and duplicated (held more than once)."""
-    held = comments(db)
-    keys = Counter(row[:2] for row in held.elements())
-    reference_keys = {row[:2] for row in reference}
-    return {"lost": len(reference_keys - set(keys)),
-            "differing": sum(1 for row in reference if row[:2] in keys and row not in held),
-            "duplicated": sum(count - 1 for count in keys.values() if count > 1)}
 
 
 def listed_failures(db: Path) -> set[str] | None:

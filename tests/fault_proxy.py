@@ -1,5 +1,7 @@
 """A reverse proxy on 127.0.0.1 that breaks a seeded share of the answers of the blog behind it,
-in every way a crawl meets on the web: for the reliability benchmark (bench/reliability.py).
+in every way a crawl meets on the web, and what an archive crawled through it kept of the
+comments of one crawled without: for the reliability benchmark (bench/reliability.py) and the
+tests.
 
 Each request is faulty with probability `rate`, decided by a generator seeded with the seed,
 the path and how many times that path was asked before, so that a run is the same every time
@@ -13,14 +15,21 @@ import gzip
 import http.client
 import random
 import socket
+import sqlite3
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 LOOPBACK = "127.0.0.1"
+# A comment as the archive holds it: its post, its key, and what a reader sees of it.
+COMMENTS = """SELECT p.url, c.comment_key, c.author, c.published_utc, c.body_text,
+                     parent.comment_key
+              FROM comments c JOIN posts p ON p.id = c.post_id
+              LEFT JOIN comments parent ON parent.id = c.parent_id"""
 # What goes wrong, as the crawl meets it.
 FAULTS = ("http_500", "http_503_retry_after", "http_429_retry_after", "reset", "cut_short",
           "gzip_cut_short", "trickle", "timeout", "redirect_off_site", "redirect_loop",
@@ -151,3 +160,21 @@ def fault_proxy(hang_seconds: float = 6.0) -> Iterator[FaultProxy]:
     finally:
         proxy.shutdown()
         proxy.server_close()
+
+
+def comments(db: Path) -> Counter[tuple]:
+    with sqlite3.connect(db) as conn:
+        held = Counter(conn.execute(COMMENTS).fetchall())
+    conn.close()
+    return held
+
+
+def compared(db: Path, reference: Counter[tuple]) -> dict[str, int]:
+    """Comments of the reference missing (no comment of that post and key), differing (held
+    with another author, time, text or parent) and duplicated (held more than once)."""
+    held = comments(db)
+    keys = Counter(row[:2] for row in held.elements())
+    reference_keys = {row[:2] for row in reference}
+    return {"lost": len(reference_keys - set(keys)),
+            "differing": sum(1 for row in reference if row[:2] in keys and row not in held),
+            "duplicated": sum(count - 1 for count in keys.values() if count > 1)}
