@@ -12,9 +12,12 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.robotstxt import ProtegoRobotParser, RobotParser
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
+
+from archiver.failed_urls import url_failed
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,15 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     means complete disallow, so this run leaves such a host alone; the next run asks again.
     """
 
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._robots_urls: dict[str, str] = {}  # by netloc
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parts = urlparse_cached(request)
+        self._robots_urls.setdefault(parts.netloc, f"{parts.scheme}://{parts.netloc}/robots.txt")
+        return await super().robot_parser(request)
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:
             self._disallow_all(netloc, f"robots.txt answered {response.status}")
@@ -76,6 +88,8 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     def _disallow_all(self, netloc: str, reason: str) -> None:
         logger.error("%s for %s: treating the whole host as disallowed (RFC 9309)", reason, netloc)
         self._stats.inc_value("archiver/robots/disallow_all")
+        self.crawler.signals.send_catch_log(url_failed, url=self._robots_urls[netloc],
+                                            role="robots", reason="disallow_all")
         parser = build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)
         waiting = self._parsers[netloc]
         assert isinstance(waiting, Deferred)

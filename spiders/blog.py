@@ -21,6 +21,7 @@ from archiver import discovery, freshness, storage
 from archiver.dates import utc_iso
 from archiver.discovery import archives, feeds, listings, sitemaps
 from archiver.extractors import find_links, wordpress_rest
+from archiver.failed_urls import url_failed
 from archiver.items import PageItem, Role
 from archiver.page import Page
 from archiver.urls import comment_page_of, is_trap, post_url_of, strip_fragment
@@ -152,7 +153,8 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
 
     def _read_again(self):
         """The archived threads to read whatever the signals say: marked stale by a run that
-        did not get to read them, never read in full, or due for their refresh."""
+        did not get to read them, never read in full, or due for their refresh; and what the
+        last run failed to fetch."""
         for url, known in self.known.posts.items():
             if known.stale:
                 reason = "stale"
@@ -162,6 +164,21 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
                 continue
             self.crawler.stats.inc_value(f"archiver/posts/read_again/{reason}")
             yield from self._post_request(url, changed=True)
+        yield from self._ask_again_what_failed()
+
+    def _ask_again_what_failed(self):
+        """What the last run never got a good answer for: a post's page or comment page by
+        reading its thread again, another source of a thread, a listing, feed or sitemap page.
+        The rest (the REST API, robots.txt) every run asks anyway."""
+        for failed in self.known.failed_urls:
+            url, role = failed["url"], failed["role"]
+            self.crawler.stats.inc_value(f"archiver/fetch/asked_again/{role}")
+            if role == Role.POST:
+                yield from self._post_request(post_url_of(url), changed=True)
+            elif role == Role.COMMENTS:
+                yield from self._thread_sources([url])
+            elif role in (Role.LISTING, Role.FEED, Role.SITEMAP):
+                yield self._request(url, self.parse_index, Role(role))
 
     def parse_start(self, response, role):
         """A start URL below the root: one post and its thread, or a listing to follow, or both."""
@@ -292,6 +309,10 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
         failed = failed_fetch(failure, request, known_post=request.url in self.known.posts)
         self.logger.log(failed.level, failed.message)
         self.crawler.stats.inc_value(failed.stat)
+        if failed.listed:
+            self.crawler.signals.send_catch_log(url_failed, url=request.url,
+                                                role=request.cb_kwargs["role"],
+                                                reason=failed.reason)
         if failed.response is not None:
             yield self._item(failed.response, request.cb_kwargs["role"], None)
 

@@ -24,20 +24,33 @@ class FailedFetch:
     message: str
     response: Response | None  # the answer of an HTTP error, archived raw
 
+    @property
+    def listed(self) -> bool:
+        """Whether the run lists the URL as failed, for the next run to ask again: not a page
+        the blog does not have, nor a post it removed."""
+        return self.stat.split("/")[2] == "failed"
+
+    @property
+    def reason(self) -> str:
+        return self.stat.rsplit("/", 1)[1]
+
 
 def failed_fetch(failure: Failure, request: Request, known_post: bool) -> FailedFetch:
     """A request that failed, as its role makes it. Pages a blog may well not have
-    (OPTIONAL_ROLES, and listing pages it does not have) fail quietly, counted apart from
-    errors; an archived post (`known_post`) the blog no longer has is gone, and the archive
-    marks it removed."""
+    (OPTIONAL_ROLES, and listing pages it does not have) fail quietly when the blog says it
+    has no such page (an HTTP 4xx, a redirect off the blog, robots.txt), counted apart from
+    errors; a server error or a fault on the way is an error whatever the role. An archived
+    post (`known_post`) the blog no longer has is gone, and the archive marks it removed."""
     role = request.cb_kwargs["role"]
     response = failure.value.response if failure.check(HttpError) else None
     if response is not None and response.status in GONE and known_post:
         return FailedFetch(f"archiver/fetch/gone/http_{response.status}", logging.INFO,
                            f"HTTP {response.status} for {request.url}: the post is gone from the "
                            "blog", response)
-    optional = role in OPTIONAL_ROLES or (role == Role.LISTING and response is not None
-                                          and response.status in GONE)
+    absent = (response.status < 500 if response is not None
+              else bool(failure.check(IgnoreRequest)))
+    optional = absent and (role in OPTIONAL_ROLES or (role == Role.LISTING and response is not None
+                                                      and response.status in GONE))
     kind = "optional" if optional else "failed"
     level = logging.INFO if optional else logging.ERROR
     if response is not None and request.meta.get("offsite_redirect"):

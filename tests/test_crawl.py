@@ -106,7 +106,11 @@ def test_archiver_crawl_exits_non_zero_when_every_request_fails(tmp_path):
                     "-s", "RETRY_TIMES=0", "--log-file", tmp_path / "none.log", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stdout == "http://127.0.0.1:9/: failed: 0 pages, 0 posts, 0 comments, 2 errors\n"
-    assert rows(tmp_path / "none.db", "SELECT status, pages FROM crawls") == [("failed", 0)]
+    ((status, pages, failed),) = rows(tmp_path / "none.db",
+                                      "SELECT status, pages, failed_urls FROM crawls")
+    assert (status, pages, json.loads(failed)) == ("failed", 0, [
+        {"url": "http://127.0.0.1:9/robots.txt", "role": "robots", "reason": "disallow_all"},
+        {"url": "http://127.0.0.1:9/", "role": "listing", "reason": "ignored"}])
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -239,7 +243,13 @@ def test_faults_are_logged_counted_and_the_crawl_goes_on(faults):
     assert (f"Redirect off the blog not followed: {faulty_blog}faults/redirect-away/ -> "
             "http://other.invalid/2014/08/12/elsewhere/ (post)") in log
     assert f"Fetching {faulty_blog}faults/slow/ (post) failed" in log
-    assert rows(db, "SELECT status, errors FROM crawls") == [("partial", 3)]
+    ((status, errors, failed),) = rows(db, "SELECT status, errors, failed_urls FROM crawls")
+    failed = sorted(json.loads(failed), key=lambda entry: entry["url"])
+    assert (status, errors, failed) == ("partial", 3, [
+        {"url": faulty_blog + path, "role": "post", "reason": reason}
+        for path, reason in [("faults/500/", "http_500"),
+                             ("faults/redirect-away/", "offsite_redirect"),
+                             ("faults/slow/", "timeout")]])
     # Every real post is still there, and the two damaged copies are read as far as they go.
     assert rows(db, "SELECT count(*) FROM posts WHERE url NOT LIKE '%/faults/%'") == [(7,)]
     assert rows(db, "SELECT title, comment_count FROM posts "

@@ -96,6 +96,10 @@ PUBLISHED_YEAR = Change(
 )
 
 
+# Each run's URLs that never got a good answer, as JSON, for the next run to ask again.
+FAILED_URLS = Change(columns={"crawls": {"errors": {"failed_urls": str}}})
+
+
 def _reshape_upgraded(db: Database) -> None:
     """The releases before this step gave an archive they migrated each new column at the end
     of its table and none of the new foreign keys (SQLite cannot add one in place): such
@@ -136,6 +140,7 @@ STEPS: dict[str, Callable[[Database], None]] = {
     "m004_published_year": _apply(PUBLISHED_YEAR),
     "m005_reshape_upgraded_archives": _reshape_upgraded,
     "m006_reindex_on_text_updates": _reindex_on_text_updates,
+    "m007_failed_urls": _apply(FAILED_URLS),
 }
 
 

@@ -34,7 +34,7 @@ TABLES: dict[str, dict[str, Any]] = {
                     "status": str, "requests": int, "pages": int, "posts": int, "comments": int,
                     "posts_new": int, "posts_changed": int, "posts_removed": int,
                     "comments_new": int, "comments_changed": int, "comments_removed": int,
-                    "errors": int, "stats": str},
+                    "errors": int, "failed_urls": str, "stats": str},
         "pk": "id",
     },
     "posts": {

@@ -1,0 +1,59 @@
+"""Every URL a run never got a good answer for is counted and listed in its row in `crawls`,
+and the next run asks it again; pages a blog may lack stay optional."""
+
+import json
+
+from tests.helpers import (
+    DEMO_BLOG,
+    EXAMPLE,
+    EXAMPLE_THREAD,
+    OPEN_THREAD,
+    POSTS,
+    POSTS_QUERY,
+    THREAD_QUERY,
+    crawl,
+    rows,
+)
+
+
+def demo_blog_with(tmp_path, statuses):
+    """A snapshot of the demo blog whose pages at the paths of `statuses` answer that status
+    (their body as recorded): a folder to serve."""
+    manifest = json.loads((DEMO_BLOG / "manifest.json").read_text(encoding="utf-8"))
+    for page in manifest["pages"]:
+        page["file"] = str(DEMO_BLOG / page["file"])
+        page["status"] = statuses.get(page["path"], page["status"])
+    folder = tmp_path / "faulty-blog"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def last_crawl(db):
+    ((status, errors, failed, stats),) = rows(
+        db, "SELECT status, errors, failed_urls, stats FROM crawls ORDER BY id DESC LIMIT 1")
+    return status, errors, json.loads(failed), json.loads(stats)
+
+
+def test_failed_pages_are_listed_and_asked_again_by_the_next_run(demo_blog, tmp_path):
+    comment_page, comment_feed = f"/{OPEN_THREAD}comment-page-2/", f"/{EXAMPLE}feed/"
+    db = tmp_path / "archive.db"
+    with demo_blog.showing(demo_blog_with(tmp_path, {comment_page: 500, comment_feed: 503})):
+        crawl(demo_blog.url, db, tmp_path)
+    status, errors, failed, stats = last_crawl(db)
+    # The blog has no sitemap and no REST comments: optional, not failed.
+    assert stats["archiver/fetch/optional/http_404"] > 0
+    assert (status, errors, sorted(failed, key=lambda entry: entry["role"])) == ("partial", 2, [
+        {"url": demo_blog.url + comment_feed[1:], "role": "comments", "reason": "http_503"},
+        {"url": demo_blog.url + comment_page[1:], "role": "post", "reason": "http_500"},
+    ])
+    demo_blog.asked.clear()
+    crawl(demo_blog.url, db, tmp_path)
+    status, errors, failed, stats = last_crawl(db)
+    assert (status, errors, failed) == ("ok", 0, [])
+    assert {comment_page, comment_feed} <= set(demo_blog.asked)
+    assert (stats["archiver/fetch/asked_again/post"],
+            stats["archiver/fetch/asked_again/comments"]) == (1, 1)
+    assert rows(db, POSTS_QUERY, demo_blog.url) == POSTS
+    # The pingbacks' times come from the comment feed alone.
+    assert rows(db, THREAD_QUERY, demo_blog.url + EXAMPLE) == EXAMPLE_THREAD
