@@ -1,5 +1,5 @@
 """Downloader middlewares: robots.txt read the way RFC 9309 asks, also on the hosts of thread
-sources; redirects kept on the blog."""
+sources; redirects kept on the blog, and redirect loops seen."""
 
 from __future__ import annotations
 
@@ -116,6 +116,40 @@ class OffsiteRedirectMiddleware:
         if urlsplit(target).netloc.lower() != urlsplit(request.url).netloc.lower():
             request.meta["dont_redirect"] = True
             request.meta["offsite_redirect"] = target
+        return response
+
+
+class RedirectLoopMiddleware:
+    """Stops a redirect back to an address its chain already passed (A -> B -> A, A -> A),
+    and one past REDIRECT_MAX_TIMES, so that each reaches the spider's errback as a 3xx.
+
+    Scrapy's dupefilter drops the hop back as a request already seen, without calling any
+    errback: no log line, no count, the page silently missing. Its RedirectMiddleware drops the
+    hop past the limit as an IgnoreRequest, which reads as a request left alone on purpose.
+    Runs before RedirectMiddleware on responses, as OffsiteRedirectMiddleware does."""
+
+    def __init__(self, max_redirects: int) -> None:
+        self.max_redirects = max_redirects
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectLoopMiddleware:
+        return cls(crawler.settings.getint("REDIRECT_MAX_TIMES"))
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        location = response.headers.get(b"Location")
+        if (not 300 <= response.status < 400 or not location
+                or request.meta.get("dont_redirect")):
+            return response
+        target = urljoin(request.url, location.decode("latin-1")).split("#", 1)[0]
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in chain:
+            request.meta["redirect_loop"] = [*chain, target]
+        elif len(chain) > self.max_redirects:
+            request.meta["redirect_limit"] = [*chain, target]
+        else:
+            return response
+        request.meta["dont_redirect"] = True
         return response
 
 

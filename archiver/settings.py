@@ -21,6 +21,7 @@ DOWNLOADER_MIDDLEWARES = {
     "archiver.middlewares.ThreadSourceRobotsTxtMiddleware": 40,
     "archiver.middlewares.StrictRobotsTxtMiddleware": 100,
     "archiver.middlewares.OffsiteRedirectMiddleware": 650,
+    "archiver.middlewares.RedirectLoopMiddleware": 660,
 }
 
 # A blog page is rarely over a few MiB: anything far bigger is a trap or a bomb.

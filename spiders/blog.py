@@ -310,7 +310,9 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
         self.logger.log(failed.level, failed.message)
         self.crawler.stats.inc_value(failed.stat)
         if failed.listed:
-            self.crawler.signals.send_catch_log(url_failed, url=request.url,
+            # The URL as asked, before any redirect: the one the next run asks again.
+            asked = request.meta.get("redirect_urls", [request.url])[0]
+            self.crawler.signals.send_catch_log(url_failed, url=asked,
                                                 role=request.cb_kwargs["role"],
                                                 reason=failed.reason)
         if failed.response is not None:

@@ -47,12 +47,18 @@ def failed_fetch(failure: Failure, request: Request, known_post: bool) -> Failed
         return FailedFetch(f"archiver/fetch/gone/http_{response.status}", logging.INFO,
                            f"HTTP {response.status} for {request.url}: the post is gone from the "
                            "blog", response)
-    absent = (response.status < 500 if response is not None
+    redirects = request.meta.get("redirect_loop") or request.meta.get("redirect_limit")
+    absent = (response.status < 500 and not redirects if response is not None
               else bool(failure.check(IgnoreRequest)))
     optional = absent and (role in OPTIONAL_ROLES or (role == Role.LISTING and response is not None
                                                       and response.status in GONE))
     kind = "optional" if optional else "failed"
     level = logging.INFO if optional else logging.ERROR
+    if response is not None and redirects:
+        outcome, what = (("redirect_loop", "Redirect loop") if request.meta.get("redirect_loop")
+                         else ("too_many_redirects", "Too many redirects"))
+        return FailedFetch(f"archiver/fetch/{kind}/{outcome}", level,
+                           f"{what}, not followed: {' -> '.join(redirects)} ({role})", response)
     if response is not None and request.meta.get("offsite_redirect"):
         return FailedFetch(f"archiver/fetch/{kind}/offsite_redirect", level,
                            f"Redirect off the blog not followed: {request.url} -> "

@@ -12,6 +12,9 @@ until killed (Scrapy's mockserver pattern). Besides every path of the snapshot
     /faults/latin-1/        the example thread re-encoded as ISO-8859-1 (Content-Type says
                             so), with "Prolétariat" in its title
     /faults/broken-html/    the example thread cut off in the middle of its comment list
+    /faults/redirect-loop/  302 to /faults/redirect-loop/?back, which answers 302 back to it
+    /faults/redirect-self/  302 to itself
+    /faults/redirect-chain/ 302 to ?hop=1, which answers 302 to ?hop=2, … without end
 
 A test either starts a crawl at a fault path, or passes --faults, which adds links to all
 of them to the home page as listed posts, so a whole-blog crawl meets them. The two
@@ -55,6 +58,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 EXAMPLE_POST = "/2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/"
 ELSEWHERE = "http://other.invalid/2014/08/12/elsewhere/"
+REDIRECT_LOOP = "/faults/redirect-loop/"
+REDIRECT_CHAIN = "/faults/redirect-chain/"
 HTML = "text/html; charset=UTF-8"
 CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*"')
 REST_ROOT = "/wp-json/"
@@ -64,33 +69,50 @@ REST_MODES = ("json", "401", "disabled", "html")
 JSON = "application/json; charset=UTF-8"
 
 
-def server_error(blog, base_url):
+def server_error(blog, base_url, target):
     return Reply(500, HTML,
                  b"<!DOCTYPE html>\n<title>Error</title>\n<h1>Internal Server Error</h1>\n")
 
 
-def slow(blog, base_url):
+def slow(blog, base_url, target):
     """Holds the request until the server is stopped: however loaded the machine, the crawl's
     timeout, not a race with a sleep, decides that this page fails."""
     threading.Event().wait()
 
 
-def redirect_away(blog, base_url):
+def redirect_away(blog, base_url, target):
     return Reply(302, HTML, b"", location=ELSEWHERE)
 
 
-def latin_1(blog, base_url):
+def latin_1(blog, base_url, target):
     """The example thread in ISO-8859-1: characters outside it become character references."""
     text = example_copy(blog, base_url, "/faults/latin-1/").replace("Proletariat", "Prolétariat")
     text = re.sub(r'<meta charset="[^"]*"', '<meta charset="ISO-8859-1"', text)
     return Reply(200, "text/html; charset=iso-8859-1", text.encode("latin-1", "xmlcharrefreplace"))
 
 
-def broken_html(blog, base_url):
+def broken_html(blog, base_url, target):
     """The example thread cut off half-way through the tag of its middle comment."""
     text = example_copy(blog, base_url, "/faults/broken-html/")
     starts = [match.start() for match in re.finditer(r'<li id="comment-', text)]
     return Reply(200, HTML, text[:starts[len(starts) // 2] + 20].encode())
+
+
+def redirect_loop(blog, base_url, target):
+    """302 to the same path with `?back`, which answers 302 to the path: A -> B -> A."""
+    hop = REDIRECT_LOOP if urlsplit(target).query == "back" else REDIRECT_LOOP + "?back"
+    return Reply(302, HTML, b"", location=urljoin(base_url, hop))
+
+
+def redirect_self(blog, base_url, target):
+    """302 to itself: A -> A."""
+    return Reply(302, HTML, b"", location=urljoin(base_url, target))
+
+
+def redirect_chain(blog, base_url, target):
+    """302 to the next hop, `?hop=N`, without end: a chain past any redirect limit."""
+    hop = int(dict(parse_qsl(urlsplit(target).query)).get("hop", 0))
+    return Reply(302, HTML, b"", location=urljoin(base_url, f"{REDIRECT_CHAIN}?hop={hop + 1}"))
 
 
 def example_copy(blog, base_url, path):
@@ -105,6 +127,9 @@ FAULTS = {
     "/faults/redirect-away/": redirect_away,
     "/faults/latin-1/": latin_1,
     "/faults/broken-html/": broken_html,
+    "/faults/redirect-loop/": redirect_loop,
+    "/faults/redirect-self/": redirect_self,
+    "/faults/redirect-chain/": redirect_chain,
 }
 
 
@@ -188,7 +213,7 @@ class FaultHandler(BlogHandler):
         if path == "/robots.txt" and self.robots_503:
             return Reply(503, "text/plain; charset=utf-8", b"Service Unavailable\n")
         if path in FAULTS:
-            return FAULTS[path](self.server.blog, self.server.base_url)
+            return FAULTS[path](self.server.blog, self.server.base_url, self.path)
         if (self.rest and path.startswith(REST_ROOT)
                 and (path != REST_ROOT or self.rest == "disabled")):
             return rest_reply(self.rest, self.server.blog, self.server.base_url, self.path)

@@ -16,13 +16,13 @@ from tests.helpers import (
 )
 
 
-def demo_blog_with(tmp_path, statuses):
-    """A snapshot of the demo blog whose pages at the paths of `statuses` answer that status
-    (their body as recorded): a folder to serve."""
+def demo_blog_with(tmp_path, answers):
+    """A snapshot of the demo blog whose pages at the paths of `answers` answer as that says
+    ({"status": …, "location": …}, their body as recorded): a folder to serve."""
     manifest = json.loads((DEMO_BLOG / "manifest.json").read_text(encoding="utf-8"))
     for page in manifest["pages"]:
         page["file"] = str(DEMO_BLOG / page["file"])
-        page["status"] = statuses.get(page["path"], page["status"])
+        page.update(answers.get(page["path"], {}))
     folder = tmp_path / "faulty-blog"
     folder.mkdir()
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
@@ -38,7 +38,8 @@ def last_crawl(db):
 def test_failed_pages_are_listed_and_asked_again_by_the_next_run(demo_blog, tmp_path):
     comment_page, comment_feed = f"/{OPEN_THREAD}comment-page-2/", f"/{EXAMPLE}feed/"
     db = tmp_path / "archive.db"
-    with demo_blog.showing(demo_blog_with(tmp_path, {comment_page: 500, comment_feed: 503})):
+    with demo_blog.showing(demo_blog_with(tmp_path, {comment_page: {"status": 500},
+                                                        comment_feed: {"status": 503}})):
         crawl(demo_blog.url, db, tmp_path)
     status, errors, failed, stats = last_crawl(db)
     # The blog has no sitemap and no REST comments: optional, not failed.
@@ -57,3 +58,17 @@ def test_failed_pages_are_listed_and_asked_again_by_the_next_run(demo_blog, tmp_
     assert rows(db, POSTS_QUERY, demo_blog.url) == POSTS
     # The pingbacks' times come from the comment feed alone.
     assert rows(db, THREAD_QUERY, demo_blog.url + EXAMPLE) == EXAMPLE_THREAD
+
+
+def test_a_rest_index_redirecting_to_itself_is_a_failed_url(demo_blog, tmp_path):
+    # Scrapy's dupefilter dropped the hop back unseen: the run counted nothing.
+    db = tmp_path / "archive.db"
+    looping = {"/wp-json/": {"status": 301, "location": "http://127.0.0.1:8082/wp-json/"}}
+    with demo_blog.showing(demo_blog_with(tmp_path, looping)):
+        log = crawl(demo_blog.url, db, tmp_path)
+    rest = demo_blog.url + "wp-json/"
+    assert f"Redirect loop, not followed: {rest} -> {rest} (site)" in log
+    status, errors, failed, stats = last_crawl(db)
+    assert (status, errors, failed, stats["archiver/fetch/failed/redirect_loop"]) == (
+        "partial", 1, [{"url": rest, "role": "site", "reason": "redirect_loop"}], 1)
+    assert rows(db, POSTS_QUERY, demo_blog.url) == POSTS
