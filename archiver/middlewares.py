@@ -1,14 +1,17 @@
 """Downloader middlewares: robots.txt read the way RFC 9309 asks, also on the hosts of thread
-sources; redirects kept on the blog, and redirect loops seen."""
+sources; redirects kept on the blog, and redirect loops seen; compressed bodies cut short
+refused."""
 
 from __future__ import annotations
 
 import logging
 import re
+import zlib
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -20,6 +23,10 @@ from twisted.internet.defer import Deferred
 from archiver.failed_urls import url_failed
 
 logger = logging.getLogger(__name__)
+
+# How much of a compressed body is inflated at a time to see that it ends.
+INFLATE_CHUNK = 64 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
 
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 # RFC 3986's reserved characters but "/", which Protego already keeps apart from its escape.
@@ -177,3 +184,77 @@ class ThreadSourceRobotsTxtMiddleware:
         if (parts.path == "/robots.txt" and request.meta.get("dont_obey_robotstxt")
                 and parts.netloc in self.hosts):
             request.meta["allow_offsite"] = True
+
+
+class IncompleteBody(Exception):
+    """A compressed body whose stream ends before its end: a response cut short."""
+
+
+class WholeBodyMiddleware:
+    """Refuses a gzip or deflate body whose stream is cut short, retried as a transport fault.
+
+    Scrapy's HttpCompressionMiddleware gives as much as it can inflate of such a body, without
+    a word, so a page cut short in transit would read as a whole page, and its thread as read
+    in full. This runs before it on responses (a higher number), on the body as received: a
+    stream that does not end is retried (RETRY_TIMES), then fails as IncompleteBody. A body
+    shorter than its Content-Length never gets here: Scrapy fails it (DOWNLOAD_FAIL_ON_DATALOSS)
+    and retries it."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WholeBodyMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Request | Response:
+        encodings = b",".join(response.headers.getlist(b"Content-Encoding")).split(b",")
+        # The last encoding listed was applied last: its stream is the body as received.
+        outer = encodings[-1].strip().lower()
+        if not response.body or request.method == "HEAD" or _stream_ends(
+                response.body, outer, request.meta.get("download_maxsize", self.max_size)):
+            return response
+        message = f"{outer.decode('latin-1')} body cut short ({len(response.body)} bytes)"
+        crawling = self.crawler.spider
+        assert crawling is not None
+        retry = get_retry_request(request, spider=crawling, reason="incomplete_body")
+        if retry is None:
+            raise IncompleteBody(message)
+        return retry
+
+
+def _stream_ends(body: bytes, encoding: bytes, max_size: int) -> bool:
+    """Whether `body`, compressed with `encoding`, holds streams that each reach their end
+    (gzip members one after another). Encodings other than gzip and deflate are taken as whole.
+    Inflated output is thrown away, and past `max_size` of it the body is taken as whole:
+    HttpCompressionMiddleware refuses it then."""
+    if encoding in (b"gzip", b"x-gzip"):
+        return _zlib_ends(body, zlib.MAX_WBITS | 16, max_size)
+    if encoding == b"deflate":
+        # Servers send deflate with and without its zlib wrapper.
+        return (_zlib_ends(body, zlib.MAX_WBITS, max_size)
+                or _zlib_ends(body, -zlib.MAX_WBITS, max_size))
+    return True
+
+
+def _zlib_ends(body: bytes, wbits: int, max_size: int) -> bool:
+    data, inflated = body, 0
+    while data:
+        decompressor = zlib.decompressobj(wbits)
+        try:
+            while not decompressor.eof:
+                inflated += len(output := decompressor.decompress(data, INFLATE_CHUNK))
+                data = decompressor.unconsumed_tail
+                if max_size and inflated > max_size:
+                    return True
+                if not output and not data:
+                    return False
+        except zlib.error:
+            return False
+        data = decompressor.unused_data
+        # Bytes after a whole gzip member that start no other member are padding.
+        if not data.startswith(GZIP_MAGIC) or wbits != zlib.MAX_WBITS | 16:
+            return True
+    return True

@@ -22,6 +22,7 @@ DOWNLOADER_MIDDLEWARES = {
     "archiver.middlewares.StrictRobotsTxtMiddleware": 100,
     "archiver.middlewares.OffsiteRedirectMiddleware": 650,
     "archiver.middlewares.RedirectLoopMiddleware": 660,
+    "archiver.middlewares.WholeBodyMiddleware": 595,
 }
 
 # A blog page is rarely over a few MiB: anything far bigger is a trap or a bomb.

@@ -6,13 +6,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from archiver.items import GONE, OPTIONAL_ROLES, Role
+from archiver.middlewares import IncompleteBody
+
+# The faults on the way that a failure is counted by a name of its own, not its exception's.
+NAMED_FAULTS = {
+    "timeout": (TwistedTimeoutError, DownloadTimeoutError),
+    "data_loss": (ResponseDataLossError,),  # a body shorter than its Content-Length
+    "incomplete_body": (IncompleteBody,),  # a compressed body cut short
+}
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,7 @@ def failed_fetch(failure: Failure, request: Request, known_post: bool) -> Failed
     if failure.check(IgnoreRequest):
         return FailedFetch(f"archiver/fetch/{kind}/ignored", logging.WARNING,
                            f"Not fetched: {request.url} ({failure.getErrorMessage()})", None)
-    timeout = failure.check(TwistedTimeoutError, DownloadTimeoutError)
-    outcome = "timeout" if timeout else failure.type.__name__
+    outcome = next((name for name, kinds in NAMED_FAULTS.items() if failure.check(*kinds)),
+                   failure.type.__name__)
     return FailedFetch(f"archiver/fetch/{kind}/{outcome}", level,
                        f"Fetching {request.url} ({role}) failed: {failure.getErrorMessage()}", None)

@@ -15,6 +15,10 @@ until killed (Scrapy's mockserver pattern). Besides every path of the snapshot
     /faults/redirect-loop/  302 to /faults/redirect-loop/?back, which answers 302 back to it
     /faults/redirect-self/  302 to itself
     /faults/redirect-chain/ 302 to ?hop=1, which answers 302 to ?hop=2, … without end
+    /faults/gzip-cut/       the example thread gzip-compressed, cut at half its length
+    /faults/short-body/     the example thread, half of it sent, Content-Length saying all
+    /faults/gzip-cut-once/  as /faults/gzip-cut/ the first time, whole after that (not linked
+                            by --faults)
 
 A test either starts a crawl at a fault path, or passes --faults, which adds links to all
 of them to the home page as listed posts, so a whole-blog crawl meets them. The two
@@ -39,9 +43,11 @@ comments answer 404. --rest MODE scripts the REST API's wp/v2 routes instead:
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import dataclasses
 import functools
+import gzip
 import json
 import math
 import re
@@ -115,6 +121,31 @@ def redirect_chain(blog, base_url, target):
     return Reply(302, HTML, b"", location=urljoin(base_url, f"{REDIRECT_CHAIN}?hop={hop + 1}"))
 
 
+def gzip_cut(blog, base_url, target):
+    """The example thread gzip-compressed and cut at half its length, Content-Length saying so:
+    its stream never ends."""
+    body = gzip.compress(example_copy(blog, base_url, "/faults/gzip-cut/").encode(), mtime=0)
+    return ApiReply(200, HTML, body[:len(body) // 2], headers=(("Content-Encoding", "gzip"),))
+
+
+def gzip_cut_once(blog, base_url, target):
+    """The example thread gzip-compressed: cut at half its length the first time it is asked
+    for, whole after that."""
+    with ASKED_LOCK:
+        ASKED[target] += 1
+        first = ASKED[target] == 1
+    body = gzip.compress(example_copy(blog, base_url, "/faults/gzip-cut-once/").encode(), mtime=0)
+    return ApiReply(200, HTML, body[:len(body) // 2] if first else body,
+                    headers=(("Content-Encoding", "gzip"),))
+
+
+def short_body(blog, base_url, target):
+    """The example thread, sent in part: Content-Length says twice what comes before the
+    connection closes."""
+    body = example_copy(blog, base_url, "/faults/short-body/").encode()
+    return ShortReply(200, HTML, body[:len(body) // 2], declared_length=len(body))
+
+
 def example_copy(blog, base_url, path):
     """The example thread's page as text, naming `path` as its canonical URL."""
     text = blog.respond(EXAMPLE_POST, base_url).body.decode("utf-8")
@@ -130,14 +161,28 @@ FAULTS = {
     "/faults/redirect-loop/": redirect_loop,
     "/faults/redirect-self/": redirect_self,
     "/faults/redirect-chain/": redirect_chain,
+    "/faults/gzip-cut/": gzip_cut,
+    "/faults/short-body/": short_body,
 }
+# Answered as FAULTS are, but not linked by --faults: a page that heals when asked again.
+HEALING = {"/faults/gzip-cut-once/": gzip_cut_once}
+# How many times each request target of HEALING was asked for, in this process.
+ASKED: collections.Counter[str] = collections.Counter()
+ASKED_LOCK = threading.Lock()
 
 
 @dataclasses.dataclass(frozen=True)
 class ApiReply(Reply):
-    """A Reply with the headers an API pages by."""
+    """A Reply with headers of its own: those an API pages by, a Content-Encoding."""
 
     headers: tuple = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class ShortReply(Reply):
+    """A Reply whose Content-Length says more than its body: the connection closes first."""
+
+    declared_length: int = 0
 
 
 def rest_error(status, code, message):
@@ -212,8 +257,9 @@ class FaultHandler(BlogHandler):
         path = urlsplit(self.path).path
         if path == "/robots.txt" and self.robots_503:
             return Reply(503, "text/plain; charset=utf-8", b"Service Unavailable\n")
-        if path in FAULTS:
-            return FAULTS[path](self.server.blog, self.server.base_url, self.path)
+        if path in FAULTS or path in HEALING:
+            fault = FAULTS.get(path) or HEALING[path]
+            return fault(self.server.blog, self.server.base_url, self.path)
         if (self.rest and path.startswith(REST_ROOT)
                 and (path != REST_ROOT or self.rest == "disabled")):
             return rest_reply(self.rest, self.server.blog, self.server.base_url, self.path)
@@ -222,7 +268,14 @@ class FaultHandler(BlogHandler):
 
     def send(self, reply, with_body):
         self.api_headers = getattr(reply, "headers", ())
-        super().send(reply, with_body)
+        if not isinstance(reply, ShortReply):
+            super().send(reply, with_body)
+            return
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(reply.declared_length))
+        self.end_headers()
+        self.wfile.write(reply.body)
 
     def end_headers(self):
         for name, value in self.api_headers:

@@ -240,6 +240,8 @@ def test_faults_are_logged_counted_and_the_crawl_goes_on(faults):
         "archiver/fetch/failed/offsite_redirect": 1,
         "archiver/fetch/failed/redirect_loop": 2,
         "archiver/fetch/failed/too_many_redirects": 1,
+        "archiver/fetch/failed/incomplete_body": 1,
+        "archiver/fetch/failed/data_loss": 1,
     }
     assert f"HTTP 500 for {faulty_blog}faults/500/ (post), archived raw, crawl goes on" in log
     assert (f"Redirect off the blog not followed: {faulty_blog}faults/redirect-away/ -> "
@@ -254,14 +256,20 @@ def test_faults_are_logged_counted_and_the_crawl_goes_on(faults):
     assert f"Too many redirects, not followed: {chain} (post)" in log
     ((status, errors, failed),) = rows(db, "SELECT status, errors, failed_urls FROM crawls")
     failed = sorted(json.loads(failed), key=lambda entry: entry["url"])
-    assert (status, errors, failed) == ("partial", 6, [
+    assert (status, errors, failed) == ("partial", 8, [
         {"url": faulty_blog + path, "role": "post", "reason": reason}
         for path, reason in [("faults/500/", "http_500"),
+                             ("faults/gzip-cut/", "incomplete_body"),
                              ("faults/redirect-away/", "offsite_redirect"),
                              ("faults/redirect-chain/", "too_many_redirects"),
                              ("faults/redirect-loop/", "redirect_loop"),
                              ("faults/redirect-self/", "redirect_loop"),
+                             ("faults/short-body/", "data_loss"),
                              ("faults/slow/", "timeout")]])
+    # A body cut short, compressed or not, is not read as the whole page.
+    assert f"Fetching {faulty_blog}faults/gzip-cut/ (post) failed: gzip body cut short" in log
+    assert rows(db, "SELECT count(*) FROM posts WHERE url LIKE '%/faults/gzip-cut/' "
+                    "OR url LIKE '%/faults/short-body/'") == [(0,)]
     # Every real post is still there, and the two damaged copies are read as far as they go.
     assert rows(db, "SELECT count(*) FROM posts WHERE url NOT LIKE '%/faults/%'") == [(7,)]
     assert rows(db, "SELECT title, comment_count FROM posts "

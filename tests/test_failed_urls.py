@@ -3,6 +3,7 @@ and the next run asks it again; pages a blog may lack stay optional."""
 
 import json
 
+from tests.blogserver import running
 from tests.helpers import (
     DEMO_BLOG,
     EXAMPLE,
@@ -72,3 +73,17 @@ def test_a_rest_index_redirecting_to_itself_is_a_failed_url(demo_blog, tmp_path)
     assert (status, errors, failed, stats["archiver/fetch/failed/redirect_loop"]) == (
         "partial", 1, [{"url": rest, "role": "site", "reason": "redirect_loop"}], 1)
     assert rows(db, POSTS_QUERY, demo_blog.url) == POSTS
+
+
+def test_a_compressed_page_cut_short_is_retried_until_whole(tmp_path):
+    # Scrapy inflated what it could of the cut stream and archived it as the whole page.
+    db = tmp_path / "archive.db"
+    with running() as blog:
+        crawl(blog + "faults/gzip-cut-once/", db, tmp_path, "-s", "RETRY_TIMES=1")
+    status, errors, failed, stats = last_crawl(db)
+    assert (status, errors, failed, stats["retry/reason_count/incomplete_body"]) == (
+        "ok", 0, [], 1)
+    # Every comment, as the example thread's page shows it (its pingbacks' times are in the
+    # comment feed of the real post, which the copy's page does not name as its own).
+    assert [row[:7] for row in rows(db, THREAD_QUERY, blog + "faults/gzip-cut-once/")] == [
+        row[:7] for row in EXAMPLE_THREAD]
