@@ -1,10 +1,11 @@
 """The URLs a run never got a good answer for, gathered for its row in `crawls` (`failed_urls`)
 so that the next run asks them again.
 
-Whatever finds a failure (the spider's errbacks, the robots.txt middleware, the archive
-pipeline for a page whose extraction failed, Scrapy for a callback that raised) sends
-`url_failed`; one FailedUrls a run gathers them. Each is also counted in the stats the run's
-`errors` is summed from (archiver.outcome), one count a URL, so the two agree.
+Whatever finds a failure sends `url_failed` (the spider's errbacks, the robots.txt middleware)
+or adds it (the archive pipeline, for a page whose extraction failed or whose capture is
+broken; Scrapy's spider_error, for a callback that raised); one FailedUrls a run gathers
+them. Each is also counted in the stats the run's `errors` is summed from (archiver.outcome),
+one count a URL, so the two agree.
 """
 
 from __future__ import annotations

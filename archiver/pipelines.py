@@ -87,7 +87,10 @@ class ArchivePipeline:
         post_id = ingest.archive(self.db, item, item.reading, self.run)
         if item.reading.failed:
             self.failed_urls.add(item.url, item.role, "extract_error")
-        if post_id is not None and item.thread is not None and item.thread.source == "html":
+        if item.reading.broken:
+            # Not read in full: the thread stays stale, for the next run to read again.
+            self.failed_urls.add(item.url, item.role, item.reading.broken)
+        elif post_id is not None and item.thread is not None and item.thread.source == "html":
             self._count_comment_page(post_id, item.thread)
         return item
 

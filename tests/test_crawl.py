@@ -256,9 +256,10 @@ def test_faults_are_logged_counted_and_the_crawl_goes_on(faults):
     assert f"Too many redirects, not followed: {chain} (post)" in log
     ((status, errors, failed),) = rows(db, "SELECT status, errors, failed_urls FROM crawls")
     failed = sorted(json.loads(failed), key=lambda entry: entry["url"])
-    assert (status, errors, failed) == ("partial", 8, [
+    assert (status, errors, failed) == ("partial", 9, [
         {"url": faulty_blog + path, "role": "post", "reason": reason}
         for path, reason in [("faults/500/", "http_500"),
+                             ("faults/broken-html/", "truncated"),
                              ("faults/gzip-cut/", "incomplete_body"),
                              ("faults/redirect-away/", "offsite_redirect"),
                              ("faults/redirect-chain/", "too_many_redirects"),
