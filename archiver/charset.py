@@ -18,6 +18,7 @@ from functools import cache
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 UTF8 = "utf-8"
+REPLACEMENT = "\ufffd"
 # What browsers read bytes that are not UTF-8 as, when nothing true is declared (the WHATWG
 # default for most locales; ISO-8859-1 labels mean it too).
 NOT_UTF8 = "cp1252"
@@ -32,24 +33,38 @@ class Decoded:
     text: str
     encoding: str  # what `text` was decoded as
     declared: str | None  # what the page declared first, if anything
+    # U+FFFD the decoding put in place of bytes `encoding` has no character for: a page that
+    # holds any was not read whole
+    replaced: int = 0
 
 
 def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
     """The text of `body`, served with the Content-Type header `content_type`."""
     bom_encoding, bom = read_bom(body)
     if bom_encoding and bom:  # a BOM is bytes, not a claim about them: nothing can contradict it
-        return Decoded(body[len(bom):].decode(bom_encoding, "replace"), bom_encoding, bom_encoding)
+        return _decoded(body[len(bom):], body[len(bom):].decode(bom_encoding, "replace"),
+                        bom_encoding, bom_encoding)
     as_utf8 = cache(lambda: _utf8_text(body))
     first = None
     for declared in _declarations(body, content_type):
         first = first or declared
         text = _text_as_declared(body, declared, as_utf8)
         if text is not None:
-            return Decoded(text, declared, first)
+            return _decoded(body, text, declared, first)
     text = as_utf8()
     if text is None:
-        return Decoded(body.decode(NOT_UTF8, "replace"), NOT_UTF8, first)
-    return Decoded(text, UTF8, first)
+        return _decoded(body, body.decode(NOT_UTF8, "replace"), NOT_UTF8, first)
+    return _decoded(body, text, UTF8, first)
+
+
+def _decoded(body: bytes, text: str, encoding: str, declared: str | None) -> Decoded:
+    """`text` decoded from `body` as `encoding`, with the U+FFFD the decoding put in: those
+    beyond the ones the bytes spell out themselves."""
+    try:
+        spelled = body.count(REPLACEMENT.encode(encoding)) if REPLACEMENT in text else 0
+    except (UnicodeEncodeError, LookupError):
+        spelled = 0  # an encoding with no U+FFFD: every one in the text was put there
+    return Decoded(text, encoding, declared, text.count(REPLACEMENT) - spelled)
 
 
 def _declarations(body: bytes, content_type: str | None) -> Iterator[str]:

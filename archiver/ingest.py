@@ -53,6 +53,8 @@ class Reading:
     site_info: SiteInfo | None = None
     failed: bool = False
     counts: Counter[str] = field(default_factory=Counter)
+    # Why the thread's page is no whole capture of it (Page.broken), if it is not
+    broken: str | None = None
 
 
 @dataclass
@@ -113,6 +115,11 @@ def read(item: PageItem, since: str | None = None) -> Reading:
     if thread.tag_runs_dropped:
         logger.warning("%s nests elements deeper than the HTML parser reads: %d runs of opening "
                        "tags dropped to read the rest", item.url, thread.tag_runs_dropped)
+    broken = parsed_page(item).broken
+    if broken:
+        logger.warning("Broken capture of %s (%s): archived, its thread read again next run",
+                       item.url, broken)
+        counts[f"archiver/pages/broken/{broken}"] += 1
     published = (thread.post.published_local or "")[:10]
     if since and thread.source == "html" and published and published < since:
         logger.info("Post published %s, before since=%s: not archived: %s", published, since,
@@ -120,7 +127,7 @@ def read(item: PageItem, since: str | None = None) -> Reading:
         counts["archiver/posts/before_since"] += 1
         thread = None
     # Unary plus drops the counts of what did not happen.
-    return Reading(thread=thread, counts=+counts)
+    return Reading(thread=thread, counts=+counts, broken=broken)
 
 
 def is_read(item: PageItem) -> bool:
@@ -158,7 +165,10 @@ def archive(db: Database, item: PageItem, reading: Reading, run: Run) -> int | N
     with storage.transaction(db):
         _save_site(db, item, reading.site_info, run)
         if reading.thread is not None:
-            post_id = storage.save_thread(db, item.site, reading.thread, seen)
+            post_id = storage.save_thread(db, item.site, reading.thread, seen,
+                                          broken=reading.broken is not None)
+            if reading.broken and seen is not None:
+                storage.mark_stale(db, item.site, [reading.thread.post.url], item.fetched_utc)
         elif seen is not None and item.role == Role.POST and item.status in GONE:
             _post_gone(db, item, seen, run)
         storage.mark_stale(db, item.site, item.changed_posts, item.fetched_utc)

@@ -1,22 +1,32 @@
 """Downloader middlewares: robots.txt read the way RFC 9309 asks, also on the hosts of thread
-sources; redirects kept on the blog."""
+sources; redirects kept on the blog, and redirect loops seen; compressed bodies cut short
+refused."""
 
 from __future__ import annotations
 
 import logging
 import re
+import zlib
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.robotstxt import ProtegoRobotParser, RobotParser
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
+from archiver.failed_urls import url_failed
+
 logger = logging.getLogger(__name__)
+
+# How much of a compressed body is inflated at a time to see that it ends.
+INFLATE_CHUNK = 64 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
 
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 # RFC 3986's reserved characters but "/", which Protego already keeps apart from its escape.
@@ -60,6 +70,15 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     means complete disallow, so this run leaves such a host alone; the next run asks again.
     """
 
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._robots_urls: dict[str, str] = {}  # by netloc
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parts = urlparse_cached(request)
+        self._robots_urls.setdefault(parts.netloc, f"{parts.scheme}://{parts.netloc}/robots.txt")
+        return await super().robot_parser(request)
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:
             self._disallow_all(netloc, f"robots.txt answered {response.status}")
@@ -76,6 +95,8 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     def _disallow_all(self, netloc: str, reason: str) -> None:
         logger.error("%s for %s: treating the whole host as disallowed (RFC 9309)", reason, netloc)
         self._stats.inc_value("archiver/robots/disallow_all")
+        self.crawler.signals.send_catch_log(url_failed, url=self._robots_urls[netloc],
+                                            role="robots", reason="disallow_all")
         parser = build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)
         waiting = self._parsers[netloc]
         assert isinstance(waiting, Deferred)
@@ -105,6 +126,40 @@ class OffsiteRedirectMiddleware:
         return response
 
 
+class RedirectLoopMiddleware:
+    """Stops a redirect back to an address its chain already passed (A -> B -> A, A -> A),
+    and one past REDIRECT_MAX_TIMES, so that each reaches the spider's errback as a 3xx.
+
+    Scrapy's dupefilter drops the hop back as a request already seen, without calling any
+    errback: no log line, no count, the page silently missing. Its RedirectMiddleware drops the
+    hop past the limit as an IgnoreRequest, which reads as a request left alone on purpose.
+    Runs before RedirectMiddleware on responses, as OffsiteRedirectMiddleware does."""
+
+    def __init__(self, max_redirects: int) -> None:
+        self.max_redirects = max_redirects
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectLoopMiddleware:
+        return cls(crawler.settings.getint("REDIRECT_MAX_TIMES"))
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        location = response.headers.get(b"Location")
+        if (not 300 <= response.status < 400 or not location
+                or request.meta.get("dont_redirect")):
+            return response
+        target = urljoin(request.url, location.decode("latin-1")).split("#", 1)[0]
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in chain:
+            request.meta["redirect_loop"] = [*chain, target]
+        elif len(chain) > self.max_redirects:
+            request.meta["redirect_limit"] = [*chain, target]
+        else:
+            return response
+        request.meta["dont_redirect"] = True
+        return response
+
+
 class ThreadSourceRobotsTxtMiddleware:
     """Lets the robots.txt of a host the crawl takes threads from (Disqus) past the offsite filter.
 
@@ -129,3 +184,77 @@ class ThreadSourceRobotsTxtMiddleware:
         if (parts.path == "/robots.txt" and request.meta.get("dont_obey_robotstxt")
                 and parts.netloc in self.hosts):
             request.meta["allow_offsite"] = True
+
+
+class IncompleteBody(Exception):
+    """A compressed body whose stream ends before its end: a response cut short."""
+
+
+class WholeBodyMiddleware:
+    """Refuses a gzip or deflate body whose stream is cut short, retried as a transport fault.
+
+    Scrapy's HttpCompressionMiddleware gives as much as it can inflate of such a body, without
+    a word, so a page cut short in transit would read as a whole page, and its thread as read
+    in full. This runs before it on responses (a higher number), on the body as received: a
+    stream that does not end is retried (RETRY_TIMES), then fails as IncompleteBody. A body
+    shorter than its Content-Length never gets here: Scrapy fails it (DOWNLOAD_FAIL_ON_DATALOSS)
+    and retries it."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WholeBodyMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Request | Response:
+        encodings = b",".join(response.headers.getlist(b"Content-Encoding")).split(b",")
+        # The last encoding listed was applied last: its stream is the body as received.
+        outer = encodings[-1].strip().lower()
+        if not response.body or request.method == "HEAD" or _stream_ends(
+                response.body, outer, request.meta.get("download_maxsize", self.max_size)):
+            return response
+        message = f"{outer.decode('latin-1')} body cut short ({len(response.body)} bytes)"
+        crawling = self.crawler.spider
+        assert crawling is not None
+        retry = get_retry_request(request, spider=crawling, reason="incomplete_body")
+        if retry is None:
+            raise IncompleteBody(message)
+        return retry
+
+
+def _stream_ends(body: bytes, encoding: bytes, max_size: int) -> bool:
+    """Whether `body`, compressed with `encoding`, holds streams that each reach their end
+    (gzip members one after another). Encodings other than gzip and deflate are taken as whole.
+    Inflated output is thrown away, and past `max_size` of it the body is taken as whole:
+    HttpCompressionMiddleware refuses it then."""
+    if encoding in (b"gzip", b"x-gzip"):
+        return _zlib_ends(body, zlib.MAX_WBITS | 16, max_size)
+    if encoding == b"deflate":
+        # Servers send deflate with and without its zlib wrapper.
+        return (_zlib_ends(body, zlib.MAX_WBITS, max_size)
+                or _zlib_ends(body, -zlib.MAX_WBITS, max_size))
+    return True
+
+
+def _zlib_ends(body: bytes, wbits: int, max_size: int) -> bool:
+    data, inflated = body, 0
+    while data:
+        decompressor = zlib.decompressobj(wbits)
+        try:
+            while not decompressor.eof:
+                inflated += len(output := decompressor.decompress(data, INFLATE_CHUNK))
+                data = decompressor.unconsumed_tail
+                if max_size and inflated > max_size:
+                    return True
+                if not output and not data:
+                    return False
+        except zlib.error:
+            return False
+        data = decompressor.unused_data
+        # Bytes after a whole gzip member that start no other member are padding.
+        if not data.startswith(GZIP_MAGIC) or wbits != zlib.MAX_WBITS | 16:
+            return True
+    return True

@@ -27,7 +27,8 @@ def crawl_outcome(stats: Mapping[str, Any]) -> Outcome:
     # A callback that raised (spider_exceptions/…) dropped the rest of its page's work.
     errors = sum(value for key, value in stats.items()
                  if key.startswith(("archiver/fetch/failed/", "archiver/extract/error",
-                                    "spider_exceptions/")) and key != "spider_exceptions/count")
+                                    "archiver/pages/broken/", "spider_exceptions/"))
+                 and key != "spider_exceptions/count")
     errors += stats.get("archiver/robots/disallow_all", 0)
     pages = stats.get("archiver/pages/saved_ok", 0)
     reason = stats.get("finish_reason", "finished")

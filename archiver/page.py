@@ -20,6 +20,8 @@ from archiver.charset import decode_page
 
 XML_CONTENT_TYPES = re.compile(r"(xml|rss|atom)", re.I)
 JSON_CONTENT_TYPES = re.compile(r"[/+]json\b|javascript", re.I)
+HTML_OPENED = re.compile(r"<html[\s>]", re.I)
+HTML_CLOSED = re.compile(r"</(?:body|html)\s*>", re.I)
 Result = TypeVar("Result")
 
 
@@ -49,11 +51,14 @@ class Page:
 
     def __init__(self, url: str, text: str, *, content_type: str | None = "text/html",
                  fetched_utc: datetime | None = None, headers: Mapping[str, str] | None = None,
-                 encoding: str | None = None, declared_encoding: str | None = None) -> None:
+                 encoding: str | None = None, declared_encoding: str | None = None,
+                 replaced_characters: int = 0) -> None:
         self.url = url
         self.text = text
         self.encoding = encoding  # what `text` was decoded from, when known
         self.declared_encoding = declared_encoding  # what the page said it was in, if it did
+        # U+FFFD put in place of bytes that `encoding` has no character for
+        self.replaced_characters = replaced_characters
         self.content_type = content_type or "text/html"
         # Lower-case names: APIs page through headers (WordPress REST: Link, X-WP-TotalPages).
         self.headers = {name.lower(): value for name, value in (headers or {}).items()}
@@ -70,7 +75,8 @@ class Page:
         headers = {name.decode("latin-1"): b", ".join(values).decode("latin-1")
                    for name, values in response.headers.items()}
         return cls(response.url, decoded.text, content_type=content_type, fetched_utc=fetched_utc,
-                   headers=headers, encoding=decoded.encoding, declared_encoding=decoded.declared)
+                   headers=headers, encoding=decoded.encoding, declared_encoding=decoded.declared,
+                   replaced_characters=decoded.replaced)
 
     @classmethod
     def from_bytes(cls, url: str, body: bytes, content_type: str | None = "text/html",
@@ -80,7 +86,8 @@ class Page:
         contradict what they declare (archiver.charset)."""
         decoded = decode_page(body, content_type)
         return cls(url, decoded.text, content_type=content_type, fetched_utc=fetched_utc,
-                   headers=headers, encoding=decoded.encoding, declared_encoding=decoded.declared)
+                   headers=headers, encoding=decoded.encoding, declared_encoding=decoded.declared,
+                   replaced_characters=decoded.replaced)
 
     @classmethod
     def from_file(cls, path: str | Path, url: str | None = None) -> Page:
@@ -93,6 +100,18 @@ class Page:
     def charset_contradicted(self) -> bool:
         """Whether the page's bytes contradicted the encoding it declared."""
         return self.declared_encoding is not None and self.encoding != self.declared_encoding
+
+    @property
+    def broken(self) -> str | None:
+        """Why this capture is not the page as the blog shows it, if it is not: "undecodable",
+        bytes its encoding has no character for (put in as U+FFFD), or "truncated", an HTML
+        document that opens <html> and ends before it closes its body or itself."""
+        if self.replaced_characters:
+            return "undecodable"
+        if (not self.is_xml and not self.is_json and HTML_OPENED.search(self.text)
+                and not HTML_CLOSED.search(self.text)):
+            return "truncated"
+        return None
 
     @property
     def is_xml(self) -> bool:

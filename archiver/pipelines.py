@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from archiver import ingest, storage
 from archiver.dates import utc_iso
 from archiver.extraction_pool import ExtractionPool
+from archiver.failed_urls import FailedUrls
 from archiver.items import PageItem, Thread
 from archiver.outcome import crawl_outcome
 from archiver.urls import comment_page_of
@@ -102,6 +103,7 @@ class ArchivePipeline:
         self.run: ingest.Run | None = None
         # post id -> comment pages read, comment pages those pages name
         self.comment_pages: defaultdict[int, tuple[set, set]] = defaultdict(lambda: (set(), set()))
+        self.failed_urls = FailedUrls(crawler)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -123,7 +125,12 @@ class ArchivePipeline:
     def process_item(self, item: PageItem) -> PageItem:
         assert self.db is not None and self.run is not None and item.reading is not None
         post_id = ingest.archive(self.db, item, item.reading, self.run)
-        if post_id is not None and item.thread is not None and item.thread.source == "html":
+        if item.reading.failed:
+            self.failed_urls.add(item.url, item.role, "extract_error")
+        if item.reading.broken:
+            # Not read in full: the thread stays stale, for the next run to read again.
+            self.failed_urls.add(item.url, item.role, item.reading.broken)
+        elif post_id is not None and item.thread is not None and item.thread.source == "html":
             self._count_comment_page(post_id, item.thread)
         return item
 
@@ -191,7 +198,8 @@ class ArchivePipeline:
             db, run.crawl_id, finished_utc=utc_now(), finish_reason=reason,
             status=outcome.status, requests=stats.get("downloader/request_count", 0),
             pages=outcome.pages, posts=outcome.posts, comments=outcome.comments,
-            errors=outcome.errors, **storage.crawl_changes(db, run.crawl_id),
+            errors=outcome.errors, failed_urls=self.failed_urls.as_json(),
+            **storage.crawl_changes(db, run.crawl_id),
             stats=json.dumps(stats, default=str, sort_keys=True))
         storage.close_archive(db)
         self.db = None

@@ -33,6 +33,9 @@ DOWNLOADER_MIDDLEWARES = {
     "archiver.middlewares.ThreadSourceRobotsTxtMiddleware": 40,
     "archiver.middlewares.StrictRobotsTxtMiddleware": 100,
     "archiver.middlewares.OffsiteRedirectMiddleware": 650,
+    "archiver.middlewares.RedirectLoopMiddleware": 660,
+    # Before HttpCompressionMiddleware (590) decompresses the body, to see it whole or not.
+    "archiver.middlewares.WholeBodyMiddleware": 595,
     # Before RetryMiddleware (550) sees the answer, to hold the retry.
     "archiver.politeness.RetryAfterMiddleware": 560,
 }

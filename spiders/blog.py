@@ -17,16 +17,16 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
-from archiver import dates, discovery, freshness, storage
+from archiver import discovery, freshness, storage
 from archiver.dates import utc_iso
 from archiver.discovery import archives, feeds, listings, sitemaps
-from archiver.extractors import extractor_for, find_links, wordpress, wordpress_rest
-from archiver.extractors.feeds import named_feeds
+from archiver.extractors import find_links, wordpress_rest
+from archiver.failed_urls import url_failed
 from archiver.items import PageItem, Role
 from archiver.page import Page
 from archiver.urls import comment_page_of, is_trap, post_url_of, strip_fragment
 from spiders.arguments import Arguments
-from spiders.comment_feeds import CommentFeeds
+from spiders.comment_feeds import CommentFeeds, CommentFeedsMixin
 from spiders.failures import failed_fetch
 from spiders.rest_api import RestApiMixin
 
@@ -35,7 +35,7 @@ from spiders.rest_api import RestApiMixin
 COMMENTS_FEED = "comments/feed/"
 
 
-class BlogSpider(RestApiMixin, scrapy.Spider):
+class BlogSpider(RestApiMixin, CommentFeedsMixin, scrapy.Spider):
     """Archives one blog, or one post of it (see the module's docstring); what it asks of the
     WordPress REST API is in RestApiMixin."""
 
@@ -157,7 +157,8 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
 
     def _read_again(self):
         """The archived threads to read whatever the signals say: marked stale by a run that
-        did not get to read them, never read in full, or due for their refresh."""
+        did not get to read them, never read in full, or due for their refresh; and what the
+        last run failed to fetch."""
         for url, known in self.known.posts.items():
             if known.stale:
                 reason = "stale"
@@ -167,6 +168,21 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
                 continue
             self.crawler.stats.inc_value(f"archiver/posts/read_again/{reason}")
             yield from self._post_request(url, changed=True)
+        yield from self._ask_again_what_failed()
+
+    def _ask_again_what_failed(self):
+        """What the last run never got a good answer for: a post's page or comment page by
+        reading its thread again, another source of a thread, a listing, feed or sitemap page.
+        The rest (the REST API, robots.txt) every run asks anyway."""
+        for failed in self.known.failed_urls:
+            url, role = failed["url"], failed["role"]
+            self.crawler.stats.inc_value(f"archiver/fetch/asked_again/{role}")
+            if role == Role.POST:
+                yield from self._post_request(post_url_of(url), changed=True)
+            elif role == Role.COMMENTS:
+                yield from self._thread_sources([url])
+            elif role in (Role.LISTING, Role.FEED, Role.SITEMAP):
+                yield self._request(url, self.parse_index, Role(role))
 
     def parse_start(self, response, role):
         """A start URL below the root: one post and its thread, or a listing to follow, or both."""
@@ -267,37 +283,6 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
                 yield self._request(url, self.parse_post, Role.POST)
         yield from self._thread_sources(sources)
 
-    def _hold_comment_feeds(self, post_url, page, urls):
-        """A post page's thread sources less its RSS and Atom comment feeds (those its head
-        names), held back until its thread has been read (spiders.comment_feeds)."""
-        named = set(named_feeds(page))
-        held = [url for url in urls if url in named and url not in self.thread_sources]
-        if held:
-            self.thread_sources.update(held)
-            self.comment_feeds.hold(post_url, held, extractor_for(page) is wordpress
-                                    and wordpress.shows_no_comments(page))
-        return [url for url in urls if url not in held]
-
-    def page_read(self, item):
-        """A page through the pipelines: the last of a thread asks for the comment feeds held
-        back, if its pages leave them something to fill."""
-        self._ask_feeds(*self.comment_feeds.read(item, dates.zone(self.timezone)))
-
-    def ask_held_feeds(self):
-        """When every other request is done: the feeds of threads not read in full."""
-        held = self.comment_feeds.unread()
-        if held:
-            self._ask_feeds(held, "pages_unread")
-            raise DontCloseSpider
-
-    def _ask_feeds(self, urls, reason):
-        for url in urls:
-            if reason is None:
-                self.crawler.stats.inc_value("archiver/comment_feeds/skipped")
-                continue
-            self.crawler.stats.inc_value(f"archiver/comment_feeds/fetched/{reason}")
-            self.crawler.engine.crawl(self._thread_source_request(url))
-
     def _thread_sources(self, urls):
         for url in urls:
             if wordpress_rest.is_api_url(url):
@@ -329,6 +314,12 @@ class BlogSpider(RestApiMixin, scrapy.Spider):
         failed = failed_fetch(failure, request, known_post=request.url in self.known.posts)
         self.logger.log(failed.level, failed.message)
         self.crawler.stats.inc_value(failed.stat)
+        if failed.listed:
+            # The URL as asked, before any redirect: the one the next run asks again.
+            asked = request.meta.get("redirect_urls", [request.url])[0]
+            self.crawler.signals.send_catch_log(url_failed, url=asked,
+                                                role=request.cb_kwargs["role"],
+                                                reason=failed.reason)
         if failed.response is not None:
             yield self._item(failed.response, request.cb_kwargs["role"], None)
 

@@ -17,7 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
+from scrapy.exceptions import DontCloseSpider
+
 from archiver import dates
+from archiver.extractors import extractor_for, wordpress
+from archiver.extractors.feeds import named_feeds
 from archiver.items import Comment, PageItem, Role, Thread
 from archiver.urls import comment_page_of, post_url_of
 
@@ -109,3 +113,40 @@ def _shown_twice(comment: Comment, zone: tzinfo | None) -> bool:
         return False
     return (wall.replace(tzinfo=zone, fold=0).utcoffset()
             != wall.replace(tzinfo=zone, fold=1).utcoffset())
+
+
+class CommentFeedsMixin:
+    """The spider's side: holding a post's comment feeds back, and asking for them once its
+    thread has been read, if its pages leave them something to fill. For BlogSpider, whose
+    state it shares (`comment_feeds`, `thread_sources`, `timezone`)."""
+
+    def _hold_comment_feeds(self, post_url, page, urls):
+        """A post page's thread sources less its RSS and Atom comment feeds (those its head
+        names), held back until its thread has been read (spiders.comment_feeds)."""
+        named = set(named_feeds(page))
+        held = [url for url in urls if url in named and url not in self.thread_sources]
+        if held:
+            self.thread_sources.update(held)
+            self.comment_feeds.hold(post_url, held, extractor_for(page) is wordpress
+                                    and wordpress.shows_no_comments(page))
+        return [url for url in urls if url not in held]
+
+    def page_read(self, item):
+        """A page through the pipelines: the last of a thread asks for the comment feeds held
+        back, if its pages leave them something to fill."""
+        self._ask_feeds(*self.comment_feeds.read(item, dates.zone(self.timezone)))
+
+    def ask_held_feeds(self):
+        """When every other request is done: the feeds of threads not read in full."""
+        held = self.comment_feeds.unread()
+        if held:
+            self._ask_feeds(held, "pages_unread")
+            raise DontCloseSpider
+
+    def _ask_feeds(self, urls, reason):
+        for url in urls:
+            if reason is None:
+                self.crawler.stats.inc_value("archiver/comment_feeds/skipped")
+                continue
+            self.crawler.stats.inc_value(f"archiver/comment_feeds/fetched/{reason}")
+            self.crawler.engine.crawl(self._thread_source_request(url))

@@ -6,13 +6,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from archiver.items import GONE, OPTIONAL_ROLES, Role
+from archiver.middlewares import IncompleteBody
+
+# The faults on the way that a failure is counted by a name of its own, not its exception's.
+NAMED_FAULTS = {
+    "timeout": (TwistedTimeoutError, DownloadTimeoutError),
+    "data_loss": (ResponseDataLossError,),  # a body shorter than its Content-Length
+    "incomplete_body": (IncompleteBody,),  # a compressed body cut short
+}
 
 
 @dataclass(frozen=True)
@@ -24,22 +32,41 @@ class FailedFetch:
     message: str
     response: Response | None  # the answer of an HTTP error, archived raw
 
+    @property
+    def listed(self) -> bool:
+        """Whether the run lists the URL as failed, for the next run to ask again: not a page
+        the blog does not have, nor a post it removed."""
+        return self.stat.split("/")[2] == "failed"
+
+    @property
+    def reason(self) -> str:
+        return self.stat.rsplit("/", 1)[1]
+
 
 def failed_fetch(failure: Failure, request: Request, known_post: bool) -> FailedFetch:
     """A request that failed, as its role makes it. Pages a blog may well not have
-    (OPTIONAL_ROLES, and listing pages it does not have) fail quietly, counted apart from
-    errors; an archived post (`known_post`) the blog no longer has is gone, and the archive
-    marks it removed."""
+    (OPTIONAL_ROLES, and listing pages it does not have) fail quietly when the blog says it
+    has no such page (an HTTP 4xx, a redirect off the blog, robots.txt), counted apart from
+    errors; a server error or a fault on the way is an error whatever the role. An archived
+    post (`known_post`) the blog no longer has is gone, and the archive marks it removed."""
     role = request.cb_kwargs["role"]
     response = failure.value.response if failure.check(HttpError) else None
     if response is not None and response.status in GONE and known_post:
         return FailedFetch(f"archiver/fetch/gone/http_{response.status}", logging.INFO,
                            f"HTTP {response.status} for {request.url}: the post is gone from the "
                            "blog", response)
-    optional = role in OPTIONAL_ROLES or (role == Role.LISTING and response is not None
-                                          and response.status in GONE)
+    redirects = request.meta.get("redirect_loop") or request.meta.get("redirect_limit")
+    absent = (response.status < 500 and not redirects if response is not None
+              else bool(failure.check(IgnoreRequest)))
+    optional = absent and (role in OPTIONAL_ROLES or (role == Role.LISTING and response is not None
+                                                      and response.status in GONE))
     kind = "optional" if optional else "failed"
     level = logging.INFO if optional else logging.ERROR
+    if response is not None and redirects:
+        outcome, what = (("redirect_loop", "Redirect loop") if request.meta.get("redirect_loop")
+                         else ("too_many_redirects", "Too many redirects"))
+        return FailedFetch(f"archiver/fetch/{kind}/{outcome}", level,
+                           f"{what}, not followed: {' -> '.join(redirects)} ({role})", response)
     if response is not None and request.meta.get("offsite_redirect"):
         return FailedFetch(f"archiver/fetch/{kind}/offsite_redirect", level,
                            f"Redirect off the blog not followed: {request.url} -> "
@@ -51,7 +78,7 @@ def failed_fetch(failure: Failure, request: Request, known_post: bool) -> Failed
     if failure.check(IgnoreRequest):
         return FailedFetch(f"archiver/fetch/{kind}/ignored", logging.WARNING,
                            f"Not fetched: {request.url} ({failure.getErrorMessage()})", None)
-    timeout = failure.check(TwistedTimeoutError, DownloadTimeoutError)
-    outcome = "timeout" if timeout else failure.type.__name__
+    outcome = next((name for name, kinds in NAMED_FAULTS.items() if failure.check(*kinds)),
+                   failure.type.__name__)
     return FailedFetch(f"archiver/fetch/{kind}/{outcome}", level,
                        f"Fetching {request.url} ({role}) failed: {failure.getErrorMessage()}", None)

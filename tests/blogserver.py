@@ -12,6 +12,13 @@ until killed (Scrapy's mockserver pattern). Besides every path of the snapshot
     /faults/latin-1/        the example thread re-encoded as ISO-8859-1 (Content-Type says
                             so), with "Prolétariat" in its title
     /faults/broken-html/    the example thread cut off in the middle of its comment list
+    /faults/redirect-loop/  302 to /faults/redirect-loop/?back, which answers 302 back to it
+    /faults/redirect-self/  302 to itself
+    /faults/redirect-chain/ 302 to ?hop=1, which answers 302 to ?hop=2, … without end
+    /faults/gzip-cut/       the example thread gzip-compressed, cut at half its length
+    /faults/short-body/     the example thread, half of it sent, Content-Length saying all
+    /faults/gzip-cut-once/  as /faults/gzip-cut/ the first time, whole after that (not linked
+                            by --faults)
 
 A test either starts a crawl at a fault path, or passes --faults, which adds links to all
 of them to the home page as listed posts, so a whole-blog crawl meets them. The two
@@ -36,9 +43,11 @@ comments answer 404. --rest MODE scripts the REST API's wp/v2 routes instead:
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import dataclasses
 import functools
+import gzip
 import json
 import math
 import re
@@ -56,6 +65,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 EXAMPLE_POST = "/2014/08/12/iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/"
 ELSEWHERE = "http://other.invalid/2014/08/12/elsewhere/"
+REDIRECT_LOOP = "/faults/redirect-loop/"
+REDIRECT_CHAIN = "/faults/redirect-chain/"
 HTML = "text/html; charset=UTF-8"
 CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*"')
 REST_ROOT = "/wp-json/"
@@ -65,33 +76,75 @@ REST_MODES = ("json", "401", "disabled", "html")
 JSON = "application/json; charset=UTF-8"
 
 
-def server_error(blog, base_url):
+def server_error(blog, base_url, target):
     return Reply(500, HTML,
                  b"<!DOCTYPE html>\n<title>Error</title>\n<h1>Internal Server Error</h1>\n")
 
 
-def slow(blog, base_url):
+def slow(blog, base_url, target):
     """Holds the request until the server is stopped: however loaded the machine, the crawl's
     timeout, not a race with a sleep, decides that this page fails."""
     threading.Event().wait()
 
 
-def redirect_away(blog, base_url):
+def redirect_away(blog, base_url, target):
     return Reply(302, HTML, b"", location=ELSEWHERE)
 
 
-def latin_1(blog, base_url):
+def latin_1(blog, base_url, target):
     """The example thread in ISO-8859-1: characters outside it become character references."""
     text = example_copy(blog, base_url, "/faults/latin-1/").replace("Proletariat", "Prolétariat")
     text = re.sub(r'<meta charset="[^"]*"', '<meta charset="ISO-8859-1"', text)
     return Reply(200, "text/html; charset=iso-8859-1", text.encode("latin-1", "xmlcharrefreplace"))
 
 
-def broken_html(blog, base_url):
+def broken_html(blog, base_url, target):
     """The example thread cut off half-way through the tag of its middle comment."""
     text = example_copy(blog, base_url, "/faults/broken-html/")
     starts = [match.start() for match in re.finditer(r'<li id="comment-', text)]
     return Reply(200, HTML, text[:starts[len(starts) // 2] + 20].encode())
+
+
+def redirect_loop(blog, base_url, target):
+    """302 to the same path with `?back`, which answers 302 to the path: A -> B -> A."""
+    hop = REDIRECT_LOOP if urlsplit(target).query == "back" else REDIRECT_LOOP + "?back"
+    return Reply(302, HTML, b"", location=urljoin(base_url, hop))
+
+
+def redirect_self(blog, base_url, target):
+    """302 to itself: A -> A."""
+    return Reply(302, HTML, b"", location=urljoin(base_url, target))
+
+
+def redirect_chain(blog, base_url, target):
+    """302 to the next hop, `?hop=N`, without end: a chain past any redirect limit."""
+    hop = int(dict(parse_qsl(urlsplit(target).query)).get("hop", 0))
+    return Reply(302, HTML, b"", location=urljoin(base_url, f"{REDIRECT_CHAIN}?hop={hop + 1}"))
+
+
+def gzip_cut(blog, base_url, target):
+    """The example thread gzip-compressed and cut at half its length, Content-Length saying so:
+    its stream never ends."""
+    body = gzip.compress(example_copy(blog, base_url, "/faults/gzip-cut/").encode(), mtime=0)
+    return ApiReply(200, HTML, body[:len(body) // 2], headers=(("Content-Encoding", "gzip"),))
+
+
+def gzip_cut_once(blog, base_url, target):
+    """The example thread gzip-compressed: cut at half its length the first time it is asked
+    for, whole after that."""
+    with ASKED_LOCK:
+        ASKED[target] += 1
+        first = ASKED[target] == 1
+    body = gzip.compress(example_copy(blog, base_url, "/faults/gzip-cut-once/").encode(), mtime=0)
+    return ApiReply(200, HTML, body[:len(body) // 2] if first else body,
+                    headers=(("Content-Encoding", "gzip"),))
+
+
+def short_body(blog, base_url, target):
+    """The example thread, sent in part: Content-Length says twice what comes before the
+    connection closes."""
+    body = example_copy(blog, base_url, "/faults/short-body/").encode()
+    return ShortReply(200, HTML, body[:len(body) // 2], declared_length=len(body))
 
 
 def example_copy(blog, base_url, path):
@@ -106,14 +159,32 @@ FAULTS = {
     "/faults/redirect-away/": redirect_away,
     "/faults/latin-1/": latin_1,
     "/faults/broken-html/": broken_html,
+    "/faults/redirect-loop/": redirect_loop,
+    "/faults/redirect-self/": redirect_self,
+    "/faults/redirect-chain/": redirect_chain,
+    "/faults/gzip-cut/": gzip_cut,
+    "/faults/short-body/": short_body,
 }
+# Answered as FAULTS are, but not linked by --faults: a page that heals when asked again.
+HEALING = {"/faults/gzip-cut-once/": gzip_cut_once}
+# How many times each request target of HEALING was asked for, in this process.
+ASKED: collections.Counter[str] = collections.Counter()
+ASKED_LOCK = threading.Lock()
 
 
 @dataclasses.dataclass(frozen=True)
 class ApiReply(Reply):
-    """A Reply with headers of its own: those an API pages by, a Retry-After."""
+    """A Reply with headers of its own: those an API pages by, a Retry-After, a
+    Content-Encoding."""
 
     headers: tuple = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class ShortReply(Reply):
+    """A Reply whose Content-Length says more than its body: the connection closes first."""
+
+    declared_length: int = 0
 
 
 def rest_error(status, code, message):
@@ -175,7 +246,7 @@ def with_fault_links(reply):
 
 
 class HeadersHandler(BlogHandler):
-    """Sends the headers of its own an ApiReply has."""
+    """Sends the headers of its own an ApiReply has, and a ShortReply's lying Content-Length."""
 
     def __init__(self, *args, **kwargs):
         self.api_headers = ()
@@ -183,7 +254,14 @@ class HeadersHandler(BlogHandler):
 
     def send(self, reply, with_body):
         self.api_headers = getattr(reply, "headers", ())
-        super().send(reply, with_body)
+        if not isinstance(reply, ShortReply):
+            super().send(reply, with_body)
+            return
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(reply.declared_length))
+        self.end_headers()
+        self.wfile.write(reply.body)
 
     def end_headers(self):
         for name, value in self.api_headers:
@@ -204,8 +282,9 @@ class FaultHandler(HeadersHandler):
         path = urlsplit(self.path).path
         if path == "/robots.txt" and self.robots_503:
             return Reply(503, "text/plain; charset=utf-8", b"Service Unavailable\n")
-        if path in FAULTS:
-            return FAULTS[path](self.server.blog, self.server.base_url)
+        if path in FAULTS or path in HEALING:
+            fault = FAULTS.get(path) or HEALING[path]
+            return fault(self.server.blog, self.server.base_url, self.path)
         if (self.rest and path.startswith(REST_ROOT)
                 and (path != REST_ROOT or self.rest == "disabled")):
             return rest_reply(self.rest, self.server.blog, self.server.base_url, self.path)

@@ -67,6 +67,12 @@ def test_a_byte_order_mark_outranks_every_declaration(bom, encoding):
 
 def test_a_utf8_page_with_a_stray_byte_stays_utf8():
     body = UTF8_PAGE + "<p>Café</p>".encode("cp1252")
+    assert decode_page(body, UTF8) == Decoded(TEXT + "<p>Caf\ufffd</p>", "utf-8", "utf-8",
+                                              replaced=1)
+
+
+def test_a_replacement_character_the_bytes_spell_is_none_put_in():
+    body = UTF8_PAGE + "<p>Caf\ufffd</p>".encode()
     assert decode_page(body, UTF8) == Decoded(TEXT + "<p>Caf\ufffd</p>", "utf-8", "utf-8")
 
 

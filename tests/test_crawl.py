@@ -116,7 +116,11 @@ def test_archiver_crawl_exits_non_zero_when_every_request_fails(tmp_path):
                     "-s", "RETRY_TIMES=0", "--log-file", tmp_path / "none.log", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stdout == "http://127.0.0.1:9/: failed: 0 pages, 0 posts, 0 comments, 2 errors\n"
-    assert rows(tmp_path / "none.db", "SELECT status, pages FROM crawls") == [("failed", 0)]
+    ((status, pages, failed),) = rows(tmp_path / "none.db",
+                                      "SELECT status, pages, failed_urls FROM crawls")
+    assert (status, pages, json.loads(failed)) == ("failed", 0, [
+        {"url": "http://127.0.0.1:9/robots.txt", "role": "robots", "reason": "disallow_all"},
+        {"url": "http://127.0.0.1:9/", "role": "listing", "reason": "ignored"}])
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -244,12 +248,39 @@ def test_faults_are_logged_counted_and_the_crawl_goes_on(faults):
         "archiver/fetch/failed/http_500": 1,
         "archiver/fetch/failed/timeout": 1,
         "archiver/fetch/failed/offsite_redirect": 1,
+        "archiver/fetch/failed/redirect_loop": 2,
+        "archiver/fetch/failed/too_many_redirects": 1,
+        "archiver/fetch/failed/incomplete_body": 1,
+        "archiver/fetch/failed/data_loss": 1,
     }
     assert f"HTTP 500 for {faulty_blog}faults/500/ (post), archived raw, crawl goes on" in log
     assert (f"Redirect off the blog not followed: {faulty_blog}faults/redirect-away/ -> "
             "http://other.invalid/2014/08/12/elsewhere/ (post)") in log
     assert f"Fetching {faulty_blog}faults/slow/ (post) failed" in log
-    assert rows(db, "SELECT status, errors FROM crawls") == [("partial", 3)]
+    loop = f"{faulty_blog}faults/redirect-loop/"
+    assert f"Redirect loop, not followed: {loop} -> {loop}?back -> {loop} (post)" in log
+    loop = f"{faulty_blog}faults/redirect-self/"
+    assert f"Redirect loop, not followed: {loop} -> {loop} (post)" in log
+    chain = f"{faulty_blog}faults/redirect-chain/"
+    chain = " -> ".join([chain, *(f"{chain}?hop={hop}" for hop in range(1, 22))])
+    assert f"Too many redirects, not followed: {chain} (post)" in log
+    ((status, errors, failed),) = rows(db, "SELECT status, errors, failed_urls FROM crawls")
+    failed = sorted(json.loads(failed), key=lambda entry: entry["url"])
+    assert (status, errors, failed) == ("partial", 9, [
+        {"url": faulty_blog + path, "role": "post", "reason": reason}
+        for path, reason in [("faults/500/", "http_500"),
+                             ("faults/broken-html/", "truncated"),
+                             ("faults/gzip-cut/", "incomplete_body"),
+                             ("faults/redirect-away/", "offsite_redirect"),
+                             ("faults/redirect-chain/", "too_many_redirects"),
+                             ("faults/redirect-loop/", "redirect_loop"),
+                             ("faults/redirect-self/", "redirect_loop"),
+                             ("faults/short-body/", "data_loss"),
+                             ("faults/slow/", "timeout")]])
+    # A body cut short, compressed or not, is not read as the whole page.
+    assert f"Fetching {faulty_blog}faults/gzip-cut/ (post) failed: gzip body cut short" in log
+    assert rows(db, "SELECT count(*) FROM posts WHERE url LIKE '%/faults/gzip-cut/' "
+                    "OR url LIKE '%/faults/short-body/'") == [(0,)]
     # Every real post is still there, and the two damaged copies are read as far as they go.
     assert rows(db, "SELECT count(*) FROM posts WHERE url NOT LIKE '%/faults/%'") == [(7,)]
     assert rows(db, "SELECT title, comment_count FROM posts "
@@ -260,4 +291,5 @@ def test_faults_are_logged_counted_and_the_crawl_goes_on(faults):
     assert rows(db, "SELECT substr(url, length(?)), status FROM pages "
                     "WHERE url LIKE '%/faults/%' ORDER BY url", faulty_blog) == [
         ("/faults/500/", 500), ("/faults/broken-html/", 200), ("/faults/latin-1/", 200),
-        ("/faults/redirect-away/", 302)]
+        ("/faults/redirect-away/", 302), ("/faults/redirect-chain/?hop=20", 302),
+        ("/faults/redirect-loop/?back", 302), ("/faults/redirect-self/", 302)]

@@ -30,7 +30,7 @@ def test_saving_a_thread_writes_exact_rows(db):
         "comment_count": 3, "comment_count_shown": None, "language": "en", "source": "html",
         "first_seen_utc": None, "last_seen_utc": None, "first_seen_crawl": None,
         "last_seen_crawl": None, "edited_utc": None, "removed_utc": None, "removed_by_crawl": None,
-        "thread_read_utc": None, "stale_utc": None}]
+        "thread_read_utc": None, "broken_utc": None, "stale_utc": None}]
     comments = [{k: r[k] for k in ("id", "post_id", "platform_id", "parent_id", "depth",
                                    "position", "type", "author", "published_utc")}
                 for r in rows(db, "comments")]

@@ -27,8 +27,9 @@ def close_thread(db: Database, post_id: int, seen: Seen) -> int | None:
     if not vanished and gone:
         db.execute(f"UPDATE comments SET removed_utc = ?, removed_by_crawl = ? "
                    f"WHERE id IN ({marks(gone)})", [seen.utc, seen.crawl_id, *gone])
-    db.execute("UPDATE posts SET thread_read_utc = ?, stale_utc = NULL WHERE id = ?",
-               [seen.utc, post_id])
+    # A run reads a thread in full only from whole captures: its texts are whole again.
+    db.execute("UPDATE posts SET thread_read_utc = ?, stale_utc = NULL, broken_utc = NULL "
+               "WHERE id = ?", [seen.utc, post_id])
     return None if vanished else len(gone)
 
 

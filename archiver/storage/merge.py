@@ -213,6 +213,7 @@ def _seen_columns(old, row, values):
         seen["thread_read_utc"] = max(old["thread_read_utc"] or "",
                                       row["thread_read_utc"] or "") or None
         seen["stale_utc"] = last["stale_utc"]
+        seen["broken_utc"] = last["broken_utc"]
     return seen
 
 

@@ -96,6 +96,15 @@ PUBLISHED_YEAR = Change(
 )
 
 
+# Each run's URLs that never got a good answer, as JSON, for the next run to ask again.
+FAILED_URLS = Change(columns={"crawls": {"errors": {"failed_urls": str}}})
+
+
+# When a post's stored texts were read from a broken capture (undecodable, cut short), until
+# its thread is read in full: a whole capture then replaces them without leaving versions.
+BROKEN_CAPTURES = Change(columns={"posts": {"thread_read_utc": {"broken_utc": str}}})
+
+
 def _reshape_upgraded(db: Database) -> None:
     """The releases before this step gave an archive they migrated each new column at the end
     of its table and none of the new foreign keys (SQLite cannot add one in place): such
@@ -136,6 +145,8 @@ STEPS: dict[str, Callable[[Database], None]] = {
     "m004_published_year": _apply(PUBLISHED_YEAR),
     "m005_reshape_upgraded_archives": _reshape_upgraded,
     "m006_reindex_on_text_updates": _reindex_on_text_updates,
+    "m007_failed_urls": _apply(FAILED_URLS),
+    "m008_broken_captures": _apply(BROKEN_CAPTURES),
 }
 
 

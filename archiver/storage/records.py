@@ -30,6 +30,8 @@ class Seen:
 
     crawl_id: int
     utc: str
+    # False where the stored texts came from a broken capture: replaced in place, not kept
+    versions: bool = True
 
 
 @dataclass
@@ -52,7 +54,7 @@ def merge_record(table: str, old: dict[str, Any] | None, row: dict[str, Any], pr
     reverse = PLATFORM_OWN[table]
     edited = False
     if seen is not None:
-        edited = old is not None and _edited(table, old, row, seen)
+        edited = old is not None and seen.versions and _edited(table, old, row, seen)
         row = {**row, "first_seen_utc": seen.utc, "first_seen_crawl": seen.crawl_id,
                "last_seen_utc": seen.utc, "last_seen_crawl": seen.crawl_id}
         reverse = reverse + (LAST_SEEN if prefer == "old" else FIRST_SEEN)

@@ -34,7 +34,7 @@ TABLES: dict[str, dict[str, Any]] = {
                     "status": str, "requests": int, "pages": int, "posts": int, "comments": int,
                     "posts_new": int, "posts_changed": int, "posts_removed": int,
                     "comments_new": int, "comments_changed": int, "comments_removed": int,
-                    "errors": int, "stats": str},
+                    "errors": int, "failed_urls": str, "stats": str},
         "pk": "id",
     },
     "posts": {
@@ -44,7 +44,7 @@ TABLES: dict[str, dict[str, Any]] = {
                     "categories": str,
                     "tags": str, "body_html": str, "body_text": str, "comment_count": int,
                     "comment_count_shown": int, "language": str, "source": str, **SEEN,
-                    "thread_read_utc": str, "stale_utc": str},
+                    "thread_read_utc": str, "broken_utc": str, "stale_utc": str},
         "pk": "id",
         "foreign_keys": [("site", "sites", "site"), *SEEN_KEYS],
     },

@@ -53,6 +53,8 @@ class SiteState:
     # url -> (body, headers) for the roles asked for
     pages: dict[str, tuple[bytes, dict[str, str]]] = field(default_factory=dict)
     pages_fetched_utc: str | None = None  # when the earliest of those was fetched
+    # {url, role, reason} of each URL the latest finished run never got a good answer for
+    failed_urls: list[dict[str, str]] = field(default_factory=list)
 
 
 def read_site_state(db: Database, site: str, roles: tuple[str, ...] = ()) -> SiteState:
@@ -65,6 +67,9 @@ def read_site_state(db: Database, site: str, roles: tuple[str, ...] = ()) -> Sit
         "SELECT max(started_utc) FROM crawls WHERE site = ? AND finished_utc IS NOT NULL "
         "AND status IN ('ok', 'partial')", [site]).fetchone()[0]
     state.posts = _known_posts(db, site)
+    failed = db.execute("SELECT failed_urls FROM crawls WHERE site = ? AND finished_utc IS NOT "
+                        "NULL ORDER BY started_utc DESC LIMIT 1", [site]).fetchone()
+    state.failed_urls = json.loads(failed[0] or "[]") if failed else []
     for row in db.query("SELECT url, headers FROM pages WHERE site = ? AND status = 200 "
                         "AND role NOT IN ('post', 'comments')", [site]):
         headers = {key.lower(): value for key, value in json.loads(row["headers"]).items()}

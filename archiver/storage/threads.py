@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable
@@ -19,7 +20,8 @@ from archiver.storage.writes import Batch, insert_sql, marks, read_row, read_row
 KEY_TEXT_LENGTH = 500
 
 
-def save_thread(db: Database, site: str, thread: Thread, seen: Seen | None = None) -> int:
+def save_thread(db: Database, site: str, thread: Thread, seen: Seen | None = None,
+                broken: bool = False) -> int:
     """Upsert a thread's post, comments and links; return the post id.
 
     A thread read from HTML overrides what is stored; one read from another source (a feed,
@@ -31,12 +33,22 @@ def save_thread(db: Database, site: str, thread: Thread, seen: Seen | None = Non
     the one an earlier run saw from the same source is kept as a version, and a row marked
     removed is live again. Without it (re-reading stored pages) rows are updated in place.
 
+    A `broken` capture (ingest: undecodable, cut short) never becomes, nor leaves, a version:
+    a sighting of it leaves a thread archived from a whole capture as it is; a thread not
+    archived yet is saved from it, marked `broken_utc` until its thread is read in full, and
+    while so marked its texts are replaced in place, not kept as versions.
+
     The thread's stored rows are read in one query a table, what changes is worked out here
     (see records.merge_record), and only that is written, a batch a statement.
     """
     prefer = "new" if thread.source == "html" else "old"
     post = thread.post
-    post_id, post_source, new_post = _save_post(db, site, thread, prefer, seen)
+    old = read_row(db, "SELECT * FROM posts WHERE site = ? AND url = ?", [site, post.url])
+    if seen is not None and broken and old is not None and old["broken_utc"] is None:
+        return old["id"]
+    if seen is not None and old is not None and old["broken_utc"] is not None:
+        seen = dataclasses.replace(seen, versions=False)
+    post_id, post_source, new_post = _save_post(db, site, thread, prefer, seen, old, broken)
     comment_ids, sources = _save_comments(db, post_id, new_post, thread, prefer, seen)
     # Whose links to write: (comment id, or None for the post body; its links).
     owners: list[tuple[int | None, list[Link]]] = []
@@ -55,8 +67,9 @@ def save_thread(db: Database, site: str, thread: Thread, seen: Seen | None = Non
     return post_id
 
 
-def _save_post(db, site, thread, prefer, seen):
-    """Write the post's row; return its id, the source it is now from, and whether it is new."""
+def _save_post(db, site, thread, prefer, seen, old, broken):
+    """Write the post's row over `old` (None: there is none), marked `broken` if its capture
+    was; return its id, the source it is now from, and whether it is new."""
     post = thread.post
     row = {
         "site": site, "url": post.url, "platform": thread.platform,
@@ -70,8 +83,8 @@ def _save_post(db, site, thread, prefer, seen):
         "body_html": post.body_html or None, "body_text": post.body_text or None,
         "comment_count_shown": post.comment_count_shown, "language": thread.language,
         "source": thread.source,
+        "broken_utc": seen.utc if seen is not None and broken else None,
     }
-    old = read_row(db, "SELECT * FROM posts WHERE site = ? AND url = ?", [site, post.url])
     merged = merge_record("posts", old, row, prefer, seen)
     if old is None:
         post_id = db.execute(insert_sql("posts", tuple(merged.changes)),
