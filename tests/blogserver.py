@@ -48,8 +48,6 @@ import contextlib
 import dataclasses
 import functools
 import gzip
-import json
-import math
 import re
 import subprocess
 import sys
@@ -57,9 +55,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from archiver.demo import BlogHandler, Reply, StaticBlog, serve
+from tests.demo_rest_api import REST_ROOT, rest_reply
+from tests.replies import ApiReply, ShortReply
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,11 +69,7 @@ REDIRECT_LOOP = "/faults/redirect-loop/"
 REDIRECT_CHAIN = "/faults/redirect-chain/"
 HTML = "text/html; charset=UTF-8"
 CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*"')
-REST_ROOT = "/wp-json/"
-REST_COLLECTIONS = Path(__file__).resolve().parent / "demo_rest"
-REST_PAGE_SIZE = 3
 REST_MODES = ("json", "401", "disabled", "html")
-JSON = "application/json; charset=UTF-8"
 
 
 def server_error(blog, base_url, target):
@@ -170,71 +166,6 @@ HEALING = {"/faults/gzip-cut-once/": gzip_cut_once}
 # How many times each request target of HEALING was asked for, in this process.
 ASKED: collections.Counter[str] = collections.Counter()
 ASKED_LOCK = threading.Lock()
-
-
-@dataclasses.dataclass(frozen=True)
-class ApiReply(Reply):
-    """A Reply with headers of its own: those an API pages by, a Retry-After, a
-    Content-Encoding."""
-
-    headers: tuple = ()
-
-
-@dataclasses.dataclass(frozen=True)
-class ShortReply(Reply):
-    """A Reply whose Content-Length says more than its body: the connection closes first."""
-
-    declared_length: int = 0
-
-
-def rest_error(status, code, message):
-    body = json.dumps({"code": code, "message": message, "data": {"status": status}})
-    return ApiReply(status, JSON, body.encode())
-
-
-def rest_reply(mode, blog, base_url, target):
-    """The scripted answer of the REST API in `mode` to a request for `target`."""
-    if mode == "disabled":
-        return rest_error(401, "rest_not_logged_in", "You are not currently logged in.")
-    if mode == "401":
-        return rest_error(401, "rest_forbidden", "Sorry, you are not allowed to do that.")
-    if mode == "html":
-        return blog.respond("/", base_url)
-    return rest_collection(blog, base_url, target)
-
-
-def rest_collection(blog, base_url, target):
-    """A page of the recorded posts or comments, filtered, cut and paged as WordPress does."""
-    parts = urlsplit(target)
-    name = parts.path[len(REST_ROOT):].strip("/")
-    if name not in ("wp/v2/posts", "wp/v2/comments"):
-        return rest_error(404, "rest_no_route",
-                          "No route was found matching the URL and request method.")
-    params = parse_qsl(parts.query)
-    asked = dict(params)
-    recorded = REST_COLLECTIONS / f"{name.rpartition('/')[2]}.json"
-    items = json.loads(recorded.read_text(encoding="utf-8"))
-    posts = {value for key, value in params if key == "post" or key.startswith("post[")}
-    if posts:
-        items = [item for item in items if str(item["post"]) in posts]
-    if "after" in asked:
-        items = [item for item in items if item["date"] > asked["after"]]
-    size = min(int(asked.get("per_page", 10)), REST_PAGE_SIZE)
-    number = int(asked.get("page", 1))
-    pages = math.ceil(len(items) / size)
-    shown = items[(number - 1) * size:number * size]
-    if "_fields" in asked:
-        fields = asked["_fields"].split(",")
-        shown = [{key: item[key] for key in fields if key in item} for item in shown]
-    # WordPress names each page with the request's own parameters, `post` as an array.
-    kept = [("post[0]" if key == "post" else key, value) for key, value in params if key != "page"]
-    address = urljoin(base_url, parts.path)
-    links = [f'<{address}?{urlencode([*kept, ("page", n)])}>; rel="{rel}"'
-             for rel, n in (("prev", number - 1), ("next", number + 1)) if 1 <= n <= pages]
-    headers = (("X-WP-Total", str(len(items))), ("X-WP-TotalPages", str(pages)))
-    headers += (("Link", ", ".join(links)),) if links else ()
-    body = json.dumps(shown).replace(blog.origin, base_url.rstrip("/"))
-    return ApiReply(200, JSON, body.encode(), headers=headers)
 
 
 def with_fault_links(reply):

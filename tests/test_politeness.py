@@ -9,8 +9,9 @@ from scrapy.http import Response
 
 from archiver.demo import Reply
 from archiver.politeness import retry_after_seconds
-from tests.blogserver import EXAMPLE_POST, ApiReply, serving
+from tests.blogserver import EXAMPLE_POST, serving
 from tests.helpers import DEMO_BLOG, crawl, rows
+from tests.replies import ApiReply
 
 ROBOTS = "/robots.txt"
 
