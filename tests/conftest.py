@@ -1,21 +1,24 @@
 """Fixtures the test modules share: the demo blog served for the whole session, one archive of
 a whole crawl of it, copies of that archive for the tests that change one, and `archiver
 serve` on an archive with a history; the harness's WordPress, seeded once for the session,
-and its crawls. Helpers that are no fixtures are in tests/helpers.py, tests/served_archive.py
-and tests/wordpress_truth.py, the test servers in tests/blogserver.py, tests/local_servers.py
-and tests/wordpress_harness.py."""
+and its crawls; the browser tests' chromium and tabs. Helpers that are no fixtures are in
+tests/helpers.py, tests/served_archive.py, tests/browsing.py and tests/wordpress_truth.py, the
+test servers in tests/blogserver.py, tests/local_servers.py and tests/wordpress_harness.py."""
 
 import json
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from archiver import storage
 from archiver.items import SiteInfo
 from tests.blogserver import serving
+from tests.browsing import ARTEFACTS, CHROMIUM
 from tests.corpus_scoring import CORPUS, SCORING
 from tests.helpers import DEMO_BLOG, copy_archive, crawl, dump
-from tests.local_servers import archiver_serve
+from tests.local_servers import LOOPBACK, archiver_serve
 from tests.saved_threads import SITE
 from tests.served_archive import Served, edit_and_delete_a_comment, polling
 from tests.wordpress_harness import (
@@ -136,3 +139,54 @@ def wordpress_crawl(wordpress, tmp_path_factory):
         return crawls[theme]
 
     return under
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        # Playwright's own browsers are never downloaded: the system's chromium is driven.
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh tab; its last page is kept as a full-page screenshot named after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    # What a test looks for is on the page once it has loaded: a missing element fails soon.
+    # Loading a page may take long on a loaded machine.
+    context.set_default_timeout(5000)
+    context.set_default_navigation_timeout(60000)
+    page = context.new_page()
+    yield page
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTEFACTS / f"{request.node.name}.png", full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def dialogs(page):
+    """The messages of every dialog (alert, confirm, prompt) the tab opens; each is dismissed."""
+    opened = []
+    page.on("dialog", lambda dialog: (opened.append(dialog.message), dialog.dismiss()))
+    return opened
+
+
+@pytest.fixture
+def offsite_requests(page):
+    """Every request the tab makes to a host other than the archive's loopback server; each is
+    refused, as it would fail offline. With every request routed, Playwright also never answers
+    a load from the browser's cache (Datasette lets a browser keep a page for a few seconds):
+    each load asks the server."""
+    asked = []
+
+    def refuse_offsite(route):
+        if urlsplit(route.request.url).hostname == LOOPBACK:
+            route.continue_()
+        else:
+            asked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", refuse_offsite)
+    return asked

@@ -58,8 +58,8 @@ def archiver_serve(db, log):
 
 
 def datasette(log, *dbs):
-    """Plain `datasette serve` of `dbs` with the project's plugins, templates and static files:
-    a context manager yielding its base URL once it answers."""
+    """Plain `datasette serve` of `dbs`, with no option: the installed plugin alone. A context
+    manager yielding its base URL once it answers."""
     port = free_port()
     return answering([sys.executable, "-m", "datasette", "serve", *map(str, dbs),
                       "--host", LOOPBACK, "--port", str(port)], port, log)

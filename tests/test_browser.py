@@ -1,44 +1,37 @@
 """The archive's pages in a real browser: Debian's chromium, driven by Playwright, against
-`archiver serve` on archives made by real crawls of local blogs.
-
-Each test leaves a full-page screenshot of the page it ended on, named after the test, in
-the folder ARCHIVER_TEST_ARTEFACTS names (default: test-artefacts/ at the repository root).
+`archiver serve` on archives made by real crawls of local blogs (tests/browsing.py: the
+browser, the tabs and their screenshots).
 """
 
 import contextlib
-import dataclasses
 import json
-import os
 import re
 import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from archiver import storage
 from tests.blogserver import running
+from tests.browsing import (
+    COMMENT,
+    IN_CHROMIUM,
+    POST_BODY,
+    header_of,
+    serving,
+)
 from tests.helpers import (
     EXAMPLE,
     EXAMPLE_THREAD,
     FAST,
     OPEN_THREAD,
-    ROOT,
     crawl,
     get,
-    rows,
     start_archiver,
     wait_until,
 )
-from tests.local_servers import LOOPBACK, archiver_serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTEFACTS = Path(os.environ.get("ARCHIVER_TEST_ARTEFACTS") or ROOT / "test-artefacts")
-
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"needs Debian's chromium package at {CHROMIUM} (apt-get install chromium)")]
+pytestmark = IN_CHROMIUM
 
 HOSTILE_BLOG = "tests/sites/hostile"
 HOSTILE_POST = "2024/05/01/comments-that-try-to-run-script/"
@@ -51,13 +44,6 @@ HOSTILE_LINKS = ["click", "data link", "Mallory"]
 # of 42, far down its page.
 SEARCHED_WORD = "marxists"
 SEARCHED_COMMENT = "34"
-# The thread view's markup: a comment (its replies inside it), its own header's author and
-# time as shown, and the post's body.
-COMMENT = "li.comment"
-HEADER = ".comment-header"
-AUTHOR = ".author"
-SHOWN = ".shown"
-POST_BODY = ".post-body"
 # Datasette's table of rows on a table page.
 ROWS = "table.rows-and-columns"
 # The open thread's first comment page, held back while the test looks at the archive of a
@@ -80,92 +66,6 @@ SCRIPTABLE = """(selector) => {
   }
   return {containers: containers.length, found};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        # Playwright's own browsers are never downloaded: the system's chromium is driven.
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, request):
-    """A fresh tab; its last page is kept as a full-page screenshot named after the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    # What a test looks for is on the page once it has loaded: a missing element fails soon.
-    # Loading a page may take long on a loaded machine.
-    context.set_default_timeout(5000)
-    context.set_default_navigation_timeout(60000)
-    page = context.new_page()
-    yield page
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTEFACTS / f"{request.node.name}.png", full_page=True)
-    context.close()
-
-
-@pytest.fixture
-def dialogs(page):
-    """The messages of every dialog (alert, confirm, prompt) the tab opens; each is dismissed."""
-    opened = []
-    page.on("dialog", lambda dialog: (opened.append(dialog.message), dialog.dismiss()))
-    return opened
-
-
-@pytest.fixture
-def offsite_requests(page):
-    """Every request the tab makes to a host other than the archive's loopback server; each is
-    refused, as it would fail offline. With every request routed, Playwright also never answers
-    a load from the browser's cache (Datasette lets a browser keep a page for a few seconds):
-    each load asks the server."""
-    asked = []
-
-    def refuse_offsite(route):
-        if urlsplit(route.request.url).hostname == LOOPBACK:
-            route.continue_()
-        else:
-            asked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", refuse_offsite)
-    return asked
-
-
-@dataclasses.dataclass(frozen=True)
-class Archive:
-    """An archive served by `archiver serve`, at `base` ("http://127.0.0.1:PORT")."""
-
-    base: str
-    path: Path
-
-    @property
-    def database(self):
-        """Datasette's name for the database: the file's stem."""
-        return self.path.stem
-
-    def url(self, path):
-        return f"{self.base}/{self.database}{path}"
-
-    def rows(self, sql, *params):
-        return rows(self.path, sql, *params)
-
-    def post_id(self, url):
-        ((post_id,),) = self.rows("SELECT id FROM posts WHERE url = ?", url)
-        return post_id
-
-    def comment_id(self, post_id, platform_id):
-        ((comment_id,),) = self.rows("SELECT id FROM comments "
-                                     "WHERE post_id = ? AND platform_id = ?", post_id, platform_id)
-        return comment_id
-
-
-@contextlib.contextmanager
-def serving(db, log):
-    """`archiver serve` on `db`, once it answers; yields an Archive."""
-    with archiver_serve(db, log) as base:
-        yield Archive(base, Path(db))
 
 
 @pytest.fixture(scope="module")
@@ -206,15 +106,6 @@ def test_thread_view_shows_every_comment_in_order_with_replies_nested(page, offs
 
 def anchors_within(comment):
     return [reply.get_attribute("id") for reply in comment.locator(COMMENT).all()]
-
-
-def header_of(comment):
-    """A comment's author, time as shown (None when not shown) and UTC time, as its header has
-    them."""
-    header = comment.locator(HEADER).first
-    shown = header.locator(SHOWN)
-    return (header.locator(AUTHOR).inner_text(), shown.inner_text() if shown.count() else None,
-            header.locator("time").get_attribute("datetime"))
 
 
 def test_search_finds_a_comment_by_a_word_and_leads_to_it_in_its_thread(page, offsite_requests,

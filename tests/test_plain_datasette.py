@@ -1,0 +1,46 @@
+"""Plain `datasette FILE`, with no option, in a real browser (Debian's chromium): installed,
+thread-archiver is a Datasette plugin, so the archive's page leads to search, the search to a
+comment in its thread view, and a canned query to its threads, as under `archiver serve`."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.browsing import COMMENT, IN_CHROMIUM, Archive
+from tests.helpers import EXAMPLE, EXAMPLE_THREAD, OPEN_THREAD
+from tests.local_servers import datasette
+
+pytestmark = IN_CHROMIUM
+
+# A word of one comment's body alone in the demo blog: comment 34 of the open thread.
+SEARCHED_WORD = "marxists"
+
+
+@pytest.fixture(scope="module")
+def plain(demo_archive, tmp_path_factory):
+    with datasette(tmp_path_factory.mktemp("plain") / "datasette.log", demo_archive) as base:
+        yield Archive(base, Path(demo_archive))
+
+
+def test_the_archive_s_search_box_leads_to_the_comment_in_its_thread(page, offsite_requests,
+                                                                     plain, demo_blog):
+    assert page.goto(plain.url("")).status == 200
+    page.locator("form.archive-search input[name=q]").fill(SEARCHED_WORD)
+    page.locator("form.archive-search input[type=submit]").click()
+    page.wait_for_url("**/-/search?q=*")
+    page.locator("a[href*='/-/thread/']").click()
+    page.wait_for_load_state()
+    thread = f"/{plain.database}/-/thread/{plain.post_id(demo_blog.url + OPEN_THREAD)}"
+    assert page.url.split("#")[0].endswith(thread)
+    assert SEARCHED_WORD in page.locator(f"[id='{page.url.split('#')[1]}']").inner_text()
+    assert offsite_requests == []
+
+
+def test_a_canned_query_leads_to_the_thread_it_lists(page, offsite_requests, plain, demo_blog):
+    post_id = plain.post_id(demo_blog.url + EXAMPLE)
+    assert page.goto(plain.url(f"/thread?post_id={post_id}")).status == 200
+    assert page.locator("table.rows-and-columns tbody tr").count() == len(EXAMPLE_THREAD)
+    page.locator("table.rows-and-columns a[href*='/-/thread/']").first.click()
+    page.wait_for_load_state()
+    assert page.locator(COMMENT).count() == len(EXAMPLE_THREAD)
+    assert offsite_requests == []
