@@ -133,17 +133,20 @@ class RedirectLoopMiddleware:
     Scrapy's dupefilter drops the hop back as a request already seen, without calling any
     errback: no log line, no count, the page silently missing. Its RedirectMiddleware drops the
     hop past the limit as an IgnoreRequest, which reads as a request left alone on purpose.
-    Runs before RedirectMiddleware on responses, as OffsiteRedirectMiddleware does."""
+    A server that loops for a moment (a cache, a login wall being set up) may not a moment
+    later: the chain is first asked again from its start, RETRY_TIMES times, as a transport
+    fault is. Runs before RedirectMiddleware on responses, as OffsiteRedirectMiddleware does."""
 
-    def __init__(self, max_redirects: int) -> None:
-        self.max_redirects = max_redirects
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedirectLoopMiddleware:
-        return cls(crawler.settings.getint("REDIRECT_MAX_TIMES"))
+        return cls(crawler)
 
     def process_response(self, request: Request, response: Response,
-                         spider: Spider | None = None) -> Response:
+                         spider: Spider | None = None) -> Request | Response:
         location = response.headers.get(b"Location")
         if (not 300 <= response.status < 400 or not location
                 or request.meta.get("dont_redirect")):
@@ -151,11 +154,19 @@ class RedirectLoopMiddleware:
         target = urljoin(request.url, location.decode("latin-1")).split("#", 1)[0]
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target in chain:
-            request.meta["redirect_loop"] = [*chain, target]
+            reason = "redirect_loop"
         elif len(chain) > self.max_redirects:
-            request.meta["redirect_limit"] = [*chain, target]
+            reason = "redirect_limit"
         else:
             return response
+        crawling = self.crawler.spider
+        assert crawling is not None
+        again = get_retry_request(request.replace(url=chain[0], meta={
+            key: value for key, value in request.meta.items()
+            if not key.startswith("redirect_")}), spider=crawling, reason=reason)
+        if again is not None:
+            return again
+        request.meta[reason] = [*chain, target]
         request.meta["dont_redirect"] = True
         return response
 

@@ -71,10 +71,12 @@ def listed_failures(db: Path) -> set[str] | None:
 
 
 def never_answered(proxy: FaultProxy) -> set[str]:
-    """The URLs whose last answer in this phase was broken (a wrong charset aside, which
-    answers whole)."""
+    """The URLs whose last answer in this phase was broken: not a trickle, which ends whole,
+    nor a wrong charset, whose bytes are whole and read as what they are, nor a redirect off
+    the blog, which is the blog's answer (the crawl lists it where the page is one a blog
+    must have, and leaves an optional page, such as a feed, to be elsewhere)."""
     return {proxy.url.rstrip("/") + path for path, fault in proxy.last_fault.items()
-            if fault and fault != "wrong_charset"}
+            if fault and fault not in ("trickle", "wrong_charset", "redirect_off_site")}
 
 
 def faulty_runs(proxy: FaultProxy, reference: Counter[tuple], options: argparse.Namespace,
@@ -130,8 +132,8 @@ def markdown(options: argparse.Namespace, posts: int, reference: int, faulty: li
              f"breaks {options.rate:.0%} of the answers (seed {options.seed}; "
              "tests/fault_proxy.py), every kind of fault in turn. Lost, differing and "
              "duplicated count comments against a crawl with no faults. Never answered: the "
-             "URLs whose last answer was broken; listed: those of them the run's `crawls` row "
-             "lists.", "",
+             "URLs whose last answer was broken (a trickle, a wrong charset and a redirect off "
+             "the blog are answers); listed: those of them the run's `crawls` row lists.", "",
              "| | exit status | requests | faulty answers | comments lost | differing | "
              "duplicated | URLs never answered | listed in `crawls` |",
              "|---|---|---|---|---|---|---|---|---|"]

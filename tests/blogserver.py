@@ -19,6 +19,8 @@ until killed (Scrapy's mockserver pattern). Besides every path of the snapshot
     /faults/short-body/     the example thread, half of it sent, Content-Length saying all
     /faults/gzip-cut-once/  as /faults/gzip-cut/ the first time, whole after that (not linked
                             by --faults)
+    /faults/redirect-self-once/  as /faults/redirect-self/ the first time, the example thread
+                            after that (not linked by --faults)
 
 A test either starts a crawl at a fault path, or passes --faults, which adds links to all
 of them to the home page as listed posts, so a whole-blog crawl meets them. The two
@@ -162,7 +164,18 @@ FAULTS = {
     "/faults/short-body/": short_body,
 }
 # Answered as FAULTS are, but not linked by --faults: a page that heals when asked again.
-HEALING = {"/faults/gzip-cut-once/": gzip_cut_once}
+def redirect_self_once(blog, base_url, target):
+    """A 302 to itself the first time it is asked for, the example thread after that."""
+    with ASKED_LOCK:
+        ASKED[target] += 1
+        first = ASKED[target] == 1
+    if first:
+        return Reply(302, HTML, b"", location=urljoin(base_url, target))
+    return Reply(200, HTML, example_copy(blog, base_url, "/faults/redirect-self-once/").encode())
+
+
+HEALING = {"/faults/gzip-cut-once/": gzip_cut_once,
+           "/faults/redirect-self-once/": redirect_self_once}
 # How many times each request target of HEALING was asked for, in this process.
 ASKED: collections.Counter[str] = collections.Counter()
 ASKED_LOCK = threading.Lock()

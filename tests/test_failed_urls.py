@@ -87,3 +87,15 @@ def test_a_compressed_page_cut_short_is_retried_until_whole(tmp_path):
     # comment feed of the real post, which the copy's page does not name as its own).
     assert [row[:7] for row in rows(db, THREAD_QUERY, blog + "faults/gzip-cut-once/")] == [
         row[:7] for row in EXAMPLE_THREAD]
+
+
+def test_a_redirect_loop_is_asked_again_from_its_start_before_it_fails(tmp_path):
+    # A server may loop for a moment; a loop that stays fails as the tests above show.
+    db = tmp_path / "archive.db"
+    with running() as blog:
+        crawl(blog + "faults/redirect-self-once/", db, tmp_path, "-s", "RETRY_TIMES=1")
+    status, errors, failed, stats = last_crawl(db)
+    assert (status, errors, failed, stats["retry/reason_count/redirect_loop"]) == (
+        "ok", 0, [], 1)
+    assert [row[:7] for row in rows(db, THREAD_QUERY, blog + "faults/redirect-self-once/")] == [
+        row[:7] for row in EXAMPLE_THREAD]
