@@ -1,9 +1,9 @@
 """The demo blog: a static snapshot of a WordPress site, served on loopback.
 
 `archiver demo` and the tests crawl it instead of a live blog. A snapshot folder (see
-data/demo-blog, made by tests/snapshot_site.py) holds manifest.json, which records the
-origin it was taken from and, per path, the status, Content-Type, Location and the file
-with the body exactly as the blog served it.
+data/demo-blog, made by tests/snapshot_site.py; the package ships it as demo_blog) holds
+manifest.json, which records the origin it was taken from and, per path, the status,
+Content-Type, Location and the file with the body exactly as the blog served it.
 
 WordPress writes absolute links, so every text body and Location is served with the
 recorded origin replaced by the server's own, in each form WordPress spells it: plain,
@@ -26,8 +26,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-# The snapshot `archiver demo` serves and the tests crawl.
-DEMO_BLOG = Path(__file__).resolve().parent.parent / "data" / "demo-blog"
+# The snapshot `archiver demo` serves and the tests crawl: the repository's data/demo-blog, which
+# a built package holds as archiver/demo_blog (pyproject.toml maps it there). An editable
+# install runs from the clone, where the repository's copy is; setuptools' editable finder
+# cannot import a data folder mapped from elsewhere, so it is looked for by path, not imported.
+PACKAGED_DEMO_BLOG = Path(__file__).resolve().parent / "demo_blog"
+DEMO_BLOG = (PACKAGED_DEMO_BLOG if PACKAGED_DEMO_BLOG.is_dir()
+             else Path(__file__).resolve().parent.parent / "data" / "demo-blog")
 TEXT_TYPES = re.compile(r"^text/|xml|json|rss|atom", re.I)
 NOT_FOUND = b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>Not found</h1>\n"
 
