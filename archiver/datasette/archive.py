@@ -12,6 +12,7 @@ another archive, or after `archiver merge`, while its key is the same everywhere
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
@@ -66,10 +67,14 @@ def thread_path(site: str, url: str) -> str:
 
 def post_urls(site: str, rest: str) -> list[str]:
     """The URLs a post of `site` whose `thread_path` ends in `rest` may have: `rest` as asked
-    for, with only `?` and `#` unescaped, or wholly unescaped (a browser may escape what the
-    address left as it was), each under http and https; and `rest` as a whole URL."""
-    rests = dict.fromkeys([rest, rest.replace("%3F", "?").replace("%3f", "?")
-                           .replace("%23", "#"), unquote(rest)])
+    for, with only `?` and `#` unescaped, or wholly unescaped, or escaped again with upper or
+    lower case hex (a browser escapes what a user typed, `✊` as `%E2%9C%8A`, where the blog
+    may have written `%e2%9c%8a`), each under http and https; and `rest` as a whole URL."""
+    plain = unquote(rest)
+    escaped = quote(plain, safe=PATH_SAFE.replace("%", "") + "?")
+    rests = dict.fromkeys([
+        rest, rest.replace("%3F", "?").replace("%3f", "?").replace("%23", "#"), plain,
+        escaped, re.sub("%[0-9A-F]{2}", lambda escape: escape[0].lower(), escaped)])
     urls = [f"{scheme}://{site}{path}" for path in rests for scheme in ("https", "http")]
     return urls + [path[1:] for path in rests if "://" in path]
 
