@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from datasette.app import Datasette
 
+from archiver.datasette.archive import post_urls, thread_path
 from tests.helpers import EXAMPLE, EXAMPLE_TITLE, archiver, crawl, post_id, thread_address
 
 KURDISTAN = "2014/02/09/why-kurdistan-still-matters/"
@@ -104,3 +105,17 @@ def test_a_path_with_escapes_and_an_unknown_address(demo_blog, demo_archive):
         thread_address(blog, ESCAPED_PATH.replace("%e2%9c%8a", "\u270a")),
         thread_address(blog, "2014/08/12/no-such-post"))
     assert [escapes[0], unescaped[0], unknown[0]] == [200, 200, 404]
+
+
+@pytest.mark.parametrize("url", [
+    "https://blog.example/2014/08/12/a-post/",
+    "http://blog.example/?p=12",
+    "https://blog.example/2022/08/09/solidarity-%e2%9c%8a-with-the-kurds/",
+    "https://blog.example/a post/#top",
+    "https://elsewhere.example/2014/a-post/?p=1",
+])
+def test_a_thread_path_leads_back_to_its_post_s_url(url):
+    site = "blog.example"
+    path = thread_path(site, url)
+    assert path.startswith(f"{site}/") and "?" not in path and "#" not in path
+    assert url in post_urls(site, path[len(site):])
