@@ -31,7 +31,8 @@ POST_BODY = ".post-body"
 
 @dataclasses.dataclass(frozen=True)
 class Archive:
-    """An archive served by `archiver serve`, at `base` ("http://127.0.0.1:PORT")."""
+    """An archive served by `archiver serve` or plain `datasette`, at `base`
+    ("http://127.0.0.1:PORT")."""
 
     base: str
     path: Path
@@ -44,17 +45,16 @@ class Archive:
     def url(self, path):
         return f"{self.base}/{self.database}{path}"
 
+    def thread_url(self, post_url):
+        """The thread view of the post at `post_url`, at its key: its host and path."""
+        return self.url(f"/-/thread/{post_url.split('://', 1)[1]}")
+
     def rows(self, sql, *params):
         return rows(self.path, sql, *params)
 
     def post_id(self, url):
         ((post_id,),) = self.rows("SELECT id FROM posts WHERE url = ?", url)
         return post_id
-
-    def comment_id(self, post_id, platform_id):
-        ((comment_id,),) = self.rows("SELECT id FROM comments "
-                                     "WHERE post_id = ? AND platform_id = ?", post_id, platform_id)
-        return comment_id
 
 
 @contextlib.contextmanager

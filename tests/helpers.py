@@ -17,6 +17,7 @@ from collections.abc import Callable
 from email.message import Message
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 
@@ -168,6 +169,12 @@ def rows(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
     uri = f"{Path(db).resolve().as_uri()}?mode=ro"
     with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
         return [tuple(row) for row in conn.execute(sql, params)]
+
+
+def thread_address(blog: str, path: str) -> str:
+    """The thread view's address of the post at `path` on the blog at `blog`, in the archive
+    served as `archive`: the blog's host, then the path."""
+    return f"/archive/-/thread/{urlsplit(blog).netloc}/{path}"
 
 
 def post_id(db: Path, url: str) -> int:

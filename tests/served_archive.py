@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.helpers import get, post_id, rows
+from tests.helpers import get, post_id, rows, thread_address
 
 OPEN_THREAD_TITLE = "Open thread: anything goes (comments paginated)"
 # Comment 4 of the example thread before and after its edit, and comment 7, deleted.
@@ -61,10 +61,10 @@ class Served:
         return comment_id
 
     def thread_url(self, path: str, platform_id: str | None = None) -> str:
-        url = f"/archive/-/thread/{self.post_id(path)}"
-        if platform_id is None:
-            return url
-        return f"{url}#comment-{self.comment_id(path, platform_id)}"
+        """The thread view of the post at `path`, by its key: the blog's host and the path; at
+        the comment of `platform_id`, by its key, that id."""
+        url = thread_address(self.blog, path)
+        return url if platform_id is None else f"{url}#comment-{platform_id}"
 
 
 def edit_and_delete_a_comment(blog_files: Path) -> None:

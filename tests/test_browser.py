@@ -89,13 +89,12 @@ def hostile(tmp_path_factory):
 
 def test_thread_view_shows_every_comment_in_order_with_replies_nested(page, offsite_requests, demo):
     archive, blog = demo
-    post_id = archive.post_id(blog + EXAMPLE)
-    assert page.goto(archive.url(f"/-/thread/{post_id}")).status == 200
+    assert page.goto(archive.thread_url(blog + EXAMPLE)).status == 200
     assert [header_of(comment) for comment in page.locator(COMMENT).all()] == [
         (author, published_shown, published_utc)
         for *_, author, published_shown, published_utc in EXAMPLE_THREAD]
-    anchor_6, anchor_8, anchor_9 = (f"comment-{archive.comment_id(post_id, platform_id)}"
-                                    for platform_id in ("6", "8", "9"))
+    # A comment's anchor is its key in the thread: on this blog, its id on the blog.
+    anchor_6, anchor_8, anchor_9 = (f"comment-{platform_id}" for platform_id in ("6", "8", "9"))
     comment_6, reply_8, reply_9 = (page.locator(f"[id='{anchor}']")
                                    for anchor in (anchor_6, anchor_8, anchor_9))
     assert anchors_within(comment_6) == [anchor_8, anchor_9]
@@ -111,15 +110,14 @@ def anchors_within(comment):
 def test_search_finds_a_comment_by_a_word_and_leads_to_it_in_its_thread(page, offsite_requests,
                                                                          demo):
     archive, blog = demo
-    post_id = archive.post_id(blog + OPEN_THREAD)
     assert page.goto(archive.url(f"/-/search?q={SEARCHED_WORD}")).status == 200
     hits = page.locator("a[href*='/-/thread/']")
     assert [urlsplit(hit.get_attribute("href")).path for hit in hits.all()] == [
-        f"/{archive.database}/-/thread/{post_id}"]
+        urlsplit(archive.thread_url(blog + OPEN_THREAD)).path]
     hits.click()
     page.wait_for_load_state()
     anchor = urlsplit(page.url).fragment
-    assert anchor == f"comment-{archive.comment_id(post_id, SEARCHED_COMMENT)}"
+    assert anchor == f"comment-{SEARCHED_COMMENT}"
     comment = page.locator(f"[id='{anchor}']")
     assert header_of(comment) == ("François Lefèvre", "May 14, 2015 at 10:05 am",
                                   "2015-05-14T09:05:16Z")
@@ -131,8 +129,10 @@ def test_search_finds_a_comment_by_a_word_and_leads_to_it_in_its_thread(page, of
 
 def test_hostile_comments_render_inert_in_the_thread_view(page, dialogs, offsite_requests, hostile):
     archive, post_url = hostile
-    thread = archive.url(f"/-/thread/{archive.post_id(post_url)}")
-    assert page.goto(thread).status == 200
+    # Asked for by its id, the thread view answers at its address by key.
+    thread = archive.thread_url(post_url)
+    assert page.goto(archive.url(f"/-/thread/{archive.post_id(post_url)}")).status == 200
+    assert page.url == thread
     authors = [header_of(comment)[0] for comment in page.locator(COMMENT).all()]
     assert authors == HOSTILE_AUTHORS
     assert page.evaluate(SCRIPTABLE, COMMENT) == {"containers": len(HOSTILE_AUTHORS), "found": []}

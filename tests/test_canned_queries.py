@@ -21,8 +21,11 @@ REMOVALS = "SELECT removed_utc FROM comments WHERE removed_utc IS NOT NULL"
 def test_thread_query_lists_a_post_s_comments_in_thread_order_with_edits_and_removals(served):
     ((edited_utc,),) = served.rows(EDITS)
     ((removed_utc,),) = served.rows(REMOVALS)
-    thread = served.json("/archive/thread.json", post_id=served.post_id(EXAMPLE),
+    # The post by its place in the thread view, then by its URL: the same rows.
+    thread = served.json("/archive/thread.json", post=f"{urlsplit(served.blog).netloc}/{EXAMPLE}",
                          _shape="array")
+    assert served.json("/archive/thread.json", post=served.blog + EXAMPLE,
+                       _shape="array") == thread
     authors = {platform_id: author for _, platform_id, _, _, _, author, _, _ in EXAMPLE_THREAD}
     assert [(row["position"], row["depth"], row["id"], row["in_reply_to"], row["type"],
              row["author"], row["published_utc"], row["edited_utc"], row["earlier_texts"],
@@ -144,7 +147,7 @@ def test_search_query_finds_words_and_takes_fts_syntax_as_words(served):
 
 @pytest.mark.parametrize("query", sorted(QUERIES))
 def test_a_canned_query_s_page_shows_its_results_with_its_sql_hidden(served, query):
-    status, page = served.get(f"/archive/{query}?post_id=1&author=Sue+R&q=again")
+    status, page = served.get(f"/archive/{query}?post=1&author=Sue+R&q=again")
     assert status == 200
     assert '<span class="show-hide-sql">(<a href=' in page
     assert 'id="sql-editor"' not in page and 'id="sql-query"' not in page

@@ -122,4 +122,4 @@ def test_a_thread_read_short_is_logged_counted_and_listed_by_the_canned_query(tm
     assert (status, json.loads(body)) == (200, [{
         "id": post_id, "site": blog.split("/")[2], "title": "Read short", "shown": 5,
         "archived": 3, "difference": 2, "thread_read_utc": thread_read_utc,
-        "thread": f"{base}/archive/-/thread/{post_id}"}])
+        "thread": f"{base}/archive/-/thread/{blog.split('://')[1]}{READ_SHORT}"}])

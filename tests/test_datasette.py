@@ -54,8 +54,8 @@ def test_serve_turns_off_facet_suggestions_and_loads_the_project_s_plugin(served
     plugins = served.json("/-/plugins.json")
     assert {plugin["name"] for plugin in plugins} == {"thread-archiver"}
     assert sorted(hook for plugin in plugins for hook in plugin["hooks"]) == [
-        "extra_css_urls", "get_metadata", "register_magic_parameters", "register_routes",
-        "register_routes", "render_cell", "startup"]
+        "extra_css_urls", "get_metadata", "prepare_connection", "register_magic_parameters",
+        "register_routes", "register_routes", "render_cell", "startup"]
     assert [(plugin["static"], plugin["templates"]) for plugin in plugins
             if not plugin["hooks"]] == [(True, True)]
 
@@ -157,16 +157,16 @@ def test_plain_datasette_gives_an_archive_under_any_file_name_the_archive_s_page
         return done.stdout
 
     commenter = get("/blog-2014/commenter.json?author=Sue+R&_shape=array")
-    kurdistan = served.post_id("2014/02/09/why-kurdistan-still-matters/")
-    assert [(row["post"], row["removed_utc"] is not None, row["thread"].split("#")[0])
+    threads = "http://localhost/blog-2014/-/thread/" + urlsplit(served.blog).netloc
+    assert [(row["post"], row["removed_utc"] is not None, row["thread"])
             for row in json.loads(commenter)] == [
-        (EXAMPLE_TITLE, True, f"http://localhost/blog-2014/-/thread/{served.post_id(EXAMPLE)}"),
+        (EXAMPLE_TITLE, True, f"{threads}/{EXAMPLE}#comment-7"),
         ("Why Kurdistan still matters", False,
-         f"http://localhost/blog-2014/-/thread/{kurdistan}")]
+         f"{threads}/2014/02/09/why-kurdistan-still-matters/#comment-64")]
     assert re.search(r"<h1>\s*(.*?)\s*</h1>", get("/blog-2014/comments"))[1] == "Comments"
     assert ('<form class="archive-search" action="/blog-2014/-/search" method="get">'
             in get("/blog-2014"))
-    thread = get(f"/blog-2014/-/thread/{served.post_id(EXAMPLE)}")
+    thread = get(f"/blog-2014/-/thread/{urlsplit(served.blog).netloc}/{EXAMPLE}")
     assert f"<h1>{escaped(EXAMPLE_TITLE)}</h1>" in thread
     assert '<link rel="stylesheet" href="/-/static-plugins/thread-archiver/archive.css">' in thread
     assert ".archived-html" in get("/-/static-plugins/thread-archiver/archive.css")

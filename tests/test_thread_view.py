@@ -9,7 +9,17 @@ import sqlite3
 import pytest
 
 from archiver import storage
-from tests.helpers import EXAMPLE, EXAMPLE_TITLE, OPEN_THREAD, get, html_page, post_id, rows, text
+from tests.helpers import (
+    EXAMPLE,
+    EXAMPLE_TITLE,
+    OPEN_THREAD,
+    get,
+    html_page,
+    post_id,
+    rows,
+    text,
+    thread_address,
+)
 from tests.local_servers import datasette
 
 # The example thread as the thread view shows it: each comment's platform id, author, where
@@ -68,8 +78,7 @@ def demo(demo_blog, demo_archive, tmp_path_factory):
 def thread_view(demo, path):
     """(post id, HTML text, lxml document) of the thread view of the post at `path`."""
     base, db, blog = demo
-    thread = post_id(db, blog + path)
-    return (thread, *html_page(f"{base}/archive/-/thread/{thread}"))
+    return (post_id(db, blog + path), *html_page(base + thread_address(blog, path)))
 
 
 def page_id(db, url):
@@ -80,8 +89,9 @@ def page_id(db, url):
 def test_the_example_thread_shows_its_comments_in_thread_order_nested_as_replies(demo):
     base, db, blog = demo
     thread, html, doc = thread_view(demo, EXAMPLE)
-    ids = {f"comment-{comment_id}": platform_id for comment_id, platform_id in rows(
-        db, "SELECT id, platform_id FROM comments WHERE post_id = ?", thread)}
+    # A comment's place in the thread is its key: on this blog, its id on the blog.
+    ids = {f"comment-{comment_key}": platform_id for comment_key, platform_id in rows(
+        db, "SELECT comment_key, platform_id FROM comments WHERE post_id = ?", thread)}
     (top,) = doc.find_class("comments")
     assert conversation(top.xpath("./li"), ids) == EXAMPLE_CONVERSATION
     assert [ids[item.get("id")] for item in doc.find_class("type-pingback")] == ["3", "5"]
@@ -161,16 +171,16 @@ def test_unknown_posts_pages_and_archives_answer_404(demo):
     base, _, _ = demo
     assert [get(base + path)[0] for path in (
         "/archive/-/thread/999999", "/archive/-/raw/999999", "/elsewhere/-/thread/1",
-        "/elsewhere/-/raw/1", "/other/-/thread/1", "/other/-/raw/1")] == [404] * 6
+        "/elsewhere/-/raw/1", "/other/-/thread/1", "/other/-/raw/1",
+        "/archive/-/thread/blog.example/2014/08/12/no-such-post/")] == [404] * 7
 
 
 def test_post_pages_link_their_thread_view(demo):
     base, db, blog = demo
-    thread = post_id(db, blog + EXAMPLE)
-    for path in (f"/archive/posts/{thread}", "/archive/posts"):
+    for path in (f"/archive/posts/{post_id(db, blog + EXAMPLE)}", "/archive/posts"):
         _, doc = html_page(base + path)
         assert [a.get("href") for a in doc.xpath("//td[contains(@class, 'col-title')]/a")
-                if text(a) == EXAMPLE_TITLE] == [f"/archive/-/thread/{thread}"]
+                if text(a) == EXAMPLE_TITLE] == [thread_address(blog, EXAMPLE)]
 
 
 def test_the_stylesheet_is_served_and_fetches_nothing(demo):

@@ -1,10 +1,20 @@
 """What the archive's Datasette plugins share: the archive a request names, and the addresses
 of its thread view and raw copies. Datasette loads each plugin file as a module of its own,
-which no other can import, so what two of them need lives here."""
+which no other can import, so what two of them need lives here.
+
+A post's thread view is addressed by the post's key, its site and URL, never by its id: ids
+are given in the order a crawl happens to save posts, so the same post has other ids in
+another archive, or after `archiver merge`, while its key is the same everywhere.
+
+    /{database}/-/thread/{site}{the URL's path and query}#comment-{the comment's key}
+    /archive/-/thread/blog.example/2014/08/12/a-post/#comment-7
+"""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote, urlsplit
 
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound
@@ -35,16 +45,54 @@ async def archive_database(datasette: Datasette, request: Request, *tables: str)
     return db
 
 
+# What a post's URL keeps as it is in its thread view address: a path's own characters and
+# its escapes (`%e2%9c%8a`). `?` and `#` are escaped, or they would end the path.
+PATH_SAFE = "/%:@!$&'()*+,;=~"
+
+
 def threads_url(datasette: Datasette, database: str) -> str:
-    """The address the thread view of a post of `database` is its id appended to."""
+    """The address the thread view of a post of `database` is its `thread_path` appended to."""
     return f"{datasette.urls.database(database)}/-/thread/"
 
 
-def thread_url(datasette: Datasette, database: str, post_id: int,
-               comment_id: int | None = None) -> str:
-    """The thread view of a post, at one of its comments when `comment_id` is given."""
-    url = f"{threads_url(datasette, database)}{post_id}"
-    return url if comment_id is None else f"{url}#comment-{comment_id}"
+def thread_path(site: str, url: str) -> str:
+    """A post's place in the thread view, from its key alone: its site, then its URL's path
+    and query, `blog.example/2014/08/12/a-post/`; a URL on a host other than its site's
+    whole, `blog.example/https://elsewhere.example/a-post/`."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    rest = url[len(origin):] if parts.netloc == site and url.startswith(origin) else "/" + url
+    return quote(site, safe=":@") + quote(rest, safe=PATH_SAFE)
+
+
+def post_urls(site: str, rest: str) -> list[str]:
+    """The URLs a post of `site` whose `thread_path` ends in `rest` may have: `rest` as asked
+    for, with only `?` and `#` unescaped, or wholly unescaped, or escaped again with upper or
+    lower case hex (a browser escapes what a user typed, `✊` as `%E2%9C%8A`, where the blog
+    may have written `%e2%9c%8a`), each under http and https; and `rest` as a whole URL."""
+    plain = unquote(rest)
+    escaped = quote(plain, safe=PATH_SAFE.replace("%", "") + "?")
+    rests = dict.fromkeys([
+        rest, rest.replace("%3F", "?").replace("%3f", "?").replace("%23", "#"), plain,
+        escaped, re.sub("%[0-9A-F]{2}", lambda escape: escape[0].lower(), escaped)])
+    urls = [f"{scheme}://{site}{path}" for path in rests for scheme in ("https", "http")]
+    return urls + [path[1:] for path in rests if "://" in path]
+
+
+def comment_anchor(comment_key: str) -> str:
+    """The id of a comment in its thread view: from its key within the post (the platform's
+    id, as on the blog, `comment-7`, or a content hash), the same in every archive."""
+    return f"comment-{comment_key}"
+
+
+def thread_url(datasette: Datasette, database: str, site: str, url: str,
+               comment_key: str | None = None) -> str:
+    """The thread view of the post with key (`site`, `url`), at one of its comments when
+    `comment_key` is given."""
+    address = f"{threads_url(datasette, database)}{thread_path(site, url)}"
+    if comment_key is None:
+        return address
+    return f"{address}#{quote(comment_anchor(comment_key), safe=':')}"
 
 
 def raw_url(datasette: Datasette, database: str, page_id: int) -> str:

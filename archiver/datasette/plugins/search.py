@@ -48,14 +48,14 @@ WITH page AS (
   )
   ORDER BY rank, kind DESC, id LIMIT :limit OFFSET :offset
 )
-SELECT page.rank AS rank, page.kind AS kind, page.id AS id, posts.id AS post_id,
-       NULL AS comment_id, posts.title, posts.author, posts.published_local,
+SELECT page.rank AS rank, page.kind AS kind, page.id AS id, posts.site AS site,
+       posts.url AS post_url, NULL AS comment_key, posts.title, posts.author, posts.published_local,
        posts.published_utc, posts.removed_utc,
        snippet(posts_fts, 1, :start, :end, '…', {SNIPPET_WORDS}) AS snippet
 FROM page CROSS JOIN posts_fts ON posts_fts.rowid = page.id JOIN posts ON posts.id = page.id
 WHERE page.kind = 'post' AND posts_fts MATCH :query
 UNION ALL
-SELECT page.rank, page.kind, page.id, comments.post_id, comments.id, posts.title,
+SELECT page.rank, page.kind, page.id, posts.site, posts.url, comments.comment_key, posts.title,
        comments.author, comments.published_local, comments.published_utc, comments.removed_utc,
        snippet(comments_fts, 1, :start, :end, '…', {SNIPPET_WORDS})
 FROM page CROSS JOIN comments_fts ON comments_fts.rowid = page.id
@@ -114,7 +114,7 @@ def hit(datasette: Datasette, database: str, row: Any) -> dict[str, Any]:
     """One hit as the results page shows it."""
     return {
         "kind": row["kind"],
-        "url": thread_url(datasette, database, row["post_id"], row["comment_id"]),
+        "url": thread_url(datasette, database, row["site"], row["post_url"], row["comment_key"]),
         "title": row["title"],
         "author": row["author"],
         "when": shown_time(row["published_local"], row["published_utc"]),

@@ -1,8 +1,9 @@
 """The thread view of an archived post, the raw copy of a stored page, and archived HTML
 rendered safely on Datasette's own table and row pages.
 
-    /{database}/-/thread/{post_id}   the post and its comments as a nested conversation
-    /{database}/-/raw/{page_id}      a stored page's body as text/plain, never as HTML
+    /{database}/-/thread/{site}/{path}   the post and its comments as a nested conversation
+    /{database}/-/thread/{post_id}       a redirect to the address above (see archive.py)
+    /{database}/-/raw/{page_id}          a stored page's body as text/plain, never as HTML
 
 Archived HTML was sanitised when written, but an archive made by an older version or
 imported may hold anything: it is sanitised again here, with the archiver's own rules,
@@ -15,14 +16,20 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urldefrag, urlencode
+from urllib.parse import unquote, urldefrag, urlencode
 
 from datasette import Response, hookimpl
 from datasette.utils.asgi import NotFound
 from markupsafe import Markup
 
 from archiver.clean import safe_link, sanitize_html
-from archiver.datasette.archive import archive_database, raw_url, thread_url
+from archiver.datasette.archive import (
+    archive_database,
+    comment_anchor,
+    post_urls,
+    raw_url,
+    thread_url,
+)
 from archiver.storage import read_page_body
 
 if TYPE_CHECKING:
@@ -42,16 +49,15 @@ RENDERED_HTML_TABLES = {"posts", "comments", "post_versions", "comment_versions"
 MAX_NESTING = 10
 
 POST_SQL = """
-SELECT posts.id, posts.url, posts.title, posts.author, posts.published_shown,
+SELECT posts.id, posts.site, posts.url, posts.title, posts.author, posts.published_shown,
        posts.published_local, posts.published_utc, posts.categories, posts.tags,
        posts.body_html, posts.edited_utc, posts.removed_utc, posts.removed_by_crawl,
        sites.timezone
 FROM posts LEFT JOIN sites ON sites.site = posts.site
-WHERE posts.id = :post_id
 """
 COMMENTS_SQL = """
-SELECT id, parent_id, parent_platform_id, position, comment_page, type, author, author_url,
-       permalink, published_shown, published_local, published_utc, body_html, source,
+SELECT id, comment_key, parent_id, parent_platform_id, position, comment_page, type, author,
+       author_url, permalink, published_shown, published_local, published_utc, body_html, source,
        edited_utc, removed_utc, removed_by_crawl
 FROM comments WHERE post_id = :post_id ORDER BY position, id
 """
@@ -79,7 +85,8 @@ SELECT id, url, role FROM pages WHERE post_id = :post_id OR url = :url ORDER BY 
 @hookimpl
 def register_routes() -> list[tuple[str, Callable[..., Any]]]:
     return [
-        (r"^/(?P<database>[^/]+)/-/thread/(?P<post_id>[0-9]+)$", thread_view),
+        (r"^/(?P<database>[^/]+)/-/thread/(?P<post_id>[0-9]+)$", thread_by_id),
+        (r"^/(?P<database>[^/]+)/-/thread/(?P<site>[^/]+)(?P<path>/.*)?$", thread_view),
         (r"^/(?P<database>[^/]+)/-/raw/(?P<page_id>[0-9]+)$", raw_page),
     ]
 
@@ -95,20 +102,38 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, datasette:
                 database: str) -> Markup | None:
     if column == "body_html" and table in RENDERED_HTML_TABLES and isinstance(value, str):
         return Markup('<div class="archived-html">{}</div>').format(render_html(value))
-    if table == "posts" and column == "title" and "id" in row.keys():
+    if table == "posts" and column == "title" and {"site", "url"} <= set(row.keys()):
+        # A table page gives a foreign key with its label, {"value": …, "label": …}.
+        site = row["site"]["value"] if isinstance(row["site"], dict) else row["site"]
         return Markup('<a href="{}" title="the thread view">{}</a>').format(
-            thread_url(datasette, database, row["id"]), value or "(no title)")
+            thread_url(datasette, database, site, row["url"]), value or "(no title)")
     return None
+
+
+async def thread_by_id(datasette: Datasette, request: Request) -> Response:
+    """The thread view's address of old, by post id, sent on to the one by key. Temporarily
+    (302): an id names another post in another archive, or after a merge."""
+    db = await archive_database(datasette, request, "posts", "comments", "links", "pages")
+    found = (await db.execute("SELECT site, url FROM posts WHERE id = ?",
+                              [int(request.url_vars["post_id"])])).rows
+    if not found:
+        raise NotFound("No post with that id in this archive")
+    return Response.redirect(thread_url(datasette, db.name, found[0]["site"], found[0]["url"]))
 
 
 async def thread_view(datasette: Datasette, request: Request) -> Response:
     db = await archive_database(datasette, request, "posts", "comments", "links", "pages")
-    params = {"post_id": int(request.url_vars["post_id"])}
-    found = (await db.execute(POST_SQL, params)).rows
+    # Datasette routes on the path as sent, escapes and all: post_urls undoes them.
+    site = unquote(request.url_vars["site"])
+    urls = post_urls(site, request.url_vars["path"] or "")
+    # Of an http and an https URL of the same path, both archived, the https one.
+    found = (await db.execute(
+        f"{POST_SQL} WHERE posts.site = ? AND posts.url IN ({', '.join('?' * len(urls))}) "
+        "ORDER BY posts.url DESC LIMIT 1", [site, *urls])).rows
     if not found:
-        raise NotFound("No post with that id in this archive")
+        raise NotFound("No post at that address in this archive")
     post = dict(found[0])
-    params["url"] = post["url"]
+    params = {"post_id": post["id"], "url": post["url"]}
     comments = [dict(row) for row in (await db.execute(COMMENTS_SQL, params)).rows]
     post_links = [dict(row) for row in (await db.execute(POST_LINKS_SQL, params)).rows]
     comment_versions = (await db.execute(COMMENT_VERSIONS_SQL, params)).rows
@@ -124,7 +149,7 @@ async def thread_view(datasette: Datasette, request: Request) -> Response:
     zone = post["timezone"]
     for comment in comments:
         comment.update(
-            anchor=f"comment-{comment['id']}",
+            anchor=comment_anchor(comment["comment_key"]),
             author_url=linkable(comment["author_url"]),
             permalink=linkable(comment["permalink"]),
             author_comments_url=author_comments_url(datasette, database, comment["author"]),
