@@ -2,7 +2,7 @@
 fetching the same URLs and `wget --mirror`.
 
     python bench/crawl.py [--posts 500 2000] [--concurrency 8] [--rounds 1]
-                          [--out docs/crawl-benchmark.md]
+                          [--distributed 300] [--out docs/crawl-benchmark.md]
 
 For each N, generates a WordPress-shaped blog of N posts from the demo blog's markup
 (bench/blog_generator.py), serves it with nginx on 127.0.0.1 and runs, interleaved round by
@@ -35,6 +35,7 @@ sys.path[0] = str(REPO)
 import scrapy  # noqa: E402
 
 from bench.blog_generator import generate  # noqa: E402
+from bench.distributed import distributed_rows  # noqa: E402
 from tests.local_servers import free_port, nginx  # noqa: E402
 
 CONTENDERS = ("archiver", "bare spider", "wget --mirror")
@@ -179,7 +180,11 @@ def markdown(rows: list[list[str]], command: str) -> str:
              "A generated WordPress-shaped blog of N posts (bench/blog_generator.py) served by "
              "nginx on 127.0.0.1. Pages: the archiver's requests (the run's `requests`), the "
              "bare spider's responses to the same URLs, wget's files. Posts: posts archived by "
-             "the archiver, post pages fetched by the others. CPU: user+sys of the process.",
+             "the archiver, post pages fetched by the others. CPU: user+sys of the process. "
+             "The last two rows (bench/distributed.py): three such blogs crawled by one "
+             "`archiver crawl` process, one blog after another, and by three `archiver worker` "
+             "processes sharing a Redis frontier (their wall time less the seconds a worker "
+             "waits for more blogs before it stops).",
              "", "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
@@ -190,12 +195,18 @@ def main() -> None:
     parser.add_argument("--posts", type=int, nargs="+", default=[500, 2000])
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--distributed", type=int, default=300, metavar="POSTS",
+                        help="posts a blog of the three of the distributed figure (0: none)")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "crawl-benchmark.md")
     options = parser.parse_args()
     rows = []
     for posts in options.posts:
         with tempfile.TemporaryDirectory() as folder:
             rows += bench_blog(posts, options, Path(folder))
+    if options.distributed:
+        with tempfile.TemporaryDirectory() as folder:
+            rows += distributed_rows(options.distributed, options.concurrency, Path(folder),
+                                     measured)
     command = "python bench/crawl.py " + " ".join(sys.argv[1:])
     page = markdown(rows, command.strip())
     options.out.write_text(page, encoding="utf-8")

@@ -84,7 +84,7 @@ def test_an_installed_wheel_runs_the_demo_from_anywhere(installed, tmp_path):
     assert list(elsewhere.iterdir()) == []
 
     # Plain `datasette`, no flags: the entry point loads the plugin, its templates included.
-    ((example,),) = rows(db, "SELECT id FROM posts WHERE url LIKE ?", f"%/{EXAMPLE}")
-    thread_view = succeeded(run(installed / "datasette", db, "--get", f"/demo/-/thread/{example}",
-                                cwd=elsewhere))
+    ((example,),) = rows(db, "SELECT url FROM posts WHERE url LIKE ?", f"%/{EXAMPLE}")
+    thread_view = succeeded(run(installed / "datasette", db, "--get",
+                                f"/demo/-/thread/{example.split('://', 1)[1]}", cwd=elsewhere))
     assert EXAMPLE_TITLE in thread_view
