@@ -3,6 +3,8 @@ and the next run asks it again; pages a blog may lack stay optional."""
 
 import json
 
+import pytest
+
 from tests.blogserver import running
 from tests.helpers import (
     DEMO_BLOG,
@@ -75,27 +77,19 @@ def test_a_rest_index_redirecting_to_itself_is_a_failed_url(demo_blog, tmp_path)
     assert rows(db, POSTS_QUERY, demo_blog.url) == POSTS
 
 
-def test_a_compressed_page_cut_short_is_retried_until_whole(tmp_path):
+@pytest.mark.parametrize("fault, reason", [
     # Scrapy inflated what it could of the cut stream and archived it as the whole page.
-    db = tmp_path / "archive.db"
+    ("gzip-cut-once", "incomplete_body"),
+    # A server may loop for a moment; a loop that stays fails as the tests above show.
+    ("redirect-self-once", "redirect_loop"),
+], ids=["compressed-page-cut-short", "redirect-loop"])
+def test_a_fault_that_heals_is_asked_again_until_the_page_is_whole(tmp_path, fault, reason):
+    db, page = tmp_path / "archive.db", f"faults/{fault}/"
     with running() as blog:
-        crawl(blog + "faults/gzip-cut-once/", db, tmp_path, "-s", "RETRY_TIMES=1")
+        crawl(blog + page, db, tmp_path, "-s", "RETRY_TIMES=1")
     status, errors, failed, stats = last_crawl(db)
-    assert (status, errors, failed, stats["retry/reason_count/incomplete_body"]) == (
-        "ok", 0, [], 1)
+    assert (status, errors, failed, stats[f"retry/reason_count/{reason}"]) == ("ok", 0, [], 1)
     # Every comment, as the example thread's page shows it (its pingbacks' times are in the
     # comment feed of the real post, which the copy's page does not name as its own).
-    assert [row[:7] for row in rows(db, THREAD_QUERY, blog + "faults/gzip-cut-once/")] == [
-        row[:7] for row in EXAMPLE_THREAD]
-
-
-def test_a_redirect_loop_is_asked_again_from_its_start_before_it_fails(tmp_path):
-    # A server may loop for a moment; a loop that stays fails as the tests above show.
-    db = tmp_path / "archive.db"
-    with running() as blog:
-        crawl(blog + "faults/redirect-self-once/", db, tmp_path, "-s", "RETRY_TIMES=1")
-    status, errors, failed, stats = last_crawl(db)
-    assert (status, errors, failed, stats["retry/reason_count/redirect_loop"]) == (
-        "ok", 0, [], 1)
-    assert [row[:7] for row in rows(db, THREAD_QUERY, blog + "faults/redirect-self-once/")] == [
+    assert [row[:7] for row in rows(db, THREAD_QUERY, blog + page)] == [
         row[:7] for row in EXAMPLE_THREAD]
