@@ -73,20 +73,15 @@ def answering(command, port, log, timeout=30):
         process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     base = f"http://{LOOPBACK}:{port}"
+
+    def answers():
+        with contextlib.suppress(OSError), urllib.request.urlopen(base + "/-/versions.json",
+                                                                  timeout=2):
+            return True
+        return False
+
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise ServerError(f"{command[2]} exited {process.returncode}:\n"
-                                  f"{Path(log).read_text()}")
-            if time.monotonic() > deadline:
-                raise ServerError(f"{command[2]} did not answer in {timeout} s:\n"
-                                  f"{Path(log).read_text()}")
-            try:
-                with urllib.request.urlopen(base + "/-/versions.json", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_ready(process, command[2], log, timeout, answers)
         yield base
     finally:
         if process.poll() is None:
@@ -108,7 +103,7 @@ def nginx(root, folder, origin=None, port=None, access_log=True, timeout=30):
                                    rewrite_origin=rewrite,
                                    access_log=f"{folder}/access.log" if access_log else "off"))
     process = subprocess.Popen(["nginx", "-c", str(config), "-p", str(folder)],
-                               stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with listening(process, port, folder / "error.log", timeout):
         yield f"http://{LOOPBACK}:{port}"
 
@@ -123,7 +118,7 @@ def redis_server(folder, timeout=30):
     process = subprocess.Popen(["redis-server", "--bind", LOOPBACK, "--port", str(port),
                                 "--save", "", "--appendonly", "no", "--dir", str(folder),
                                 "--logfile", str(log)],
-                               stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with listening(process, port, log, timeout):
         yield f"redis://{LOOPBACK}:{port}/0"
 
@@ -132,18 +127,31 @@ def redis_server(folder, timeout=30):
 def listening(process, port, log, timeout):
     """Once the server `process` accepts connections on `port` (else ServerError, quoting its
     `log`), run the block; stop the server afterwards."""
+    def accepts():
+        with contextlib.suppress(OSError), socket.create_connection((LOOPBACK, port), 1):
+            return True
+        return False
+
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise ServerError(f"{process.args[0]} exited {process.returncode}: "
-                                  f"{process.stderr.read()}")
-            if time.monotonic() > deadline:
-                raise ServerError(f"{process.args[0]} did not listen: {Path(log).read_text()}")
-            with contextlib.suppress(OSError), socket.create_connection((LOOPBACK, port), 1):
-                break
-            time.sleep(0.05)
+        wait_until_ready(process, process.args[0], log, timeout, accepts)
         yield
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def wait_until_ready(process, name, log, timeout, ready):
+    """Return once `ready()` is true of the server `process`; ServerError, quoting its `log`,
+    if it exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if process.poll() is not None:
+            raise ServerError(f"{name} exited {process.returncode}:\n{_text(log)}")
+        if time.monotonic() > deadline:
+            raise ServerError(f"{name} did not answer in {timeout} s:\n{_text(log)}")
+        time.sleep(0.05)
+
+
+def _text(log):
+    """What a server wrote to its log, if it got as far as making one."""
+    return Path(log).read_text() if Path(log).exists() else "(no log)"

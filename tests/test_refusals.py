@@ -36,19 +36,20 @@ def random_bytes(path):
 
 
 def another_programs(path):
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
-        conn.execute("INSERT INTO customers (name) VALUES ('Ada')")
-    conn.close()
-    return f"{path} is not an archive: it holds another program's tables (customers)"
+    return foreign_database(path, "customers", "name", "'Ada'")
 
 
 def with_own_posts(path):
+    return foreign_database(path, "posts", "title, body", "'Hello', 'World'")
+
+
+def foreign_database(path, table, columns, values):
+    """Another program's SQLite database at `path`, with one row in its `table`."""
     with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT, body TEXT)")
-        conn.execute("INSERT INTO posts (title, body) VALUES ('Hello', 'World')")
+        conn.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, {columns})")
+        conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({values})")
     conn.close()
-    return f"{path} is not an archive: it holds another program's tables (posts)"
+    return f"{path} is not an archive: it holds another program's tables ({table})"
 
 
 def of_a_newer_schema(path):
