@@ -131,7 +131,31 @@ def bench_blog(posts: int, options: argparse.Namespace, folder: Path) -> list[li
                 for name in CONTENDERS), flush=True)
         again, _ = archiver_run(base, folder / "round-0" / "archive.db", options.concurrency,
                                 folder / "unchanged.log", post_urls)
-    return table_rows(posts, options, runs, again)
+    return [*table_rows(posts, options, runs, again),
+            reading_alone_row(posts, options, folder / "round-0" / "archive.db", runs)]
+
+
+def reading_alone_row(posts: int, options: argparse.Namespace, db: Path,
+                      runs: dict[str, list[Run]]) -> list[str]:
+    """What reading and storing the pages costs with no crawl around it: `archiver reparse` of
+    the first run's archive, less the same command's start-up (a reparse of no blog). With the
+    bare spider's CPU per page, it bounds the archiver's pages/s on this machine's cores, however
+    well the work were spread over them."""
+    copy = db.with_name("reparsed.db")
+    copy.write_bytes(db.read_bytes())
+    command = [sys.executable, "-m", "archiver.cli", "reparse", "--db", str(copy)]
+    idle = measured([*command, "--site", "no.such.blog"], copy.with_suffix(".idle.log"))
+    reparsed = measured(command, copy.with_suffix(".log"))
+    pages = int(copy.with_suffix(".log").read_text(encoding="utf-8").split(" pages read")[0]
+                .split()[-1])
+    cpu_ms = 1000 * (reparsed.cpu - idle.cpu) / pages
+    bare = runs["bare spider"][0]
+    bare_ms, bare_rate = 1000 * bare.cpu / bare.pages, bare.pages / bare.wall
+    ceiling = (os.cpu_count() or 1) * 1000 / (bare_ms + cpu_ms) / bare_rate
+    return [f"{posts:,}", str(options.concurrency),
+            "reading and storing alone (`archiver reparse`)", f"{pages:,}",
+            f"{reparsed.wall:.1f}", "", "", f"{cpu_ms:.1f}", "", "",
+            f"at most {ceiling:.2f}", "", ""]
 
 
 def table_rows(posts: int, options: argparse.Namespace, runs: dict[str, list[Run]],
@@ -181,6 +205,10 @@ def markdown(rows: list[list[str]], command: str) -> str:
              "nginx on 127.0.0.1. Pages: the archiver's requests (the run's `requests`), the "
              "bare spider's responses to the same URLs, wget's files. Posts: posts archived by "
              "the archiver, post pages fetched by the others. CPU: user+sys of the process. "
+             "Reading and storing alone: `archiver reparse` of the first run's archive, CPU per "
+             "thread page net of its start-up; its `pages/s / bare` is the most the archiver "
+             "could reach on these CPUs if that work and the bare spider's were spread over "
+             "all of them without loss (links are found on top of it). "
              "The last two rows (bench/distributed.py): three such blogs crawled by one "
              "`archiver crawl` process, one blog after another, and by three `archiver worker` "
              "processes sharing a Redis frontier (their wall time less the seconds a worker "
