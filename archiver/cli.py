@@ -9,8 +9,11 @@ extract`, which the corpus scorer runs once per page, starts without it.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,9 +21,12 @@ import click
 
 from archiver.cli_archives import (
     DEFAULT_DB,
+    SERVE_PORT,
     archive_lock,
+    datasette_arguments,
     export_warc_command,
     import_warc_command,
+    make_archive_folder,
     merge,
     refuse_port_in_use,
     reparse,
@@ -33,7 +39,9 @@ from archiver.page import Page
 from archiver.thread_json import thread_as_json
 
 if TYPE_CHECKING:
-    from archiver.items import PageItem
+    from scrapy.crawler import Crawler
+
+    from archiver.runner import Blog
 
 DEMO_PORT = 8437
 
@@ -81,10 +89,12 @@ def crawl(given: BlogsGiven, db_path: str | None, log_file: str | None) -> None:
     archive = db_path or given.listed.db or DEFAULT_DB
     process_settings = project_settings(given.listed.process_settings(given.settings, archive,
                                                                       log_file))
+    make_archive_folder(archive)
     with archive_lock(archive):
         check_archive_opens(archive)
         runs = run_crawls(blogs, process_settings, log_file=None if log_file else
-                          lambda blog: run_log_path(archive, blog.url))
+                          lambda blog: run_log_path(archive, blog.url),
+                          watch=progress_on_terminal())
     for run in runs:
         report_run(run)
     if len(runs) < len(blogs):
@@ -98,7 +108,12 @@ def crawl(given: BlogsGiven, db_path: str | None, log_file: str | None) -> None:
               type=click.Path(dir_okay=False), help="The archive to write to.")
 @click.option("--port", default=DEMO_PORT, show_default=True,
               help="Port for the demo blog on 127.0.0.1 (fixed, so re-runs update the same site).")
-def demo(db_path: str, port: int) -> None:
+@click.option("--serve", "keep_serving", is_flag=True,
+              help="Then keep the demo blog and Datasette on the archive running until "
+                   "interrupted (Ctrl-C), to try crawls and the thread view's links to the blog.")
+@click.option("--serve-port", default=SERVE_PORT, show_default=True,
+              type=click.IntRange(1, 65535), help="Port for Datasette on 127.0.0.1, with --serve.")
+def demo(db_path: str, port: int, keep_serving: bool, serve_port: int) -> None:
     """Serve the bundled demo blog on 127.0.0.1, archive it, and show what the archive holds."""
     from archiver.demo import DEMO_BLOG, serve
     from archiver.runner import Blog, project_settings, run_crawls
@@ -106,35 +121,53 @@ def demo(db_path: str, port: int) -> None:
     if not (DEMO_BLOG / "manifest.json").exists():
         raise click.ClickException(f"the demo blog is missing: {DEMO_BLOG}")
     refuse_port_in_use(port)
+    if keep_serving:
+        refuse_port_in_use(serve_port)
+    make_archive_folder(db_path)
     settings = project_settings({"ARCHIVE_DB": db_path, "DOWNLOAD_DELAY": 0,
                                  "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING"})
-    progress = Progress()
     with serve(DEMO_BLOG, port=port) as url:
         click.echo(f"Demo blog served at {url}; archiving it into {db_path}")
-        (run,) = run_crawls([Blog(url)], settings, on_item=progress.update)
-    progress.done()
-    _print_archive_summary(db_path)
+        (run,) = run_crawls([Blog(url)], settings, watch=progress_on_terminal())
+        _print_archive_summary(db_path)
+        if keep_serving and run.outcome.exit_code == 0:
+            _serve_until_interrupted(db_path, url, serve_port)
+            return
     click.echo(f"\nBrowse it:  archiver serve --db {db_path}")
     sys.exit(run.outcome.exit_code)
 
 
-class Progress:
-    """One self-rewriting line on stderr: pages archived, posts and comments read."""
+def progress_on_terminal() -> Callable[[Blog, Crawler], None] | None:
+    """What shows each crawl's progress on stderr, where stderr is a terminal; under cron,
+    nothing."""
+    from archiver.progress import Progress
 
-    def __init__(self) -> None:
-        self.pages = self.comments = 0
-        self.posts: set[str] = set()
+    return Progress(sys.stderr).watch if sys.stderr.isatty() else None
 
-    def update(self, item: PageItem) -> None:
-        self.pages += 1
-        if item.thread is not None and item.thread.source == "html":
-            self.posts.add(item.thread.post.url)
-            self.comments += len(item.thread.comments)
-        click.echo(f"\r  {self.pages} pages, {len(self.posts)} posts, "
-                   f"{self.comments} comments read", nl=False, err=True)
 
-    def done(self) -> None:
-        click.echo("", err=True)
+class Interrupted(Exception):
+    """SIGINT or SIGTERM, which ends `archiver demo --serve`."""
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise Interrupted
+
+
+def _serve_until_interrupted(db_path: str, blog_url: str, port: int) -> None:
+    """Datasette on the archive, beside the demo blog, until SIGINT or SIGTERM."""
+    from datasette.cli import cli as datasette
+
+    click.echo(f"\nServing until interrupted (Ctrl-C):\n"
+               f"  the demo blog  {blog_url}\n"
+               f"  the archive    http://127.0.0.1:{port}/\n"
+               f"Try:  archiver crawl {blog_url} --db {db_path}")
+    # Datasette's server takes the signals while it runs and sends each again once it has
+    # stopped: here, to end the demo with status 0.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupted)
+    with contextlib.suppress(Interrupted):
+        datasette.main(datasette_arguments(db_path, port), prog_name="datasette",
+                       standalone_mode=False)
 
 
 def _print_archive_summary(db_path: str) -> None:

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from archiver.schedule import ArchiveLock
 
 DEFAULT_DB = "data/archive.db"
+# Datasette's own default port.
+SERVE_PORT = 8001
 # sysexits' EX_TEMPFAIL: another run holds the archive's lock, try again later.
 EXIT_LOCKED = 75
 # The archive's Datasette plugin (registered through the `datasette` entry points) and metadata.
@@ -57,6 +59,20 @@ def refuse_unless_archive(db_path: str | Path) -> None:
         raise click.ClickException(str(refused)) from None
     except (OSError, sqlite3.Error) as error:
         raise click.ClickException(f"cannot open the archive {db_path}: {error}") from None
+
+
+def make_archive_folder(db_path: str | Path) -> None:
+    """Make the folder of an archive that has none yet, and say so in one line on stderr: a
+    new archive's folder is made as Scrapy makes a feed's, and a misspelt one is seen at once,
+    before a first crawl starts over in it."""
+    folder = Path(db_path).parent
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True)
+        except OSError as error:
+            raise click.ClickException(f"cannot make the folder {folder} for the archive "
+                                       f"{db_path}: {error.strerror}") from None
+        click.echo(f"Made the folder {folder} for the archive {db_path}", err=True)
 
 
 def refuse_port_in_use(port: int) -> None:
@@ -121,7 +137,7 @@ def merge(db_path: str, shards: tuple[str, ...]) -> None:
 @click.command(name="serve")
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
               type=click.Path(dir_okay=False), help="The archive to browse.")
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+@click.option("--port", default=SERVE_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Port on 127.0.0.1.")
 def serve_command(db_path: str, port: int) -> None:
     """Browse the archive in Datasette on 127.0.0.1, read-only: the thread view, search,
@@ -140,11 +156,17 @@ def serve_command(db_path: str, port: int) -> None:
                                    f"with archiver crawl URL --db {db_path}")
     refuse_unless_archive(db_path)
     refuse_port_in_use(port)
-    datasette.main(["serve", str(db_path), "--host", "127.0.0.1", "--port", str(port),
-                    "--metadata", str(DATASETTE_FILES / "metadata.yml"),
-                    # The metadata names the facets worth having; Datasette's suggestions of
-                    # others query every column, seconds per table page on a large archive.
-                    "--setting", "suggest_facets", "off"], prog_name="datasette")
+    datasette.main(datasette_arguments(db_path, port), prog_name="datasette")
+
+
+def datasette_arguments(db_path: str | Path, port: int) -> list[str]:
+    """The `datasette` command line that serves the archive at `db_path` on 127.0.0.1:`port`,
+    as `archiver serve` does."""
+    return ["serve", str(db_path), "--host", "127.0.0.1", "--port", str(port),
+            "--metadata", str(DATASETTE_FILES / "metadata.yml"),
+            # The metadata names the facets worth having; Datasette's suggestions of others
+            # query every column, seconds per table page on a large archive.
+            "--setting", "suggest_facets", "off"]
 
 
 @click.command(name="export-warc")

@@ -107,13 +107,14 @@ def blogs_from_urls(urls: tuple[str, ...]) -> BlogsFile:
 
 
 def report_run(run: Run) -> None:
-    """One line on how a blog's crawl went, and one on stderr on what stopped it, if it raised."""
-    outcome = run.outcome
-    click.echo(f"{run.blog.url}: {outcome.status}: {outcome.pages} pages, {outcome.posts} posts, "
-               f"{outcome.comments} comments, {outcome.errors} errors"
+    """One line on how a blog's crawl went, and one on stderr on why, if it failed: what
+    stopped it, if it raised, else the cause its log gives too."""
+    click.echo(f"{run.blog.url}: {run.outcome.summary()}"
                + (f"; log {run.log_file}" if run.log_file else ""))
     if run.error:
         click.echo(f"Error: the crawl of {run.blog.url} stopped: {run.error}", err=True)
+    elif run.outcome.cause:
+        click.echo(f"Error: the crawl of {run.blog.url} failed: {run.outcome.cause}", err=True)
 
 
 def check_archive_opens(db_path: str | Path) -> None:

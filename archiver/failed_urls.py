@@ -18,21 +18,26 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-# Sent with url, role and reason (the last part of the stats key it was counted under).
+# Sent with url, role, reason (the last part of the stats key it was counted under) and cause
+# (what happened, in words: archiver.fault_causes).
 url_failed = object()
 
 
 class FailedUrls:
-    """The failed URLs of one run, in the order they failed: {url, role, reason} each."""
+    """The failed URLs of one run, in the order they failed: {url, role, reason} each; and for
+    those whose fault was told, what it was in words."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.failed: dict[str, dict[str, str]] = {}
+        self.causes: dict[str, str] = {}
         crawler.signals.connect(self.add, signal=url_failed)
         crawler.signals.connect(self._callback_raised, signal=signals.spider_error)
 
-    def add(self, url: str, role: str, reason: str) -> None:
+    def add(self, url: str, role: str, reason: str, cause: str | None = None) -> None:
         """Record a URL's failure; a URL that fails twice is listed once, with its first reason."""
         self.failed.setdefault(url, {"url": url, "role": str(role), "reason": reason})
+        if cause is not None:
+            self.causes.setdefault(url, cause)
 
     def _callback_raised(self, failure: Failure, response: Response | Failure,
                          **_: Any) -> None:

@@ -15,12 +15,15 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import ProtegoRobotParser, RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 from archiver.failed_urls import url_failed
+from archiver.fault_causes import fault_words
 
 logger = logging.getLogger(__name__)
 
@@ -62,26 +65,57 @@ def _keep_reserved_escapes(text: str) -> str:
     return RESERVED_ESCAPE.sub(lambda escape: "%25" + escape[1].upper(), text)
 
 
+class RobotsUnreadable(IgnoreRequest):
+    """A request not made because its host's robots.txt could not be read: the fault is that
+    robots.txt's, logged once as an error, not a rule of the blog's."""
+
+
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, but failing closed.
 
     Scrapy parses whatever a 5xx robots.txt returns and treats a network error as "no
     robots.txt": both allow everything. RFC 9309 (2.3.1.4) says an unreachable robots.txt
     means complete disallow, so this run leaves such a host alone; the next run asks again.
+    The requests to such a host fail as RobotsUnreadable, saying why, and the fault is logged
+    once, in words, without Scrapy's traceback under the first request that waited for it.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._robots_urls: dict[str, str] = {}  # by netloc
+        self._unreadable: dict[str, str] = {}  # by netloc: why its robots.txt was not read
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         parts = urlparse_cached(request)
-        self._robots_urls.setdefault(parts.netloc, f"{parts.scheme}://{parts.netloc}/robots.txt")
-        return await super().robot_parser(request)
+        netloc = parts.netloc
+        if netloc in self._parsers:
+            parser = self._parsers[netloc]
+            return await maybe_deferred_to_future(parser) if isinstance(parser, Deferred) \
+                else parser
+        self._parsers[netloc] = Deferred()
+        self._robots_urls[netloc] = f"{parts.scheme}://{netloc}/robots.txt"
+        robots = Request(self._robots_urls[netloc], priority=self.DOWNLOAD_PRIORITY,
+                         meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+        try:
+            response = await self.crawler.engine.download_async(robots)
+            await self._parse_robots(response, netloc, request)
+        except Exception as error:
+            self._robots_error(error, netloc)
+        self._stats.inc_value("robotstxt/request_count")
+        return await self.robot_parser(request)
+
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        netloc = urlparse_cached(request).netloc
+        if netloc in self._unreadable:
+            self._stats.inc_value("robotstxt/forbidden")
+            raise RobotsUnreadable(f"its host's robots.txt could not be read: "
+                                   f"{self._unreadable[netloc]}")
+        super().process_request_2(rp, request)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:
-            self._disallow_all(netloc, f"robots.txt answered {response.status}")
+            self._disallow_all(netloc, f"HTTP {response.status}",
+                               f"robots.txt answered {response.status}")
             return
         await super()._parse_robots(response, netloc, request)
 
@@ -90,13 +124,15 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             super()._robots_error(exc, netloc)
             return
         self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
-        self._disallow_all(netloc, f"robots.txt unreachable ({exc.__class__.__name__})")
+        cause = fault_words(exc)
+        self._disallow_all(netloc, cause, f"robots.txt unreachable ({cause})")
 
-    def _disallow_all(self, netloc: str, reason: str) -> None:
+    def _disallow_all(self, netloc: str, cause: str, reason: str) -> None:
         logger.error("%s for %s: treating the whole host as disallowed (RFC 9309)", reason, netloc)
         self._stats.inc_value("archiver/robots/disallow_all")
+        self._unreadable[netloc] = cause
         self.crawler.signals.send_catch_log(url_failed, url=self._robots_urls[netloc],
-                                            role="robots", reason="disallow_all")
+                                            role="robots", reason="disallow_all", cause=cause)
         parser = build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)
         waiting = self._parsers[netloc]
         assert isinstance(waiting, Deferred)

@@ -18,8 +18,9 @@ from archiver import ingest, storage
 from archiver.dates import utc_iso
 from archiver.extraction_pool import ExtractionPool
 from archiver.failed_urls import FailedUrls
+from archiver.fault_causes import failure_cause
 from archiver.items import PageItem, Thread
-from archiver.outcome import crawl_outcome
+from archiver.outcome import CAUSE, CHANGES, FAILED, crawl_outcome
 from archiver.urls import comment_page_of
 
 logger = logging.getLogger(__name__)
@@ -170,17 +171,19 @@ class ArchivePipeline:
         self.stats.set_value("archiver/comments/count_mismatch", len(mismatches))
 
     def _count_posts(self, db: Database, site: str | None) -> None:
-        """A run after which the archive holds no post of its blog failed, whatever it fetched.
-        A shard's archive is the one it is merged into (ARCHIVE_STATE_DB), which holds at least
-        as many: an incremental run writes to the shard only what changed."""
+        """What the archive holds of the run's blog after it: a run after which it holds no post
+        failed, whatever it fetched (logged with its cause at the end). A shard's archive is the
+        one it is merged into (ARCHIVE_STATE_DB), which holds at least as many: an incremental
+        run writes to the shard only what changed."""
         held = storage.count_posts(db, site)
+        comments = storage.count_site_comments(db, site)
         state = storage.open_read_only(self.state_path) if self.state_path else None
         if state is not None:
             held = max(held, storage.count_posts(state, site))
+            comments = max(comments, storage.count_site_comments(state, site))
             state.close()
         self.stats.set_value("archiver/posts/in_archive", held)
-        if not held:
-            logger.error("The archive holds no post of %s after this run: the crawl failed", site)
+        self.stats.set_value("archiver/comments/in_archive", comments)
 
     def spider_closed(self, reason: str) -> None:
         """Written last: a run that dies before this stays 'running' in the crawls table."""
@@ -191,15 +194,23 @@ class ArchivePipeline:
         self.stats.set_value("archiver/posts/saved", len(run.post_ids))
         self.stats.set_value("archiver/comments/saved", storage.count_comments(db, run.post_ids))
         self._count_posts(db, self.identity.get("site"))
+        changes = storage.crawl_changes(db, run.crawl_id)
+        for name, count in changes.items():
+            self.stats.set_value(CHANGES + name, count)
         stats = dict(self.stats.get_stats())
         stats["finish_reason"] = reason
         outcome = crawl_outcome(stats)
+        if outcome.status == FAILED:
+            stats[CAUSE] = failure_cause(list(self.failed_urls.failed.values()),
+                                         self.failed_urls.causes,
+                                         self.identity.get("start_url"), reason)
+            self.stats.set_value(CAUSE, stats[CAUSE])
+            logger.error("The crawl failed: %s", stats[CAUSE])
         storage.finish_crawl(
             db, run.crawl_id, finished_utc=utc_now(), finish_reason=reason,
             status=outcome.status, requests=stats.get("downloader/request_count", 0),
             pages=outcome.pages, posts=outcome.posts, comments=outcome.comments,
-            errors=outcome.errors, failed_urls=self.failed_urls.as_json(),
-            **storage.crawl_changes(db, run.crawl_id),
+            errors=outcome.errors, failed_urls=self.failed_urls.as_json(), **changes,
             stats=json.dumps(stats, default=str, sort_keys=True))
         storage.close_archive(db)
         self.db = None

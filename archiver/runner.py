@@ -17,8 +17,6 @@ from archiver.outcome import Outcome, crawl_outcome
 if TYPE_CHECKING:
     from scrapy.crawler import AsyncCrawlerProcess, Crawler
 
-    from archiver.items import PageItem
-
 logger = logging.getLogger(__name__)
 
 # The priority of a blog's own settings. Above the command line's: the process merges its own
@@ -70,15 +68,15 @@ def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
 
 def run_crawls(blogs: Sequence[Blog], settings: Settings,
                log_file: Callable[[Blog], Path] | None = None,
-               on_item: Callable[[PageItem], None] | None = None) -> list[Run]:
+               watch: Callable[[Blog, Crawler], None] | None = None) -> list[Run]:
     """Crawl `blogs` one after another in this process; return a Run for each blog crawled.
 
     `settings` are the process's; each blog's own settings apply to its crawl on top of them.
     `log_file(blog)`, when given, names the file a blog's crawl logs to, as that crawl starts.
-    `on_item(item)`, when given, is called for every archived page (progress display).
+    `watch(blog, crawler)`, when given, is called with each blog's crawler before its crawl
+    starts (to show its progress).
     A crawl stopped by SIGINT or SIGTERM ends the run: the blogs after it are not started.
     """
-    from scrapy import signals
     from scrapy.crawler import Crawler
 
     process_settings = settings.copy()
@@ -96,9 +94,8 @@ def run_crawls(blogs: Sequence[Blog], settings: Settings,
         for blog in blogs:
             path = log_file(blog) if log_file is not None else None
             crawler = Crawler(spidercls, crawl_settings(settings, blog, path))
-            if on_item is not None:
-                crawler.signals.connect(lambda item, **_: on_item(item),
-                                        signal=signals.item_scraped, weak=False)
+            if watch is not None:
+                watch(blog, crawler)
             run = await crawl_blog(process, crawler, blog, path)
             runs.append(run)
             if run.finish_reason == SHUTDOWN:

@@ -2,12 +2,17 @@
 
 import os
 
+from archiver import HOMEPAGE, __version__
+
 BOT_NAME = "thread-archiver"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 # `scrapy crawl` checks the spider's arguments and the archive before it starts a crawl.
 COMMANDS_MODULE = "archiver.commands"
-USER_AGENT = "thread-archiver/0.1 (archives blog comment threads; obeys robots.txt)"
+# Says who is crawling, and where a site owner can read about it; an operator names themselves
+# with -s USER_AGENT=… or a blogs file's settings, so that owners can reach them.
+USER_AGENT = (f"thread-archiver/{__version__} (+{HOMEPAGE}; archives blog comment threads; "
+              "obeys robots.txt)")
 
 # Politeness: one blog is archived at about a page a second, and slower when it is slow.
 ROBOTSTXT_OBEY = True

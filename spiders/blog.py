@@ -17,7 +17,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
-from archiver import discovery, freshness, storage
+from archiver import discovery, freshness, outcome, storage
 from archiver.dates import utc_iso
 from archiver.discovery import archives, feeds, listings, sitemaps
 from archiver.extractors import find_links, wordpress_rest
@@ -71,10 +71,18 @@ class BlogSpider(RestApiMixin, CommentFeedsMixin, scrapy.Spider):
             "site": spider.args.site, "start_url": spider.args.start_url,
             "arguments": spider.args.given,
             "mode": "incremental" if spider.incremental else "full"}, priority="spider")
+        crawler.signals.connect(spider.count_mode, signal=signals.spider_opened)
         crawler.signals.connect(spider.read_archive_pages, signal=signals.spider_idle)
         crawler.signals.connect(spider.page_read, signal=signals.item_scraped)
         crawler.signals.connect(spider.ask_held_feeds, signal=signals.spider_idle)
         return spider
+
+    def count_mode(self):
+        """The run's mode in its stats, for its summary; in an incremental run, every archived
+        thread of the blog, each of which it reads again or judges unchanged."""
+        self.crawler.stats.set_value(outcome.MODE, "incremental" if self.incremental else "full")
+        if self.incremental:
+            self.crawler.stats.set_value(outcome.CHECKED, len(self.known.posts))
 
     def read_archive(self):
         """What the archive holds of this blog decides whether this run is incremental. It is
@@ -319,7 +327,7 @@ class BlogSpider(RestApiMixin, CommentFeedsMixin, scrapy.Spider):
             asked = request.meta.get("redirect_urls", [request.url])[0]
             self.crawler.signals.send_catch_log(url_failed, url=asked,
                                                 role=request.cb_kwargs["role"],
-                                                reason=failed.reason)
+                                                reason=failed.reason, cause=failed.cause)
         if failed.response is not None:
             yield self._item(failed.response, request.cb_kwargs["role"], None)
 

@@ -12,8 +12,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
+from archiver.fault_causes import fault_words
 from archiver.items import GONE, OPTIONAL_ROLES, Role
-from archiver.middlewares import IncompleteBody
+from archiver.middlewares import IncompleteBody, RobotsUnreadable
 
 # The faults on the way that a failure is counted by a name of its own, not its exception's.
 NAMED_FAULTS = {
@@ -31,6 +32,7 @@ class FailedFetch:
     level: int
     message: str
     response: Response | None  # the answer of an HTTP error, archived raw
+    cause: str  # what happened, in words
 
     @property
     def listed(self) -> bool:
@@ -54,7 +56,7 @@ def failed_fetch(failure: Failure, request: Request, known_post: bool) -> Failed
     if response is not None and response.status in GONE and known_post:
         return FailedFetch(f"archiver/fetch/gone/http_{response.status}", logging.INFO,
                            f"HTTP {response.status} for {request.url}: the post is gone from the "
-                           "blog", response)
+                           "blog", response, f"HTTP {response.status}")
     redirects = request.meta.get("redirect_loop") or request.meta.get("redirect_limit")
     absent = (response.status < 500 and not redirects if response is not None
               else bool(failure.check(IgnoreRequest)))
@@ -66,19 +68,25 @@ def failed_fetch(failure: Failure, request: Request, known_post: bool) -> Failed
         outcome, what = (("redirect_loop", "Redirect loop") if request.meta.get("redirect_loop")
                          else ("too_many_redirects", "Too many redirects"))
         return FailedFetch(f"archiver/fetch/{kind}/{outcome}", level,
-                           f"{what}, not followed: {' -> '.join(redirects)} ({role})", response)
+                           f"{what}, not followed: {' -> '.join(redirects)} ({role})", response,
+                           what.lower())
     if response is not None and request.meta.get("offsite_redirect"):
         return FailedFetch(f"archiver/fetch/{kind}/offsite_redirect", level,
                            f"Redirect off the blog not followed: {request.url} -> "
-                           f"{request.meta['offsite_redirect']} ({role})", response)
+                           f"{request.meta['offsite_redirect']} ({role})", response,
+                           f"redirect off the blog, to {request.meta['offsite_redirect']}")
     if response is not None:
         return FailedFetch(f"archiver/fetch/{kind}/http_{response.status}", level,
                            f"HTTP {response.status} for {request.url} ({role}), archived raw, "
-                           "crawl goes on", response)
+                           "crawl goes on", response, f"HTTP {response.status}")
     if failure.check(IgnoreRequest):
-        return FailedFetch(f"archiver/fetch/{kind}/ignored", logging.WARNING,
-                           f"Not fetched: {request.url} ({failure.getErrorMessage()})", None)
+        # Its host's robots.txt fault is logged once, as an error, not again for each page.
+        level = logging.INFO if failure.check(RobotsUnreadable) else logging.WARNING
+        return FailedFetch(f"archiver/fetch/{kind}/ignored", level,
+                           f"Not fetched: {request.url} ({failure.getErrorMessage()})", None,
+                           f"not fetched ({failure.getErrorMessage()})")
     outcome = next((name for name, kinds in NAMED_FAULTS.items() if failure.check(*kinds)),
                    failure.type.__name__)
     return FailedFetch(f"archiver/fetch/{kind}/{outcome}", level,
-                       f"Fetching {request.url} ({role}) failed: {failure.getErrorMessage()}", None)
+                       f"Fetching {request.url} ({role}) failed: {failure.getErrorMessage()}", None,
+                       fault_words(failure.value))

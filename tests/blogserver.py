@@ -246,6 +246,7 @@ class ServedBlog:
         self.url = ""
         self.asked: list[str] = []
         self.asked_at: list[float] = []  # when each of `asked` came, by time.monotonic()
+        self.user_agents: list[str | None] = []  # the User-Agent header of every request
         self._hold: tuple[Callable[[str], bool], threading.Event] | None = None
         self._scripted: dict[str, list[Reply]] = {}
 
@@ -300,6 +301,7 @@ class ServedHandler(HeadersHandler):
         super().__init__(*args, **kwargs)
 
     def reply(self):
+        self.served.user_agents.append(self.headers["User-Agent"])
         return self.served.answer(self.path)
 
 

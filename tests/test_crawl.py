@@ -114,7 +114,9 @@ def test_max_posts_limits_the_posts_archived(demo_blog, tmp_path):
 def test_archiver_crawl_exits_non_zero_when_every_request_fails(tmp_path):
     done = archiver("crawl", "http://127.0.0.1:9/", "--db", tmp_path / "none.db",
                     "-s", "RETRY_TIMES=0", "--log-file", tmp_path / "none.log", cwd=tmp_path)
-    assert done.returncode == 1
+    assert (done.returncode, done.stderr) == (
+        1, "Error: the crawl of http://127.0.0.1:9/ failed: connection refused at "
+           "http://127.0.0.1:9/robots.txt\n")
     assert done.stdout == "http://127.0.0.1:9/: failed: 0 pages, 0 posts, 0 comments, 2 errors\n"
     ((status, pages, failed),) = rows(tmp_path / "none.db",
                                       "SELECT status, pages, failed_urls FROM crawls")
@@ -177,8 +179,8 @@ def test_a_crawl_that_archived_no_post_failed_and_missing_sources_are_no_errors(
     lines = [line.split("] ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines()
              if "] " in line]
     assert [line for line in lines if line.startswith(("ERROR", "WARNING"))] == [
-        f"ERROR: The archive holds no post of {blog.split('/')[2]} after this run: "
-        "the crawl failed"]
+        f"ERROR: The crawl failed: no post found at {blog}"]
+    assert done.stderr == f"Error: the crawl of {blog} failed: no post found at {blog}\n"
     for path, role in [("feed/", "feed"), ("sitemap.xml", "sitemap"), ("page/2/", "listing")]:
         assert f"INFO: HTTP 404 for {blog}{path} ({role}), archived raw, crawl goes on" in lines
     ((status, stats),) = rows(db, "SELECT status, stats FROM crawls")
@@ -214,8 +216,9 @@ def test_an_incremental_run_that_found_nothing_new_is_ok(demo_blog, demo_archive
     done = archiver_crawl(demo_blog.url, db, tmp_path / "again.log")
     ((mode, status, pages, stats),) = rows(db, "SELECT mode, status, pages, stats FROM crawls "
                                                "ORDER BY id DESC LIMIT 1")
-    assert (done.returncode, done.stdout.split("; log")[0]) == (
-        0, f"{demo_blog.url}: ok: {pages} pages, 0 posts, 0 comments, 0 errors\n")
+    assert (done.returncode, done.stdout) == (
+        0, f"{demo_blog.url}: ok: incremental, 7 threads checked, 0 read again, nothing new; "
+           f"archive holds 7 posts, 58 comments; {pages} pages, 0 errors\n")
     assert (mode, status, json.loads(stats)["archiver/posts/in_archive"]) == (
         "incremental", "ok", 7)
 

@@ -79,7 +79,8 @@ def integrity(db):
 def test_a_run_prints_one_line_per_blog_and_logs_to_a_file_of_its_own(demo_blog, tmp_path):
     blog = demo_blog.url
     done = archiver("crawl", blog, "--db", "data/archive.db", *FAST, cwd=tmp_path)
-    assert (done.returncode, done.stderr) == (0, "")
+    assert (done.returncode, done.stderr) == (
+        0, "Made the folder data for the archive data/archive.db\n")
     line = re.fullmatch(rf"{re.escape(blog)}: ok: 20 pages, 7 posts, 58 comments, 0 errors; "
                         r"log (\S+)\n", done.stdout)
     assert line, done.stdout
@@ -147,7 +148,8 @@ def test_sigterm_closes_the_current_crawl_cleanly_and_starts_no_other(demo_blog,
     assert run.returncode == 1
     assert re.fullmatch(rf"{re.escape(blog)}: failed: \d+ pages, \d+ posts, \d+ comments, "
                         rf"0 errors; log {re.escape(str(logs))}/{LOG_NAME}\n", stdout), stdout
-    assert stderr == f"Error: the run was stopped; not crawled: {never_crawled}\n"
+    assert stderr == (f"Error: the crawl of {blog} failed: stopped (SIGTERM or SIGINT) before the "
+                      f"crawl finished\nError: the run was stopped; not crawled: {never_crawled}\n")
     assert [(url, reason, status, finished is not None) for url, reason, status, finished in rows(
         db, "SELECT start_url, finish_reason, status, finished_utc FROM crawls")] == [
         (blog, "shutdown", "failed", True)]
@@ -181,7 +183,8 @@ refresh_days = 7
 settings = {{LOG_LEVEL = "DEBUG"}}
 """, encoding="utf-8")
     done = archiver("crawl", "--config", "cron/blogs.toml", cwd=tmp_path)
-    assert (done.returncode, done.stderr) == (0, "")
+    assert (done.returncode, done.stderr) == (
+        0, "Made the folder cron/data for the archive cron/data/archive.db\n")
     db = tmp_path / "cron" / "data" / "archive.db"
     assert [line.partition(": ")[0] for line in done.stdout.splitlines()] == [blog, other_blog]
 
@@ -229,7 +232,10 @@ def test_a_blogs_file_is_checked_before_anything_is_crawled(tmp_path, text, erro
 def test_a_run_exits_1_when_any_blog_failed(demo_blog, tmp_path):
     blog = demo_blog.url
     done = archiver("crawl", blog, "http://127.0.0.1:9/", "--max-posts", "1", *FAST, cwd=tmp_path)
-    assert (done.returncode, done.stderr) == (1, "")
+    assert (done.returncode, done.stderr) == (
+        1, "Made the folder data for the archive data/archive.db\n"
+           "Error: the crawl of http://127.0.0.1:9/ failed: connection refused at "
+           "http://127.0.0.1:9/robots.txt\n")
     assert [re.sub(r"; log .*", "", line) for line in done.stdout.splitlines()] == [
         f"{blog}: ok: 8 pages, 1 posts, 0 comments, 0 errors",
         "http://127.0.0.1:9/: failed: 0 pages, 0 posts, 0 comments, 2 errors"]

@@ -41,6 +41,7 @@ from archiver.storage.sites import (
     KnownPost,
     SiteState,
     count_posts,
+    count_site_comments,
     read_site_state,
     save_site,
     site_timezones,
@@ -56,8 +57,8 @@ from archiver.storage.writes import transaction
 __all__ = [
     "KnownPost", "NotAnArchive", "PLATFORM_UTC", "Seen", "SiteState", "TABLES", "check_archive",
     "close_archive", "close_thread", "count_comment_types", "count_comments", "count_mismatches",
-    "count_posts", "crawl_arguments", "crawl_changes", "finish_crawl", "is_archive",
-    "mark_post_removed", "mark_stale", "open_archive", "open_read_only", "pending_migrations",
-    "read_page_body", "read_site_state", "save_page", "save_site", "save_thread", "site_timezones",
-    "start_crawl", "stored_pages", "transaction",
+    "count_posts", "count_site_comments", "crawl_arguments", "crawl_changes", "finish_crawl",
+    "is_archive", "mark_post_removed", "mark_stale", "open_archive", "open_read_only",
+    "pending_migrations", "read_page_body", "read_site_state", "save_page", "save_site",
+    "save_thread", "site_timezones", "start_crawl", "stored_pages", "transaction",
 ]

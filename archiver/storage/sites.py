@@ -29,6 +29,13 @@ def count_posts(db: Database, site: str | None) -> int:
     return db.execute("SELECT count(*) FROM posts WHERE site = ?", [site]).fetchone()[0]
 
 
+def count_site_comments(db: Database, site: str | None) -> int:
+    """How many comments, pingbacks and trackbacks on posts of `site` the archive holds,
+    removed ones included."""
+    return db.execute("SELECT count(*) FROM comments c JOIN posts p ON p.id = c.post_id "
+                      "WHERE p.site = ?", [site]).fetchone()[0]
+
+
 @dataclass(frozen=True)
 class KnownPost:
     """What the archive knows of one post, for deciding whether to read its thread again."""
