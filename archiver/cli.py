@@ -19,6 +19,7 @@ import click
 from archiver.cli_archives import (
     DEFAULT_DB,
     archive_lock,
+    export_command,
     export_warc_command,
     import_warc_command,
     merge,
@@ -177,8 +178,8 @@ def extract_command(page: Path, url: str | None, timezone: str | None) -> None:
     sys.stdout.write("\n")
 
 
-for command in (reparse, merge, serve_command, export_warc_command, import_warc_command,
-                enqueue, worker):
+for command in (reparse, merge, serve_command, export_command, export_warc_command,
+                import_warc_command, enqueue, worker):
     cli.add_command(command)
 
 if __name__ == "__main__":
