@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
+from archiver.items import PageItem
 from archiver.outcome import Outcome, crawl_outcome
 
 if TYPE_CHECKING:
     from scrapy.crawler import AsyncCrawlerProcess, Crawler
-
-    from archiver.items import PageItem
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +96,8 @@ def run_crawls(blogs: Sequence[Blog], settings: Settings,
             path = log_file(blog) if log_file is not None else None
             crawler = Crawler(spidercls, crawl_settings(settings, blog, path))
             if on_item is not None:
-                crawler.signals.connect(lambda item, **_: on_item(item),
-                                        signal=signals.item_scraped, weak=False)
+                crawler.signals.connect(pages_only(on_item), signal=signals.item_scraped,
+                                        weak=False)
             run = await crawl_blog(process, crawler, blog, path)
             runs.append(run)
             if run.finish_reason == SHUTDOWN:
@@ -109,6 +108,17 @@ def run_crawls(blogs: Sequence[Blog], settings: Settings,
     if errors:
         raise errors[0]
     return runs
+
+
+def pages_only(on_item: Callable[[PageItem], None]) -> Callable[..., None]:
+    """An item_scraped handler calling `on_item` for the pages archived: a crawl with feed
+    exports also gives them its posts and comments as items (archiver.feed_exports)."""
+
+    def on_page(item: object, **_: object) -> None:
+        if isinstance(item, PageItem):
+            on_item(item)
+
+    return on_page
 
 
 def crawl_settings(settings: Settings, blog: Blog, log_path: Path | None) -> Settings:

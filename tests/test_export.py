@@ -1,5 +1,6 @@
 """Threads for analysis: `archiver export` of the demo blog's archive as CSV, JSON Lines and
-Parquet, read back with the csv module, json and pyarrow."""
+Parquet, read back with the csv module, json and pyarrow; and a crawl's feed exports, which hold
+the same rows as items."""
 
 import csv
 import io
@@ -10,6 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from archiver.items import CommentItem, PageItem, Role
+from archiver.runner import pages_only
 from tests.helpers import (
     EXAMPLE,
     EXAMPLE_THREAD,
@@ -18,6 +21,7 @@ from tests.helpers import (
     ROOT,
     archiver,
     archiver_output,
+    crawl,
     rows,
 )
 
@@ -149,3 +153,39 @@ def test_an_output_of_no_known_format_is_a_usage_error(demo_archive, tmp_path):
     assert (done.returncode, done.stdout, done.stderr.splitlines()[-1]) == (
         2, "", f"Error: no format for {tmp_path / 'comments.xlsx'}: name it .csv, .jsonl or "
                ".parquet, or pass --format")
+
+
+def test_a_crawl_s_feeds_hold_its_posts_and_comments_as_the_export_does(demo_blog, tmp_path):
+    blog, db = demo_blog.url, tmp_path / "archive.db"
+    items, comments, pages = (tmp_path / name
+                              for name in ("items.jsonl", "comments.csv", "pages.jsonl"))
+    feeds = {str(comments): {"format": "csv", "item_classes": ["archiver.items.CommentItem"]},
+             str(pages): {"format": "jsonl", "item_classes": ["archiver.items.PageItem"],
+                          "fields": ["url", "role", "status"]}}
+    crawl(blog + EXAMPLE, db, tmp_path, "-O", str(items), "-s", f"FEEDS={json.dumps(feeds)}")
+    assert [json.loads(line) for line in items.read_text(encoding="utf-8").splitlines()] == [
+        example_post(blog, db), *example_comments(blog, db)]
+    with comments.open(encoding="utf-8", newline="") as file:
+        assert list(csv.DictReader(file)) == [as_csv(row) for row in example_comments(blog, db)]
+    # Byte for byte what `archiver export` writes of the archive the crawl made.
+    assert archiver_output("export", "--db", db, tmp_path / "export.csv") == (
+        f"9 comments written to {tmp_path / 'export.csv'}\n")
+    assert (tmp_path / "export.csv").read_bytes() == comments.read_bytes()
+    assert sorted((page["role"], page["url"][len(blog):], page["status"]) for page in (
+        json.loads(line) for line in pages.read_text(encoding="utf-8").splitlines())) == [
+        ("comments", EXAMPLE + "feed/", 200),
+        ("comments", "wp-json/wp/v2/comments?post=1&per_page=100&orderby=id&order=asc"
+                     "&_fields=id,post,parent,author_name,author_url,date,date_gmt,link,content",
+         404),
+        ("post", EXAMPLE, 200), ("site", "wp-json/", 200)]
+
+
+def test_archiver_crawl_counts_pages_only_among_the_items(demo_blog, demo_archive):
+    counted = []
+    on_item = pages_only(counted.append)
+    page = PageItem(url=demo_blog.url, status=200, headers={}, body=b"", fetched_utc="",
+                    role=Role.LISTING, site=urlsplit(demo_blog.url).netloc)
+    comment = CommentItem(**example_comments(demo_blog.url, demo_archive)[0])
+    on_item(item=comment, response=None, spider=None)
+    on_item(item=page, response=None, spider=None)
+    assert counted == [page]
