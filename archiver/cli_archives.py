@@ -206,10 +206,12 @@ def export_command(output: str, db_path: str, site: str | None, per: str,
             raise click.ClickException(str(missing)) from None
     refuse_unless_archive(db_path)
     db = storage.open_read_only(db_path)
-    if db is None or not storage.is_archive(db) or storage.pending_migrations(db):
-        raise click.ClickException(f"no archive of this version at {db_path}: nothing to "
-                                   "export (an older one is brought up to date by any run "
-                                   "that writes to it)")
+    if db is None or not storage.is_archive(db):
+        raise click.ClickException(f"no archive at {db_path}: nothing to export")
+    if storage.pending_migrations(db):
+        raise click.ClickException(f"{db_path} is an archive of an earlier version: bring it "
+                                   f"up to date first, as any run that writes to it does "
+                                   f"(archiver reparse --db {db_path})")
     stream = click.open_file(output, "wb")
     try:
         written = export.export_threads(db, export.database_route(db_path), per, file_format,

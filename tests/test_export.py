@@ -5,6 +5,7 @@ the same rows as items."""
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 from urllib.parse import urlsplit
@@ -146,6 +147,16 @@ def test_parquet_without_pyarrow_says_how_to_install_it(demo_archive, tmp_path):
         1, "", "Error: Parquet needs pyarrow, which is not installed: "
                "pip install 'thread-archiver[parquet]'\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_archive_of_an_earlier_version_is_refused_with_the_way_to_upgrade_it(tmp_path):
+    db = tmp_path / "v1.db"
+    shutil.copy(ROOT / "tests" / "archives" / "v1.db", db)
+    done = archiver("export", "--db", db, tmp_path / "comments.csv")
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, "", f"Error: {db} is an archive of an earlier version: bring it up to date first, "
+               f"as any run that writes to it does (archiver reparse --db {db})\n")
+    assert not (tmp_path / "comments.csv").exists()
 
 
 def test_an_output_of_no_known_format_is_a_usage_error(demo_archive, tmp_path):
