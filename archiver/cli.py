@@ -24,6 +24,7 @@ from archiver.cli_archives import (
     SERVE_PORT,
     archive_lock,
     datasette_arguments,
+    export_command,
     export_warc_command,
     import_warc_command,
     make_archive_folder,
@@ -210,8 +211,8 @@ def extract_command(page: Path, url: str | None, timezone: str | None) -> None:
     sys.stdout.write("\n")
 
 
-for command in (reparse, merge, serve_command, export_warc_command, import_warc_command,
-                enqueue, worker):
+for command in (reparse, merge, serve_command, export_command, export_warc_command,
+                import_warc_command, enqueue, worker):
     cli.add_command(command)
 
 if __name__ == "__main__":

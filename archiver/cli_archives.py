@@ -194,6 +194,57 @@ def export_warc_command(output: str, db_path: str, site: str | None) -> None:
     click.echo(f"{written} responses written to {output}")
 
 
+@click.command(name="export")
+@click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(exists=True, dir_okay=False), help="The archive to export.")
+@click.option("--site", help="Only this blog: its host, as in the sites table.")
+@click.option("--per", type=click.Choice(["comment", "post"]), default="comment",
+              show_default=True, help="One row a comment (with its post's), or one a post.")
+@click.option("--format", "file_format", type=click.Choice(["csv", "jsonl", "parquet"]),
+              help="By default the one OUTPUT's suffix names; CSV on stdout.")
+def export_command(output: str, db_path: str, site: str | None, per: str,
+                   file_format: str | None) -> None:
+    """Write the archive's threads to OUTPUT (`-`: stdout) for pandas, R or a spreadsheet: one
+    row a comment with its post's key, title and time, or one a post with its comment counts,
+    as CSV, JSON Lines or Parquet (with `pip install 'thread-archiver[parquet]'`; without it,
+    status 1). The archive is only read.
+
+    \b
+    Example:
+        archiver export --db data/archive.db comments.csv
+        archiver export --db data/archive.db --per post --site blog.example posts.parquet
+    """
+    from archiver import export, storage
+
+    file_format = file_format or export.format_of(output)
+    if file_format is None:
+        raise click.UsageError(f"no format for {output}: name it .csv, .jsonl or .parquet, "
+                               "or pass --format")
+    if file_format == "parquet":
+        try:
+            export.parquet_modules()
+        except export.MissingParquet as missing:
+            raise click.ClickException(str(missing)) from None
+    refuse_unless_archive(db_path)
+    db = storage.open_read_only(db_path)
+    if db is None or not storage.is_archive(db):
+        raise click.ClickException(f"no archive at {db_path}: nothing to export")
+    if storage.pending_migrations(db):
+        raise click.ClickException(f"{db_path} is an archive of an earlier version: bring it "
+                                   f"up to date first, as any run that writes to it does "
+                                   f"(archiver reparse --db {db_path})")
+    stream = click.open_file(output, "wb")
+    try:
+        written = export.export_threads(db, export.database_route(db_path), per, file_format,
+                                        stream, site)
+    finally:
+        stream.close()
+        db.close()
+    rows = f"{written} {per}" if written == 1 else f"{written} {per}s"
+    click.echo(f"{rows} written to {output}", err=output == "-")
+
+
 @click.command(name="import-warc")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,

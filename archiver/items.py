@@ -178,3 +178,63 @@ class PageItem:
     changed_posts: list[str] = field(default_factory=list)
     page: Page | None = None  # the parsed page, reused by the pipelines; never exported
     reading: Reading | None = None  # what archiver.ingest read from it; never exported
+
+
+@dataclass
+class PostItem:
+    """One archived post as exports give it, a row of `archiver export --per post` and the item
+    a crawl with a feed gives for each post it archived: the post's key (`site`, `url`), what
+    the blog shows of it, how many comments the archive holds, and its thread view's address
+    (on `archiver serve`). Times in UTC are ISO 8601 (`2014-08-12T11:44:00Z`); `categories`
+    and `tags` are JSON lists; `removed_utc` is set once the post is gone from the blog."""
+
+    site: str
+    url: str
+    title: str | None
+    author: str | None
+    platform_id: str | None
+    published_utc: str | None
+    published_shown: str | None
+    published_local: str | None
+    categories: str | None
+    tags: str | None
+    language: str | None
+    comment_count: int | None  # comments, pingbacks and trackbacks archived
+    comment_count_shown: int | None  # as the blog's page counted them
+    pingback_count: int
+    removed_comment_count: int
+    body_text: str | None
+    body_html: str | None
+    removed_utc: str | None
+    thread_view: str
+
+
+@dataclass
+class CommentItem:
+    """One archived comment (or pingback, or trackback) with its post's key and title, a row of
+    `archiver export` and the item a crawl with a feed gives for each comment it archived.
+    `comment_key` is the comment's key within its post (the platform's id where it has one)
+    and `parent_key` its parent's, so that a thread is rebuilt from these rows alone."""
+
+    site: str
+    post_url: str
+    post_title: str | None
+    post_author: str | None
+    post_published_utc: str | None
+    comment_key: str
+    parent_key: str | None
+    platform_id: str | None
+    parent_platform_id: str | None
+    position: int | None
+    depth: int | None
+    type: str | None
+    author: str | None
+    author_url: str | None
+    permalink: str | None
+    published_utc: str | None
+    published_shown: str | None
+    published_local: str | None
+    body_text: str | None
+    body_html: str | None
+    removed_utc: str | None
+    thread_view: str

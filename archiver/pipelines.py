@@ -14,7 +14,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from sqlite_utils import Database
 
-from archiver import ingest, storage
+from archiver import export, ingest, storage
 from archiver.dates import utc_iso
 from archiver.extraction_pool import ExtractionPool
 from archiver.failed_urls import FailedUrls
@@ -93,10 +93,17 @@ class ArchivePipeline:
     comments a completely read thread no longer shows are marked removed, and the run's row
     in `crawls` (`ARCHIVE_RUN` says which run it is) with what it found new, changed and
     removed.
+
+    A run with feed exports (`-O`, FEEDS) is given each post it archived and each comment of
+    those posts as items (archiver.feed_exports), once all is written: a thread is read from
+    several pages and sources, which fill in each other's rows, so only then are its rows
+    whole, and each is given once.
     """
 
     def __init__(self, crawler: Crawler, path: str, run: dict, state_path: str | None = None):
+        self.crawler = crawler
         self.stats = crawler.stats
+        self.feeds = bool(crawler.settings.getdict("FEEDS"))
         self.path = path
         self.state_path = state_path
         self.identity = run
@@ -185,12 +192,31 @@ class ArchivePipeline:
         self.stats.set_value("archiver/posts/in_archive", held)
         self.stats.set_value("archiver/comments/in_archive", comments)
 
+    async def close_spider(self) -> None:
+        """Once every page is archived: the threads read in full are closed, then the feed
+        exports given the posts and comments this run archived, while they are still open
+        (they close as the spider_closed signal is sent)."""
+        db, run = self.db, self.run
+        if db is None or run is None or run.crawl_id is None:
+            return
+        self._close_threads(db, run.crawl_id)
+        if self.feeds:
+            await self._send_thread_items(db, run.crawl_id)
+
+    async def _send_thread_items(self, db: Database, crawl_id: int) -> None:
+        route = export.database_route(self.path)
+        for items in (export.post_items(db, route, crawl_id=crawl_id),
+                      export.comment_items(db, route, crawl_id=crawl_id)):
+            for item in items:
+                await self.crawler.signals.send_catch_log_async(
+                    signal=signals.item_scraped, item=item, response=None,
+                    spider=self.crawler.spider)
+
     def spider_closed(self, reason: str) -> None:
         """Written last: a run that dies before this stays 'running' in the crawls table."""
         db, run = self.db, self.run
         if db is None or run is None or run.crawl_id is None:
             return
-        self._close_threads(db, run.crawl_id)
         self.stats.set_value("archiver/posts/saved", len(run.post_ids))
         self.stats.set_value("archiver/comments/saved", storage.count_comments(db, run.post_ids))
         self._count_posts(db, self.identity.get("site"))

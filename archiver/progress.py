@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 from scrapy import signals
 
 from archiver.failed_urls import url_failed
+from archiver.items import PageItem
 from archiver.outcome import count_errors
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from archiver.items import PageItem
     from archiver.runner import Blog
 
 # Clears the rest of the terminal's line, which a shorter line than the last would leave.
@@ -44,7 +44,10 @@ class Progress:
         crawler.signals.connect(self.show, signal=url_failed, weak=False)
         crawler.signals.connect(self.done, signal=signals.spider_closed, weak=False)
 
-    def page_archived(self, item: PageItem, **_: Any) -> None:
+    def page_archived(self, item: object, **_: Any) -> None:
+        # A crawl with feed exports also gives its posts and comments as items, at its end.
+        if not isinstance(item, PageItem):
+            return
         if item.thread is not None and item.thread.source == "html":
             self.posts.add(item.thread.post.url)
             self.comments += len(item.thread.comments)

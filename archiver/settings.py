@@ -28,6 +28,8 @@ CRAWL_DELAY_MAX = 60
 RETRY_AFTER_MAX = 300
 EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "archiver.feed_exports.ThreadFeedExporter": 0,
     "archiver.politeness.FlooredAutoThrottle": 0,
     "archiver.politeness.CrawlDelay": 0,
 }
@@ -89,9 +91,8 @@ ARCHIVE_STATE_DB = None
 ARCHIVE_SINCE = None
 ARCHIVE_RUN: dict[str, object] = {}
 
-# `-O items.jsonl` exports what was read, not the raw bytes (those are in the archive).
+# `-O comments.jsonl` exports the posts and comments archived (archiver.feed_exports).
 FEED_EXPORT_ENCODING = "utf-8"
-FEED_EXPORT_FIELDS = ["url", "status", "fetched_utc", "role", "site", "thread"]
 
 # Nothing listens during a crawl: Scrapy's telnet console and its remote-control server (on by
 # default since 2.19: an HTTP endpoint on loopback that runs the Python sent to it, its token in

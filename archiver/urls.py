@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 WEB_ADDRESS = re.compile(r"https?://[^/?#]+", re.I)
 COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
@@ -83,3 +83,29 @@ def unique(urls: Iterable[str | None]) -> list[str]:
             seen.add(url)
             out.append(url)
     return out
+
+
+# What a post's URL keeps as it is in its thread view address: a path's own characters and
+# its escapes (`%e2%9c%8a`). `?` and `#` are escaped, or they would end the path.
+PATH_SAFE = "/%:@!$&'()*+,;=~"
+
+
+def thread_path(site: str, url: str) -> str:
+    """A post's place in the thread view, from its key alone: its site, then its URL's path
+    and query, `blog.example/2014/08/12/a-post/`; a URL on a host other than its site's
+    whole, `blog.example/https://elsewhere.example/a-post/`."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    rest = url[len(origin):] if parts.netloc == site and url.startswith(origin) else "/" + url
+    return quote(site, safe=":@") + quote(rest, safe=PATH_SAFE)
+
+
+def comment_anchor(comment_key: str) -> str:
+    """The id of a comment in its thread view: from its key within the post (the platform's
+    id, as on the blog, `comment-7`, or a content hash), the same in every archive."""
+    return f"comment-{comment_key}"
+
+
+def comment_fragment(comment_key: str) -> str:
+    """The fragment that leads to a comment in its thread view, `#comment-7`."""
+    return "#" + quote(comment_anchor(comment_key), safe=":")

@@ -133,7 +133,10 @@ class CommentFeedsMixin:
 
     def page_read(self, item):
         """A page through the pipelines: the last of a thread asks for the comment feeds held
-        back, if its pages leave them something to fill."""
+        back, if its pages leave them something to fill. (The posts and comments given to feed
+        exports at the end are items too.)"""
+        if not isinstance(item, PageItem):
+            return
         self._ask_feeds(*self.comment_feeds.read(item, dates.zone(self.timezone)))
 
     def ask_held_feeds(self):

@@ -24,6 +24,7 @@ ARCHIVE_COMMANDS = {
     "reparse": lambda db, tmp_path: archiver("reparse", "--db", db),
     "export-warc": lambda db, tmp_path: archiver("export-warc", "--db", db,
                                                  tmp_path / "out.warc"),
+    "export": lambda db, tmp_path: archiver("export", "--db", db, tmp_path / "out.csv"),
     "import-warc": lambda db, tmp_path: archiver("import-warc", "--db", db,
                                                  tmp_path / "capture.warc"),
     "serve": lambda db, tmp_path: archiver("serve", "--db", db, "--port", "0"),
@@ -75,6 +76,7 @@ def test_a_file_that_is_no_archive_of_ours_is_refused_untouched(tmp_path, comman
     assert db.read_bytes() == content
     assert not (tmp_path / "given.db.lock").exists()
     assert not (tmp_path / "out.warc").exists()
+    assert not (tmp_path / "out.csv").exists()
 
 
 @pytest.mark.parametrize("make", [lambda path: path.write_bytes(b""),

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from datasette.app import Datasette
 
-from archiver.datasette.archive import post_urls, thread_path
+from archiver.datasette.archive import post_urls
+from archiver.urls import thread_path
 from tests.helpers import EXAMPLE, EXAMPLE_TITLE, archiver, crawl, post_id, thread_address
 
 KURDISTAN = "2014/02/09/why-kurdistan-still-matters/"

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound
+
+from archiver.urls import PATH_SAFE, comment_fragment, thread_path
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
@@ -45,24 +47,9 @@ async def archive_database(datasette: Datasette, request: Request, *tables: str)
     return db
 
 
-# What a post's URL keeps as it is in its thread view address: a path's own characters and
-# its escapes (`%e2%9c%8a`). `?` and `#` are escaped, or they would end the path.
-PATH_SAFE = "/%:@!$&'()*+,;=~"
-
-
 def threads_url(datasette: Datasette, database: str) -> str:
     """The address the thread view of a post of `database` is its `thread_path` appended to."""
     return f"{datasette.urls.database(database)}/-/thread/"
-
-
-def thread_path(site: str, url: str) -> str:
-    """A post's place in the thread view, from its key alone: its site, then its URL's path
-    and query, `blog.example/2014/08/12/a-post/`; a URL on a host other than its site's
-    whole, `blog.example/https://elsewhere.example/a-post/`."""
-    parts = urlsplit(url)
-    origin = f"{parts.scheme}://{parts.netloc}"
-    rest = url[len(origin):] if parts.netloc == site and url.startswith(origin) else "/" + url
-    return quote(site, safe=":@") + quote(rest, safe=PATH_SAFE)
 
 
 def post_urls(site: str, rest: str) -> list[str]:
@@ -79,12 +66,6 @@ def post_urls(site: str, rest: str) -> list[str]:
     return urls + [path[1:] for path in rests if "://" in path]
 
 
-def comment_anchor(comment_key: str) -> str:
-    """The id of a comment in its thread view: from its key within the post (the platform's
-    id, as on the blog, `comment-7`, or a content hash), the same in every archive."""
-    return f"comment-{comment_key}"
-
-
 def thread_url(datasette: Datasette, database: str, site: str, url: str,
                comment_key: str | None = None) -> str:
     """The thread view of the post with key (`site`, `url`), at one of its comments when
@@ -92,7 +73,7 @@ def thread_url(datasette: Datasette, database: str, site: str, url: str,
     address = f"{threads_url(datasette, database)}{thread_path(site, url)}"
     if comment_key is None:
         return address
-    return f"{address}#{quote(comment_anchor(comment_key), safe=':')}"
+    return address + comment_fragment(comment_key)
 
 
 def raw_url(datasette: Datasette, database: str, page_id: int) -> str:

@@ -23,14 +23,9 @@ from datasette.utils.asgi import NotFound
 from markupsafe import Markup
 
 from archiver.clean import safe_link, sanitize_html
-from archiver.datasette.archive import (
-    archive_database,
-    comment_anchor,
-    post_urls,
-    raw_url,
-    thread_url,
-)
+from archiver.datasette.archive import archive_database, post_urls, raw_url, thread_url
 from archiver.storage import read_page_body
+from archiver.urls import comment_anchor
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
