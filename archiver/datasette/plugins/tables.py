@@ -94,7 +94,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
     elif column == "body_html" and table in RENDERED_HTML_TABLES and isinstance(value, str):
         return Markup('<div class="archived-html">{}</div>').format(render_html(value))
     elif table == "posts" and column == "title" and {"site", "url"} <= set(row.keys()):
-        return Markup('<a class="archive-title" href="{}" title="its thread view">{}</a>').format(
+        return Markup('<a class="archive-title" href="{}" title="the thread view">{}</a>').format(
             thread_url(datasette, database, plain(row["site"]), row["url"]),
             value or "(no title)")
     elif table == "comments" and column == "position" and value is not None:
