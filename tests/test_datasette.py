@@ -7,7 +7,7 @@ import json
 import re
 import subprocess
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import markupsafe
 import pytest
@@ -85,6 +85,28 @@ def test_table_pages_show_the_metadata_with_the_columns_folded_under_the_descrip
         f'<dl class="column-descriptions">{columns}</dl></details>')
     # Datasette's own list of the columns, above the rows, is gone.
     assert page.count('<dl class="column-descriptions">') == 1
+
+
+def test_a_query_links_a_thread_column_only_to_a_web_address(served):
+    """Any SQL may name its columns `thread`, `post` and `permalink`: only a web address in
+    them becomes a link, as Datasette links only those."""
+    sql = ("select 'javascript:alert(1)//-/thread/x' as thread, 'a post' as post, "
+           "'javascript:alert(2)' as permalink union all "
+           "select 'http://localhost/archive/-/thread/blog.example/a/#comment-1', 'b post', "
+           "'http://blog.example/a/#comment-1'")
+    status, page = served.get(f"/archive?{urlencode({'sql': sql})}")
+    assert status == 200
+    cells = re.findall(r'<td class="col-(\w+)">(.*?)</td>', page, re.S)
+    thread = "http://localhost/archive/-/thread/blog.example/a/#comment-1"
+    permalink = "http://blog.example/a/#comment-1"
+    assert cells == [
+        ("thread", "javascript:alert(1)//-/thread/x"), ("post", "a post"),
+        ("permalink", "javascript:alert(2)"),
+        ("thread", f'<a class="thread-link" href="{thread}" title="{thread}">comment in thread'
+                   "</a>"),
+        ("post", f'<a href="{thread}" title="its thread view">b post</a>'),
+        ("permalink", f'<a href="{permalink}" rel="nofollow noopener noreferrer" '
+                      f'title="{permalink}">on the blog</a>')]
 
 
 def escaped(text):

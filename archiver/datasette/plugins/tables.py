@@ -110,7 +110,8 @@ def query_link(row: Any, value: Any, column: str) -> Markup | None:
     comment's permalink as a short link to the blog."""
     keys = set(row.keys())
     address = row["thread"] if "thread" in keys else None
-    if not (isinstance(address, str) and "/-/thread/" in address):
+    # Any SQL may name a column `thread`: only a web address is linked, never `javascript:`.
+    if not (isinstance(address, str) and is_address(address) and "/-/thread/" in address):
         return None
     if column in POST_TITLE_COLUMNS and value is not None:
         return Markup('<a href="{}" title="its thread view">{}</a>').format(address, value)
