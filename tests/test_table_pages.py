@@ -88,12 +88,16 @@ def test_a_table_page_shows_its_rows_in_the_first_screen_each_a_few_lines_tall(
     assert offsite_requests == []
 
 
-def test_every_post_title_and_comment_position_links_to_its_thread(page, archive):
+def test_every_post_title_and_comment_position_links_to_its_thread(page, archive, demo_blog):
     assert page.goto(archive.url("/posts")).status == 200
     titles = page.locator(f"{ROWS} td.col-title a")
     assert {title.inner_text(): title.get_attribute("href") for title in titles.all()} == {
         title: urlsplit(archive.thread_url(url)).path
         for title, url in archive.rows("SELECT title, url FROM posts")}
+    example = archive.post_id(demo_blog.url + EXAMPLE)
+    assert page.goto(archive.url(f"/posts/{example}")).status == 200
+    assert page.locator(".archive-thread-link a").get_attribute("href") == urlsplit(
+        archive.thread_url(demo_blog.url + EXAMPLE)).path
     assert page.goto(archive.url("/comments")).status == 200
     places = page.evaluate("""() => [...document.querySelectorAll(
         "table.rows-and-columns tbody tr")].map((row) => [
@@ -114,12 +118,14 @@ def test_a_comment_s_position_leads_to_that_comment_in_its_thread(page, offsite_
         "WHERE p.url = ? AND c.platform_id = ?", demo_blog.url + OPEN_THREAD, key)
     if start == "comments table":
         assert page.goto(archive.url("/comments")).status == 200
-        row = page.locator(f"{ROWS}:has(td.type-pk a:text-is('{comment_id}'))")
+        link = page.locator(f"{ROWS}:has(td.type-pk a:text-is('{comment_id}')) td.col-position a")
+        assert link.inner_text() == str(position)
     else:
         assert page.goto(archive.url(f"/comments/{comment_id}")).status == 200
-        row = page.locator(ROWS)
-    link = row.locator("td.col-position a")
-    assert link.inner_text() == str(position)
+        link = page.locator(".archive-thread-link a")
+        assert link.inner_text() == "This comment in its thread"
+        assert page.locator(f"{ROWS} td.col-position a").get_attribute("href") == (
+            link.get_attribute("href"))
     link.click()
     page.wait_for_url(f"**#comment-{key}")
     assert page.url.split("#")[0] == archive.thread_url(demo_blog.url + OPEN_THREAD)

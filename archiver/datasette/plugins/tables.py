@@ -2,10 +2,11 @@
 
 A table page's column descriptions are folded away under its description, a text too long
 for a table cell is kept to a few lines there (whole on a row page: archive.css), archived
-HTML is rendered safely, a post's title opens its thread view and a comment's position in its
-thread opens it there. A canned query's post titles open their threads, and its `thread`
-column (the address, whole in JSON and CSV) is a short link. The database page lists the
-posts first, which its SQL box then starts from.
+HTML is rendered safely, a post's title opens its thread view and a comment's position in
+its thread opens it there, as a link on a post's or a comment's own page does. A canned
+query's post titles open their threads, and its `thread` column (the address, whole in JSON
+and CSV) is a short link. The database page lists the posts first, which its SQL box then
+starts from.
 
 Only an archive's pages change: other databases served beside it keep Datasette's own.
 """
@@ -16,12 +17,14 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from datasette import hookimpl
+from datasette.utils import urlsafe_components
 from markupsafe import Markup
 
 from archiver.datasette.archive import is_archive, render_html, thread_url
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
+    from datasette.utils.asgi import Request
 
 # The tables whose body_html Datasette's table and row pages show rendered. Chosen by table,
 # never by column name alone: any SQL query can alias any text to `body_html`.
@@ -39,17 +42,26 @@ COMMENT_PLACE_SQL = """
 SELECT posts.site, posts.url, comments.comment_key
 FROM comments JOIN posts ON posts.id = comments.post_id WHERE comments.id = ?
 """
+# A post's or a comment's own page links to its thread view: the key of its place there, and
+# the link's text.
+THREAD_LINKS = {
+    "posts": ("SELECT site, url, NULL FROM posts WHERE id = ?", "This post's thread"),
+    "comments": (COMMENT_PLACE_SQL, "This comment in its thread"),
+}
 
 
 @hookimpl
 def extra_template_vars(template: str, database: str | None, table: str | None,
-                        datasette: Datasette) -> dict[str, Any]:
-    if not is_archive(datasette, database):
+                        request: Request | None, datasette: Datasette
+                        ) -> dict[str, Any] | Callable[[], Awaitable[dict[str, Any]]]:
+    if not is_archive(datasette, database) or database is None:
         return {}
     if template == "database.html":
         return {"archive_tables_first": archive_tables_first}
-    if template == "table.html" and database and table:
+    if template == "table.html" and table:
         return folded_column_descriptions(datasette, database, table)
+    if template == "row.html" and table in THREAD_LINKS and request is not None:
+        return row_thread_link(datasette, database, table, request)
     return {}
 
 
@@ -80,6 +92,27 @@ def folded_column_descriptions(datasette: Datasette, database: str,
                     '{}<dl class="column-descriptions">{}</dl></details>').format(
         Markup("<p>Data source: {}</p>").format(source) if source else "", listed)
     return {"metadata": {**metadata, "description_html": description + folded}}
+
+
+def row_thread_link(datasette: Datasette, database: str, table: str,
+                    request: Request) -> Callable[[], Awaitable[dict[str, Any]]]:
+    """A post's or a comment's own page, with a link to its thread view under its table's
+    description."""
+    async def linked() -> dict[str, Any]:
+        (row_id,) = urlsafe_components(request.url_vars["pks"])
+        found = (await datasette.get_database(database).execute(
+            THREAD_LINKS[table][0], [row_id])).rows
+        if not found:
+            return {}
+        metadata = dict(((datasette.metadata("databases") or {}).get(database) or {})
+                        .get("tables", {}).get(table) or {})
+        site, url, comment_key = found[0]
+        link = Markup('<p class="archive-thread-link"><a href="{}">{}</a></p>').format(
+            thread_url(datasette, database, site, url, comment_key), THREAD_LINKS[table][1])
+        description = Markup("<p>{}</p>").format(metadata.get("description") or "")
+        return {"metadata": {**metadata, "description_html": description + link}}
+
+    return linked
 
 
 @hookimpl
