@@ -1,12 +1,14 @@
 """Fixtures the test modules share: the demo blog served for the whole session, one archive of
-a whole crawl of it, copies of that archive for the tests that change one, and `archiver
-serve` on an archive with a history; the harness's WordPress, seeded once for the session,
-and its crawls; the browser tests' chromium and tabs. Helpers that are no fixtures are in
-tests/helpers.py, tests/served_archive.py, tests/browsing.py and tests/wordpress_truth.py, the
-test servers in tests/blogserver.py, tests/local_servers.py and tests/wordpress_harness.py."""
+a whole crawl of it, copies of that archive for the tests that change one, `archiver serve`
+on an archive with a history, and plain `datasette` on the demo archive; the harness's
+WordPress, seeded once for the session, and its crawls; the browser tests' chromium and tabs.
+Helpers that are no fixtures are in tests/helpers.py, tests/served_archive.py,
+tests/browsing.py and tests/wordpress_truth.py, the test servers in tests/blogserver.py,
+tests/local_servers.py and tests/wordpress_harness.py."""
 
 import json
 import shutil
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,10 +17,10 @@ from playwright.sync_api import sync_playwright
 from archiver import storage
 from archiver.items import SiteInfo
 from tests.blogserver import serving
-from tests.browsing import ARTEFACTS, CHROMIUM
+from tests.browsing import ARTEFACTS, CHROMIUM, Archive
 from tests.corpus_scoring import CORPUS, SCORING
 from tests.helpers import DEMO_BLOG, copy_archive, crawl, dump
-from tests.local_servers import LOOPBACK, archiver_serve
+from tests.local_servers import LOOPBACK, archiver_serve, datasette
 from tests.saved_threads import SITE
 from tests.served_archive import Served, edit_and_delete_a_comment, polling
 from tests.wordpress_harness import (
@@ -99,6 +101,15 @@ def served(demo_blog, demo_archive, tmp_path_factory):
         with polling(archive), demo_blog.showing(blog_files):
             crawl(demo_blog.url, db, tmp_path, "-a", "full=1")
         yield archive
+
+
+@pytest.fixture(scope="session")
+def plain_datasette(demo_archive, tmp_path_factory):
+    """Plain `datasette` on `demo_archive`, with no option (the installed plugin alone), for
+    the whole session: an Archive (tests/browsing.py)."""
+    log = tmp_path_factory.mktemp("plain-datasette") / "datasette.log"
+    with datasette(log, demo_archive) as base:
+        yield Archive(base, Path(demo_archive))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import json
 import re
 import subprocess
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import markupsafe
 import pytest
@@ -54,8 +54,9 @@ def test_serve_turns_off_facet_suggestions_and_loads_the_project_s_plugin(served
     plugins = served.json("/-/plugins.json")
     assert {plugin["name"] for plugin in plugins} == {"thread-archiver"}
     assert sorted(hook for plugin in plugins for hook in plugin["hooks"]) == [
-        "extra_css_urls", "get_metadata", "prepare_connection", "register_magic_parameters",
-        "register_routes", "register_routes", "render_cell", "startup"]
+        "extra_css_urls", "extra_template_vars", "get_metadata", "prepare_connection",
+        "register_magic_parameters", "register_routes", "register_routes", "render_cell",
+        "startup"]
     assert [(plugin["static"], plugin["templates"]) for plugin in plugins
             if not plugin["hooks"]] == [(True, True)]
 
@@ -67,19 +68,45 @@ def test_the_database_page_has_a_search_box(served):
 
 
 @pytest.mark.parametrize("table", sorted(storage.TABLES))
-def test_table_pages_show_the_metadata(served, table):
+def test_table_pages_show_the_metadata_with_the_columns_folded_under_the_description(served,
+                                                                                     table):
     status, page = served.get(f"/archive/{table}")
     assert status == 200
     metadata = TABLE_METADATA[table]
     assert re.search(r"<h1>\s*(.*?)\s*</h1>", page)[1] == escaped(metadata["title"])
     description = re.search(r'<div class="metadata-description">\s*(.*?)\s*</div>', page,
                             re.S)[1]
-    assert description == escaped(metadata["description"])
-    assert f"Data source: {escaped(metadata['source'])}" in page
-    shown = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>",
-                       re.search(r'<dl class="column-descriptions">(.*?)</dl>', page, re.S)[1])
-    assert shown == [(column, escaped(meaning))
-                     for column, meaning in metadata["columns"].items()]
+    columns = "".join(f"<dt>{column}</dt><dd>{escaped(meaning)}</dd>"
+                      for column, meaning in metadata["columns"].items())
+    assert description == (
+        f"<p>{escaped(metadata['description'])}</p>"
+        '<details class="archive-columns"><summary>What each column holds</summary>'
+        f"<p>Data source: {escaped(metadata['source'])}</p>"
+        f'<dl class="column-descriptions">{columns}</dl></details>')
+    # Datasette's own list of the columns, above the rows, is gone.
+    assert page.count('<dl class="column-descriptions">') == 1
+
+
+def test_a_query_links_a_thread_column_only_to_a_web_address(served):
+    """Any SQL may name its columns `thread`, `post` and `permalink`: only a web address in
+    them becomes a link, as Datasette links only those."""
+    sql = ("select 'javascript:alert(1)//-/thread/x' as thread, 'a post' as post, "
+           "'javascript:alert(2)' as permalink union all "
+           "select 'http://localhost/archive/-/thread/blog.example/a/#comment-1', 'b post', "
+           "'http://blog.example/a/#comment-1'")
+    status, page = served.get(f"/archive?{urlencode({'sql': sql})}")
+    assert status == 200
+    cells = re.findall(r'<td class="col-(\w+)">(.*?)</td>', page, re.S)
+    thread = "http://localhost/archive/-/thread/blog.example/a/#comment-1"
+    permalink = "http://blog.example/a/#comment-1"
+    assert cells == [
+        ("thread", "javascript:alert(1)//-/thread/x"), ("post", "a post"),
+        ("permalink", "javascript:alert(2)"),
+        ("thread", f'<a class="thread-link" href="{thread}" title="{thread}">comment in thread'
+                   "</a>"),
+        ("post", f'<a href="{thread}" title="its thread view">b post</a>'),
+        ("permalink", f'<a href="{permalink}" rel="nofollow noopener noreferrer" '
+                      f'title="{permalink}">on the blog</a>')]
 
 
 def escaped(text):

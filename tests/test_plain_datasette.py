@@ -2,14 +2,10 @@
 thread-archiver is a Datasette plugin, so the archive's page leads to search, the search to a
 comment in its thread view, and a canned query to its threads, as under `archiver serve`."""
 
-from pathlib import Path
 from urllib.parse import quote
 
-import pytest
-
-from tests.browsing import COMMENT, IN_CHROMIUM, Archive
+from tests.browsing import COMMENT, IN_CHROMIUM
 from tests.helpers import EXAMPLE, EXAMPLE_THREAD, OPEN_THREAD
-from tests.local_servers import datasette
 
 pytestmark = IN_CHROMIUM
 
@@ -17,28 +13,23 @@ pytestmark = IN_CHROMIUM
 SEARCHED_WORD = "marxists"
 
 
-@pytest.fixture(scope="module")
-def plain(demo_archive, tmp_path_factory):
-    with datasette(tmp_path_factory.mktemp("plain") / "datasette.log", demo_archive) as base:
-        yield Archive(base, Path(demo_archive))
-
-
 def test_the_archive_s_search_box_leads_to_the_comment_in_its_thread(page, offsite_requests,
-                                                                     plain, demo_blog):
-    assert page.goto(plain.url("")).status == 200
+                                                                     plain_datasette, demo_blog):
+    assert page.goto(plain_datasette.url("")).status == 200
     page.locator("form.archive-search input[name=q]").fill(SEARCHED_WORD)
     page.locator("form.archive-search input[type=submit]").click()
     page.wait_for_url("**/-/search?q=*")
     page.locator("a[href*='/-/thread/']").click()
     page.wait_for_load_state()
-    assert page.url.split("#")[0] == plain.thread_url(demo_blog.url + OPEN_THREAD)
+    assert page.url.split("#")[0] == plain_datasette.thread_url(demo_blog.url + OPEN_THREAD)
     assert SEARCHED_WORD in page.locator(f"[id='{page.url.split('#')[1]}']").inner_text()
     assert offsite_requests == []
 
 
-def test_a_canned_query_leads_to_the_thread_it_lists(page, offsite_requests, plain, demo_blog):
+def test_a_canned_query_leads_to_the_thread_it_lists(page, offsite_requests, plain_datasette,
+                                                     demo_blog):
     post = quote(demo_blog.url + EXAMPLE, safe="")
-    assert page.goto(plain.url(f"/thread?post={post}")).status == 200
+    assert page.goto(plain_datasette.url(f"/thread?post={post}")).status == 200
     assert page.locator("table.rows-and-columns tbody tr").count() == len(EXAMPLE_THREAD)
     page.locator("table.rows-and-columns a[href*='/-/thread/']").first.click()
     page.wait_for_load_state()

@@ -64,7 +64,7 @@ def test_the_example_thread_has_one_address_whatever_order_its_blog_was_crawled_
         assert [anchor for anchor in ("comment-1", "comment-9") if f'id="{anchor}"' in page] == [
             "comment-1", "comment-9"]
         ((_, _, posts),) = ask(db, "/archive/posts")
-        assert f'<a href="{address}" title="the thread view">' in posts
+        assert f'<a class="archive-title" href="{address}" title="the thread view">' in posts
 
 
 def test_the_address_by_id_redirects_to_the_address_by_key(demo_blog, archives):

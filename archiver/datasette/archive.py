@@ -13,18 +13,40 @@ another archive, or after `archiver merge`, while its key is the same everywhere
 from __future__ import annotations
 
 import re
+import weakref
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound
+from markupsafe import Markup
 
+from archiver.clean import sanitize_html
 from archiver.urls import PATH_SAFE, comment_fragment, thread_path
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
     from datasette.database import Database
     from datasette.utils.asgi import Request
+
+
+# The names of the archives each Datasette serves, found at start-up (plugins/archive_metadata.py):
+# the plugin changes only their pages, never those of another database served beside them.
+served_archives: weakref.WeakKeyDictionary[Datasette, set[str]] = weakref.WeakKeyDictionary()
+
+
+def is_archive(datasette: Datasette, database: str | None) -> bool:
+    """Whether `database` is an archive the archiver made, served by `datasette`."""
+    return database in served_archives.get(datasette, set())
+
+
+async def made_by_archiver(db: Database) -> bool:
+    """Whether the archiver made `db`: it records its schema migrations in it."""
+    if not await db.table_exists("_sqlite_migrations"):
+        return False
+    found = await db.execute("SELECT 1 FROM _sqlite_migrations "
+                             "WHERE migration_set = 'archiver' LIMIT 1")
+    return bool(found.rows)
 
 
 def requested_database(datasette: Datasette, request: Request) -> Database:
@@ -79,3 +101,8 @@ def thread_url(datasette: Datasette, database: str, site: str, url: str,
 def raw_url(datasette: Datasette, database: str, page_id: int) -> str:
     """The address of a stored page's body, as text."""
     return f"{datasette.urls.database(database)}/-/raw/{page_id}"
+
+
+def render_html(fragment: str | None) -> Markup:
+    """Archived HTML sanitised now with the archiver's rules, and only then marked safe."""
+    return Markup(sanitize_html(fragment or ""))

@@ -1,5 +1,4 @@
-"""The thread view of an archived post, the raw copy of a stored page, and archived HTML
-rendered safely on Datasette's own table and row pages.
+"""The thread view of an archived post and the raw copy of a stored page.
 
     /{database}/-/thread/{site}/{path}   the post and its comments as a nested conversation
     /{database}/-/thread/{post_id}       a redirect to the address above (see archive.py)
@@ -20,10 +19,16 @@ from urllib.parse import unquote, urldefrag, urlencode
 
 from datasette import Response, hookimpl
 from datasette.utils.asgi import NotFound
-from markupsafe import Markup
 
-from archiver.clean import safe_link, sanitize_html
-from archiver.datasette.archive import archive_database, post_urls, raw_url, thread_url
+from archiver.clean import safe_link
+from archiver.datasette.archive import (
+    archive_database,
+    is_archive,
+    post_urls,
+    raw_url,
+    render_html,
+    thread_url,
+)
 from archiver.storage import read_page_body
 from archiver.urls import comment_anchor
 
@@ -35,9 +40,6 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 
 ARCHIVE_CSS = "/-/static-plugins/thread-archiver/archive.css"
-# The tables whose body_html Datasette's table and row pages show rendered. Chosen by table,
-# never by column name alone: any SQL query can alias any text to `body_html`.
-RENDERED_HTML_TABLES = {"posts", "comments", "post_versions", "comment_versions"}
 # Replies deeper than this are shown in their parent's list, with a link to it: the page stays
 # readable on a narrow screen, and a hostile chain thousands deep cannot exhaust the recursion
 # of the template. WordPress itself nests at most ten deep.
@@ -87,22 +89,10 @@ def register_routes() -> list[tuple[str, Callable[..., Any]]]:
 
 
 @hookimpl
-def extra_css_urls() -> list[str]:
-    # Datasette links each URL once, so the metadata naming it too does no harm.
-    return [ARCHIVE_CSS]
-
-
-@hookimpl
-def render_cell(row: Any, value: Any, column: str, table: str | None, datasette: Datasette,
-                database: str) -> Markup | None:
-    if column == "body_html" and table in RENDERED_HTML_TABLES and isinstance(value, str):
-        return Markup('<div class="archived-html">{}</div>').format(render_html(value))
-    if table == "posts" and column == "title" and {"site", "url"} <= set(row.keys()):
-        # A table page gives a foreign key with its label, {"value": …, "label": …}.
-        site = row["site"]["value"] if isinstance(row["site"], dict) else row["site"]
-        return Markup('<a href="{}" title="the thread view">{}</a>').format(
-            thread_url(datasette, database, site, row["url"]), value or "(no title)")
-    return None
+def extra_css_urls(database: str | None, datasette: Datasette) -> list[str]:
+    # The index page has a search box; another database served beside an archive keeps
+    # Datasette's own look.
+    return [ARCHIVE_CSS] if database is None or is_archive(datasette, database) else []
 
 
 async def thread_by_id(datasette: Datasette, request: Request) -> Response:
@@ -259,11 +249,6 @@ def nesting_levels(parents: Mapping[int, int | None]) -> dict[int, int]:
         for depth, node in enumerate(reversed(path), start=base + 1):
             levels[node] = depth
     return levels
-
-
-def render_html(fragment: str | None) -> Markup:
-    """Archived HTML sanitised now with the archiver's rules, and only then marked safe."""
-    return Markup(sanitize_html(fragment or ""))
 
 
 def linkable(url: str | None) -> str | None:

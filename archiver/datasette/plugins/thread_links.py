@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from datasette import hookimpl
 
-from archiver.datasette.archive import requested_database, thread_path, threads_url
+from archiver.datasette.archive import requested_database, threads_url
+from archiver.urls import thread_path
 
 if TYPE_CHECKING:
     import sqlite3
