@@ -4,9 +4,15 @@ it counts, and the answer it archives (an HTTP error's)."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
-from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
@@ -22,6 +28,11 @@ NAMED_FAULTS = {
     "data_loss": (ResponseDataLossError,),  # a body shorter than its Content-Length
     "incomplete_body": (IncompleteBody,),  # a compressed body cut short
 }
+# How Scrapy says a body is past DOWNLOAD_MAXSIZE: one its Content-Length declares, one received
+# without, or one that grows past it as it is decompressed (the size so far, then the limit).
+OVER_SIZE_LIMIT = re.compile(
+    r"(?:(\d+) bytes which is larger than download max size \((\d+)\)"
+    r"|(\d+) B decompressed so far\) exceeded DOWNLOAD_MAXSIZE \((\d+) B\))")
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,14 @@ def failed_fetch(failure: Failure, request: Request, known_post: bool) -> Failed
         return FailedFetch(f"archiver/fetch/{kind}/http_{response.status}", level,
                            f"HTTP {response.status} for {request.url} ({role}), archived raw, "
                            "crawl goes on", response, f"HTTP {response.status}")
+    too_large = (OVER_SIZE_LIMIT.search(failure.getErrorMessage())
+                 if failure.check(DownloadCancelledError, IgnoreRequest) else None)
+    if too_large:
+        size, limit = (part for part in too_large.groups() if part)
+        return FailedFetch("archiver/fetch/failed/too_large", logging.ERROR,
+                           f"Not fetched: {request.url} ({role}) is {size} bytes, over the "
+                           f"download size limit of {limit} bytes (DOWNLOAD_MAXSIZE)", None,
+                           f"{size} bytes, over the {limit}-byte download size limit")
     if failure.check(IgnoreRequest):
         # Its host's robots.txt fault is logged once, as an error, not again for each page.
         level = logging.INFO if failure.check(RobotsUnreadable) else logging.WARNING

@@ -2,6 +2,7 @@
 and the next run asks it again; pages a blog may lack stay optional."""
 
 import json
+import re
 
 import pytest
 
@@ -93,3 +94,22 @@ def test_a_fault_that_heals_is_asked_again_until_the_page_is_whole(tmp_path, fau
     # comment feed of the real post, which the copy's page does not name as its own).
     assert [row[:7] for row in rows(db, THREAD_QUERY, blog + page)] == [
         row[:7] for row in EXAMPLE_THREAD]
+
+
+def test_a_page_over_the_size_limit_is_a_failed_url_with_its_reason(demo_blog, tmp_path):
+    # The post's page, grown past archiver.settings.DOWNLOAD_MAXSIZE (16 MiB).
+    recorded = (DEMO_BLOG / "files" / "13.html").read_bytes()
+    oversize = tmp_path / "oversize.html"
+    oversize.write_bytes(recorded.replace(b"</body>", b"<!--" + b"x" * 2**24 + b"--></body>"))
+    db = tmp_path / "archive.db"
+    with demo_blog.showing(demo_blog_with(tmp_path, {f"/{EXAMPLE}": {"file": str(oversize)}})):
+        log = crawl(demo_blog.url, db, tmp_path)
+    post = demo_blog.url + EXAMPLE
+    # The size as served: the server puts its own address in the page's links.
+    (size,) = re.findall(f"ERROR: Not fetched: {re.escape(post)} \\(post\\) is ([0-9]+) bytes, "
+                         f"over the download size limit of {2**24} bytes \\(DOWNLOAD_MAXSIZE\\)$",
+                         log, re.M)
+    assert int(size) > 2**24
+    status, errors, failed, stats = last_crawl(db)
+    assert (status, errors, failed, stats["archiver/fetch/failed/too_large"]) == (
+        "partial", 1, [{"url": post, "role": "post", "reason": "too_large"}], 1)
