@@ -2,7 +2,7 @@
 
 import pytest
 
-from archiver.page import Page
+from archiver.page import Page, walked_once
 
 
 def test_a_page_with_lone_surrogates_is_parsed_with_them_replaced():
@@ -22,3 +22,24 @@ def test_a_page_with_lone_surrogates_is_parsed_with_them_replaced():
 ])
 def test_a_capture_is_broken_when_undecodable_or_cut_short(body, content_type, broken):
     assert Page.from_bytes("https://blog.example/", body, content_type).broken == broken
+
+
+@pytest.mark.parametrize("query, walked", [
+    ("//li[contains(@class, 'comment')]/@id",
+     "descendant-or-self::li[contains(@class, 'comment')]/@id"),
+    ("//*[@id='comments'] | //h1[@class]", "descendant-or-self::*[@id='comments'] | "
+                                           "descendant-or-self::h1[@class]"),
+    ("//p[self::p][.//a[1]][@x='1]']", "descendant-or-self::p[self::p][.//a[1]][@x='1]']"),
+    # libxml2 walks these once already, or a predicate may count among siblings.
+    ("//li/@id", "//li/@id"),
+    ("//li[1]/@id", "//li[1]/@id"),
+    ("//li[position() < 2]/@id", "//li[position() < 2]/@id"),
+    ("//li[count(a) + 1]/@id", "//li[count(a) + 1]/@id"),
+    ("(//li)[2]/@id | //p[$n]", "(//li)[2]/@id | //p[$n]"),
+])
+def test_a_whole_document_query_is_walked_once_where_that_finds_the_same(query, walked):
+    page = Page("https://blog.example/", """<html><body><h1 class="t">A</h1><div id="comments">
+<ol><li id="c1" class="comment"><ol><li id="c2" class="comment"><p x="1]">r</p></li></ol></li>
+<li id="c3" class="comment"><p><a>l</a></p></li></ol></div></body></html>""")
+    assert walked_once(query) == walked
+    assert page.xpath(query, n=1).getall() == page.selector.xpath(query, n=1).getall()
