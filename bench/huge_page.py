@@ -6,8 +6,9 @@ The page is the demo blog's post of threaded comments (data/demo-blog), its comm
 replaced by N comments copied from its own, each with an id, a time and a place in the thread
 of its own: threads as the theme nests them, up to WordPress's default depth of five, drawn
 from a seeded generator so that every run writes the same page. Each page is read by the real
-`archiver extract` in a process of its own, measured for wall time and peak resident memory
-(getrusage of the child); the comments it prints must be the N written, each under its parent.
+`archiver extract` in a process of its own, measured for wall time, CPU time and peak resident
+memory (the child's rusage); the comments it prints must be the N written, each under its
+parent.
 The goal (issue 14): 100,000 comments in under 30 s and 500 MiB.
 """
 
