@@ -319,7 +319,8 @@ class BlogSpider(RestApiMixin, CommentFeedsMixin, scrapy.Spider):
     def failed(self, failure):
         """Errback: one log line and one stats key per failed request; HTTP errors are archived."""
         request = failure.request
-        failed = failed_fetch(failure, request, known_post=request.url in self.known.posts)
+        failed = failed_fetch(failure, request, known_post=request.url in self.known.posts,
+                              max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
         self.logger.log(failed.level, failed.message)
         self.crawler.stats.inc_value(failed.stat)
         if failed.listed:

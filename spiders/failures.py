@@ -56,12 +56,14 @@ class FailedFetch:
         return self.stat.rsplit("/", 1)[1]
 
 
-def failed_fetch(failure: Failure, request: Request, known_post: bool) -> FailedFetch:
+def failed_fetch(failure: Failure, request: Request, known_post: bool,
+                 max_size: int) -> FailedFetch:
     """A request that failed, as its role makes it. Pages a blog may well not have
     (OPTIONAL_ROLES, and listing pages it does not have) fail quietly when the blog says it
     has no such page (an HTTP 4xx, a redirect off the blog, robots.txt), counted apart from
     errors; a server error or a fault on the way is an error whatever the role. An archived
-    post (`known_post`) the blog no longer has is gone, and the archive marks it removed."""
+    post (`known_post`) the blog no longer has is gone, and the archive marks it removed; a
+    page over `max_size` (DOWNLOAD_MAXSIZE) is not fetched."""
     role = request.cb_kwargs["role"]
     response = failure.value.response if failure.check(HttpError) else None
     if response is not None and response.status in GONE and known_post:
@@ -90,14 +92,9 @@ def failed_fetch(failure: Failure, request: Request, known_post: bool) -> Failed
         return FailedFetch(f"archiver/fetch/{kind}/http_{response.status}", level,
                            f"HTTP {response.status} for {request.url} ({role}), archived raw, "
                            "crawl goes on", response, f"HTTP {response.status}")
-    too_large = (OVER_SIZE_LIMIT.search(failure.getErrorMessage())
-                 if failure.check(DownloadCancelledError, IgnoreRequest) else None)
-    if too_large:
-        size, limit = (part for part in too_large.groups() if part)
-        return FailedFetch("archiver/fetch/failed/too_large", logging.ERROR,
-                           f"Not fetched: {request.url} ({role}) is {size} bytes, over the "
-                           f"download size limit of {limit} bytes (DOWNLOAD_MAXSIZE)", None,
-                           f"{size} bytes, over the {limit}-byte download size limit")
+    too_large = _too_large(failure, request, max_size)
+    if too_large is not None:
+        return too_large
     if failure.check(IgnoreRequest):
         # Its host's robots.txt fault is logged once, as an error, not again for each page.
         level = logging.INFO if failure.check(RobotsUnreadable) else logging.WARNING
@@ -109,3 +106,22 @@ def failed_fetch(failure: Failure, request: Request, known_post: bool) -> Failed
     return FailedFetch(f"archiver/fetch/{kind}/{outcome}", level,
                        f"Fetching {request.url} ({role}) failed: {failure.getErrorMessage()}", None,
                        fault_words(failure.value))
+
+
+def _too_large(failure: Failure, request: Request, max_size: int) -> FailedFetch | None:
+    """The failure of a page over the download size limit, or None for any other failure.
+    Scrapy says the size it declared, or the size it grew to decompressed; of a body sent
+    without its size it cancels the download past the limit, saying nothing."""
+    if not failure.check(DownloadCancelledError, IgnoreRequest):
+        return None
+    told = OVER_SIZE_LIMIT.search(failure.getErrorMessage())
+    if told is None and (failure.getErrorMessage() or not failure.check(DownloadCancelledError)):
+        return None
+    size, limit = ((part for part in told.groups() if part) if told
+                   else (None, str(request.meta.get("download_maxsize", max_size))))
+    words = (f"{size} bytes, over the download size limit of {limit} (DOWNLOAD_MAXSIZE)" if size
+             else f"over the download size limit of {limit} bytes (DOWNLOAD_MAXSIZE), sent "
+                  "without its length")
+    return FailedFetch("archiver/fetch/failed/too_large", logging.ERROR,
+                       f"Not fetched: {request.url} ({request.cb_kwargs['role']}) is {words}",
+                       None, words)

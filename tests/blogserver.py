@@ -61,7 +61,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from archiver.demo import BlogHandler, Reply, StaticBlog, serve
 from tests.demo_rest_api import REST_ROOT, rest_reply
-from tests.replies import ApiReply, ShortReply
+from tests.replies import ApiReply, ShortReply, StreamedReply
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -190,7 +190,8 @@ def with_fault_links(reply):
 
 
 class HeadersHandler(BlogHandler):
-    """Sends the headers of its own an ApiReply has, and a ShortReply's lying Content-Length."""
+    """Sends the headers of its own an ApiReply has, a ShortReply's lying Content-Length, and a
+    StreamedReply without one."""
 
     def __init__(self, *args, **kwargs):
         self.api_headers = ()
@@ -198,12 +199,13 @@ class HeadersHandler(BlogHandler):
 
     def send(self, reply, with_body):
         self.api_headers = getattr(reply, "headers", ())
-        if not isinstance(reply, ShortReply):
+        if not isinstance(reply, ShortReply | StreamedReply):
             super().send(reply, with_body)
             return
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(reply.declared_length))
+        if isinstance(reply, ShortReply):
+            self.send_header("Content-Length", str(reply.declared_length))
         self.end_headers()
         self.wfile.write(reply.body)
 

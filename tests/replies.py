@@ -20,3 +20,9 @@ class ShortReply(Reply):
     """A Reply whose Content-Length says more than its body: the connection closes first."""
 
     declared_length: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class StreamedReply(Reply):
+    """A Reply sent without a Content-Length: its end is where the server closes the connection,
+    as it does after every answer (HTTP/1.0)."""

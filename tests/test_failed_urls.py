@@ -1,12 +1,14 @@
 """Every URL a run never got a good answer for is counted and listed in its row in `crawls`,
 and the next run asks it again; pages a blog may lack stay optional."""
 
+import gzip
 import json
 import re
 
 import pytest
 
-from tests.blogserver import running
+from archiver.demo import Reply
+from tests.blogserver import HTML, running
 from tests.helpers import (
     DEMO_BLOG,
     EXAMPLE,
@@ -18,6 +20,7 @@ from tests.helpers import (
     crawl,
     rows,
 )
+from tests.replies import ApiReply, StreamedReply
 
 
 def demo_blog_with(tmp_path, answers):
@@ -96,20 +99,27 @@ def test_a_fault_that_heals_is_asked_again_until_the_page_is_whole(tmp_path, fau
         row[:7] for row in EXAMPLE_THREAD]
 
 
-def test_a_page_over_the_size_limit_is_a_failed_url_with_its_reason(demo_blog, tmp_path):
+@pytest.mark.parametrize("sent", ["with its length", "compressed", "without its length"])
+def test_a_page_over_the_size_limit_is_a_failed_url_with_its_reason(demo_blog, tmp_path, sent):
     # The post's page, grown past archiver.settings.DOWNLOAD_MAXSIZE (16 MiB).
     recorded = (DEMO_BLOG / "files" / "13.html").read_bytes()
-    oversize = tmp_path / "oversize.html"
-    oversize.write_bytes(recorded.replace(b"</body>", b"<!--" + b"x" * 2**24 + b"--></body>"))
-    db = tmp_path / "archive.db"
-    with demo_blog.showing(demo_blog_with(tmp_path, {f"/{EXAMPLE}": {"file": str(oversize)}})):
+    grown = recorded.replace(b"</body>", b"<!--" + b"x" * 2**24 + b"--></body>")
+    reply = {"with its length": Reply(200, HTML, grown),
+             "compressed": ApiReply(200, HTML, gzip.compress(grown, mtime=0),
+                                    headers=(("Content-Encoding", "gzip"),)),
+             "without its length": StreamedReply(200, HTML, grown)}[sent]
+    db, post = tmp_path / "archive.db", demo_blog.url + EXAMPLE
+    with demo_blog.scripted({f"/{EXAMPLE}": [reply]}):
         log = crawl(demo_blog.url, db, tmp_path)
-    post = demo_blog.url + EXAMPLE
-    # The size as served: the server puts its own address in the page's links.
-    (size,) = re.findall(f"ERROR: Not fetched: {re.escape(post)} \\(post\\) is ([0-9]+) bytes, "
-                         f"over the download size limit of {2**24} bytes \\(DOWNLOAD_MAXSIZE\\)$",
-                         log, re.M)
-    assert int(size) > 2**24
+    # Decompressed, the size it had grown to when Scrapy stopped.
+    (told,) = re.findall(f"ERROR: Not fetched: {re.escape(post)} \\(post\\) is (.*)$", log, re.M)
+    size = re.sub("^[0-9]+ bytes", "N bytes", told) if sent == "compressed" else told
+    assert size == {
+        "with its length": f"{len(grown)} bytes, over the download size limit of {2**24} "
+                           "(DOWNLOAD_MAXSIZE)",
+        "compressed": f"N bytes, over the download size limit of {2**24} (DOWNLOAD_MAXSIZE)",
+        "without its length": f"over the download size limit of {2**24} bytes "
+                              "(DOWNLOAD_MAXSIZE), sent without its length"}[sent]
     status, errors, failed, stats = last_crawl(db)
     assert (status, errors, failed, stats["archiver/fetch/failed/too_large"]) == (
         "partial", 1, [{"url": post, "role": "post", "reason": "too_large"}], 1)
