@@ -97,6 +97,7 @@ def _top_level(predicate: str) -> str:
         predicate = shorter
     return predicate
 
+
 def _html_root(text: str, base_url: str) -> tuple[etree._Element, bool]:
     """The lxml tree of an HTML document, as parsel makes it, and whether the parser stopped
     at its depth limit."""
