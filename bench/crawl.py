@@ -25,7 +25,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,6 +35,7 @@ import scrapy  # noqa: E402
 
 from bench.blog_generator import generate  # noqa: E402
 from bench.distributed import distributed_rows  # noqa: E402
+from bench.rusage import measure  # noqa: E402
 from tests.local_servers import free_port, nginx  # noqa: E402
 
 CONTENDERS = ("archiver", "bare spider", "wget --mirror")
@@ -55,17 +55,12 @@ class Run:
 
 def measured(command: list[str], log: Path) -> Run:
     """Run `command` from the repository; its wall time, user+sys CPU and peak RSS."""
-    started = time.perf_counter()
     with open(log, "wb") as output:
-        process = subprocess.Popen(command, cwd=REPO, stdin=subprocess.DEVNULL, stdout=output,
-                                   stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
+        usage = measure(command, output, cwd=REPO)
     # wget answers 8 when some address gave an error (the head's REST and oEmbed links).
-    if process.returncode not in (0, 8) or (process.returncode and command[0] != "wget"):
-        sys.exit(f"{command[:4]} exited {process.returncode}; see {log}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+    if usage.returncode not in (0, 8) or (usage.returncode and command[0] != "wget"):
+        sys.exit(f"{command[:4]} exited {usage.returncode}; see {log}")
+    return Run(usage.wall, usage.cpu, usage.peak_rss_kib)
 
 
 def archiver_run(base: str, db: Path, concurrency: int, log: Path,

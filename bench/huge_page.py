@@ -18,16 +18,20 @@ import argparse
 import dataclasses
 import datetime
 import json
-import os
 import random
 import re
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-DEMO_BLOG = Path(__file__).resolve().parent.parent / "data" / "demo-blog"
+REPO = Path(__file__).resolve().parents[1]
+if __name__ == "__main__":
+    # Run as a script: the repository, not bench/, holds the benchmarks' own modules.
+    sys.path[0] = str(REPO)
+
+from bench import rusage  # noqa: E402
+
+DEMO_BLOG = REPO / "data" / "demo-blog"
 TEMPLATE_POST = ("/2014/08/12/"
                  "iraqi-communists-call-on-worlds-proletariat-to-unite-against-islamists/")
 # WordPress's default for "Enable threaded (nested) comments N levels deep".
@@ -140,23 +144,17 @@ def measure(folder: Path, count: int) -> Measure:
     page_path, output = folder / f"post-{count}.html", folder / f"post-{count}.json"
     page = generate(page_path, count)
     with output.open("wb") as printed:
-        start = time.perf_counter()
-        child = subprocess.Popen(["archiver", "extract", str(page_path), "--url", page.url],
-                                 stdout=printed)
-        # wait4, not getrusage(RUSAGE_CHILDREN): the peak of this child only, not of all so far.
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        sys.exit(f"archiver extract exited {child.returncode} on {count} comments")
+        usage = rusage.measure(["archiver", "extract", str(page_path), "--url", page.url],
+                               printed, errors=None)
+    if usage.returncode:
+        sys.exit(f"archiver extract exited {usage.returncode} on {count} comments")
     comments = json.loads(output.read_bytes())["comments"]
     read = [(comment["id"], None if comment["parent"] is None
              else comments[comment["parent"]]["id"]) for comment in comments]
     if read != list(zip(page.ids, page.parents, strict=True)):
         sys.exit(f"{count} comments written, {len(read)} read, or not under their parents")
-    # ru_maxrss is in KiB on Linux.
-    return Measure(count, page_path.stat().st_size / 2**20, seconds,
-                   usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return Measure(count, page_path.stat().st_size / 2**20, usage.wall, usage.cpu,
+                   usage.peak_rss_kib / 1024)
 
 
 def table(measures: list[Measure]) -> str:
