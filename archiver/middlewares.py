@@ -162,7 +162,25 @@ class OffsiteRedirectMiddleware:
         return response
 
 
-class RedirectLoopMiddleware:
+class RetryingMiddleware:
+    """A downloader middleware that may ask a request again as RetryMiddleware would: counted
+    under retry/reason_count/, at most RETRY_TIMES times."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryingMiddleware:
+        return cls(crawler)
+
+    def retry(self, request: Request, reason: str) -> Request | None:
+        """`request` asked again, or None once its retries are spent."""
+        crawling = self.crawler.spider
+        assert crawling is not None
+        return get_retry_request(request, spider=crawling, reason=reason)
+
+
+class RedirectLoopMiddleware(RetryingMiddleware):
     """Stops a redirect back to an address its chain already passed (A -> B -> A, A -> A),
     and one past REDIRECT_MAX_TIMES, so that each reaches the spider's errback as a 3xx.
 
@@ -174,12 +192,8 @@ class RedirectLoopMiddleware:
     fault is. Runs before RedirectMiddleware on responses, as OffsiteRedirectMiddleware does."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         self.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES")
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RedirectLoopMiddleware:
-        return cls(crawler)
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Request | Response:
@@ -195,11 +209,9 @@ class RedirectLoopMiddleware:
             reason = "redirect_limit"
         else:
             return response
-        crawling = self.crawler.spider
-        assert crawling is not None
-        again = get_retry_request(request.replace(url=chain[0], meta={
+        again = self.retry(request.replace(url=chain[0], meta={
             key: value for key, value in request.meta.items()
-            if not key.startswith("redirect_")}), spider=crawling, reason=reason)
+            if not key.startswith("redirect_")}), reason)
         if again is not None:
             return again
         request.meta[reason] = [*chain, target]
@@ -237,7 +249,7 @@ class IncompleteBody(Exception):
     """A compressed body whose stream ends before its end: a response cut short."""
 
 
-class WholeBodyMiddleware:
+class WholeBodyMiddleware(RetryingMiddleware):
     """Refuses a gzip or deflate body whose stream is cut short, retried as a transport fault.
 
     Scrapy's HttpCompressionMiddleware gives as much as it can inflate of such a body, without
@@ -248,12 +260,8 @@ class WholeBodyMiddleware:
     and retries it."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> WholeBodyMiddleware:
-        return cls(crawler)
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Request | Response:
@@ -264,12 +272,10 @@ class WholeBodyMiddleware:
                 response.body, outer, request.meta.get("download_maxsize", self.max_size)):
             return response
         message = f"{outer.decode('latin-1')} body cut short ({len(response.body)} bytes)"
-        crawling = self.crawler.spider
-        assert crawling is not None
-        retry = get_retry_request(request, spider=crawling, reason="incomplete_body")
-        if retry is None:
+        again = self.retry(request, "incomplete_body")
+        if again is None:
             raise IncompleteBody(message)
-        return retry
+        return again
 
 
 def _stream_ends(body: bytes, encoding: bytes, max_size: int) -> bool:
