@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from archiver.schedule import ArchiveLock
 
 DEFAULT_DB = "data/archive.db"
@@ -59,6 +61,18 @@ def refuse_unless_archive(db_path: str | Path) -> None:
         raise click.ClickException(str(refused)) from None
     except (OSError, sqlite3.Error) as error:
         raise click.ClickException(f"cannot open the archive {db_path}: {error}") from None
+
+
+def archive_to_read(db_path: str | Path) -> Database:
+    """The archive at `db_path`, opened read-only; one line and status 1 where there is none
+    (or another program's file, left untouched)."""
+    from archiver import storage
+
+    refuse_unless_archive(db_path)
+    db = storage.open_read_only(db_path)
+    if db is None or not storage.is_archive(db):
+        raise click.ClickException(f"no archive at {db_path}: nothing to export")
+    return db
 
 
 def make_archive_folder(db_path: str | Path) -> None:
@@ -182,13 +196,9 @@ def export_warc_command(output: str, db_path: str, site: str | None) -> None:
     Example:
         archiver export-warc --db data/archive.db blog.warc.gz
     """
-    from archiver import storage
     from archiver.warc import export_warc
 
-    refuse_unless_archive(db_path)
-    db = storage.open_read_only(db_path)
-    if db is None or not storage.is_archive(db):
-        raise click.ClickException(f"no archive at {db_path}: nothing to export")
+    db = archive_to_read(db_path)
     written = export_warc(db, output, site)
     db.close()
     click.echo(f"{written} responses written to {output}")
@@ -226,10 +236,7 @@ def export_command(output: str, db_path: str, site: str | None, per: str,
             export.parquet_modules()
         except export.MissingParquet as missing:
             raise click.ClickException(str(missing)) from None
-    refuse_unless_archive(db_path)
-    db = storage.open_read_only(db_path)
-    if db is None or not storage.is_archive(db):
-        raise click.ClickException(f"no archive at {db_path}: nothing to export")
+    db = archive_to_read(db_path)
     if storage.pending_migrations(db):
         raise click.ClickException(f"{db_path} is an archive of an earlier version: bring it "
                                    f"up to date first, as any run that writes to it does "
