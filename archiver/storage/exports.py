@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from archiver.storage.writes import iter_rows
+
 POSTS = (
     "SELECT p.site, p.url, p.title, p.author, p.platform_id, p.published_utc, p.published_shown,"
     " p.published_local, p.categories, p.tags, p.language, p.comment_count,"
@@ -37,7 +39,7 @@ def post_rows(db: Database, site: str | None = None,
     """Each post of the archive; of `site` only, or only those the run `crawl_id` read, when
     given."""
     where, params = _where(site, crawl_id)
-    return _rows(db, POSTS + where + POST_ORDER, params)
+    return iter_rows(db, POSTS + where + POST_ORDER, params)
 
 
 def comment_rows(db: Database, site: str | None = None,
@@ -46,7 +48,7 @@ def comment_rows(db: Database, site: str | None = None,
     `site` only, or only of the posts the run `crawl_id` read (their whole threads), when
     given."""
     where, params = _where(site, crawl_id)
-    return _rows(db, COMMENTS + where + COMMENT_ORDER, params)
+    return iter_rows(db, COMMENTS + where + COMMENT_ORDER, params)
 
 
 def _where(site: str | None, crawl_id: int | None) -> tuple[str, list[Any]]:
@@ -56,10 +58,3 @@ def _where(site: str | None, crawl_id: int | None) -> tuple[str, list[Any]]:
             conditions.append(condition)
             params.append(value)
     return (" WHERE " + " AND ".join(conditions) if conditions else ""), params
-
-
-def _rows(db: Database, sql: str, params: list[Any]) -> Iterator[dict[str, Any]]:
-    cursor = db.execute(sql, params)
-    names = [column[0] for column in cursor.description]
-    for values in cursor:
-        yield dict(zip(names, values, strict=True))

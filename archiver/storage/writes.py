@@ -57,11 +57,17 @@ def update_sql(table: str, columns: tuple[str, ...]) -> str:
     return f"UPDATE [{table}] SET {', '.join(f'[{c}] = ?' for c in columns)} WHERE id = ?"
 
 
-def read_rows(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-    """The rows a query finds, as {column: value}."""
+def iter_rows(db: Database, sql: str, params: Sequence[Any]) -> Iterator[dict[str, Any]]:
+    """The rows a query finds, as {column: value}, one at a time as SQLite steps to them."""
     cursor = db.execute(sql, params)
     names = [column[0] for column in cursor.description]
-    return [dict(zip(names, found, strict=True)) for found in cursor.fetchall()]
+    for found in cursor:
+        yield dict(zip(names, found, strict=True))
+
+
+def read_rows(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """The rows a query finds, as {column: value}."""
+    return list(iter_rows(db, sql, params))
 
 
 def read_row(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
