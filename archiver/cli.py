@@ -10,7 +10,6 @@ extract`, which the corpus scorer runs once per page, starts without it.
 from __future__ import annotations
 
 import contextlib
-import json
 import signal
 import sys
 from collections.abc import Callable
@@ -36,8 +35,9 @@ from archiver.cli_archives import (
 from archiver.cli_options import BlogsGiven, blog_options, check_archive_opens, report_run
 from archiver.distributed_commands import enqueue, worker
 from archiver.extractors import extract
+from archiver.long_pages import LONG_PAGE_BYTES, extract_long
 from archiver.page import Page
-from archiver.thread_json import thread_as_json
+from archiver.thread_json import write_thread_json
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -206,9 +206,11 @@ def extract_command(page: Path, url: str | None, timezone: str | None) -> None:
     Example:
         archiver extract saved-post.html --url https://blog.example/2014/08/12/a-post/
     """
-    thread = extract(Page.from_file(page, url=url), timezone=timezone)
-    json.dump(thread_as_json(thread), sys.stdout, ensure_ascii=False, indent=1)
-    sys.stdout.write("\n")
+    if page.stat().st_size > LONG_PAGE_BYTES:
+        thread, comments = extract_long(page, url, timezone)
+        write_thread_json(thread, sys.stdout, comments)
+    else:
+        write_thread_json(extract(Page.from_file(page, url=url), timezone=timezone), sys.stdout)
 
 
 for command in (reparse, merge, serve_command, export_command, export_warc_command,

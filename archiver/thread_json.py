@@ -7,7 +7,9 @@ times are given as the page gives them, as shown, and in UTC.
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
 from archiver.items import COMMENT, Comment, Link, Post, Thread
 
@@ -15,24 +17,76 @@ from archiver.items import COMMENT, Comment, Link, Post, Thread
 def thread_as_json(thread: Thread | None) -> dict[str, Any]:
     """A thread in the shape the corpus scorer reads: comments apart from pingbacks."""
     if thread is None:
-        return {"url": None, "platform": None, "post": None, "comments": [], "pingbacks": [],
-                "more_comment_pages": []}
-    comments = [c for c in thread.comments if c.type == COMMENT]
-    index = {id(comment): number for number, comment in enumerate(comments)}
+        return _empty()
+    document = _document(thread)
+    pingbacks: list[dict[str, Any]] = []
+    document["comments"] = list(_apart(thread.comments, pingbacks))
+    document["pingbacks"] = pingbacks
+    return document
 
-    def parent(comment: Comment) -> int | None:
-        if comment.parent is None:
-            return None
-        return index.get(id(thread.comments[comment.parent]))
 
-    return {
-        "url": thread.post.url,
-        "platform": thread.platform,
-        "post": _post_json(thread.post),
-        "comments": [_comment_json(c, parent(c)) for c in comments],
-        "pingbacks": [_pingback_json(c) for c in thread.comments if c.type != COMMENT],
-        "more_comment_pages": thread.more_comment_pages,
-    }
+def write_thread_json(thread: Thread | None, out: IO[str],
+                      comments: Iterable[Comment] | None = None) -> None:
+    """`thread_as_json(thread)` written to `out` as `json.dump(…, ensure_ascii=False,
+    indent=1)` writes it, but each comment as it comes from `comments` (the thread's own when
+    None; each parent an index among them): a page read in parts never holds them all. What
+    follows the comments is written as it is once they are read."""
+    if thread is None:
+        document, comments = _empty(), ()
+    else:
+        document = _document(thread)
+        comments = thread.comments if comments is None else comments
+    pingbacks: list[dict[str, Any]] = []
+    out.write("{")
+    for number, (key, value) in enumerate(document.items()):
+        out.write(f"{',' if number else ''}\n {json.dumps(key)}: ")
+        if key == "comments":
+            _write_list(out, _apart(comments, pingbacks))
+        elif key == "pingbacks":
+            _write_list(out, pingbacks)
+        else:
+            out.write(_dumped(value, 1))
+    out.write("\n}\n")
+
+
+def _empty() -> dict[str, Any]:
+    """The document of a page that holds no thread."""
+    return {"url": None, "platform": None, "post": None, "comments": [], "pingbacks": [],
+            "more_comment_pages": []}
+
+
+def _document(thread: Thread) -> dict[str, Any]:
+    """The thread's document, its comments and pingbacks to come."""
+    return {"url": thread.post.url, "platform": thread.platform, "post": _post_json(thread.post),
+            "comments": None, "pingbacks": None,
+            "more_comment_pages": thread.more_comment_pages}
+
+
+def _apart(comments: Iterable[Comment],
+           pingbacks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The comments proper, each parent renumbered among them; pingbacks put in `pingbacks`."""
+    among_comments: dict[int, int] = {}
+    for position, comment in enumerate(comments):
+        if comment.type != COMMENT:
+            pingbacks.append(_pingback_json(comment))
+            continue
+        among_comments[position] = len(among_comments)
+        parent = None if comment.parent is None else among_comments.get(comment.parent)
+        yield _comment_json(comment, parent)
+
+
+def _write_list(out: IO[str], items: Iterable[Any]) -> None:
+    """A list one level in, written item by item as json.dump's indent=1 lays it out."""
+    out.write("[")
+    written = 0
+    for item in items:
+        out.write(f"{',' if written else ''}\n  {_dumped(item, 2)}")
+        written += 1
+    out.write("\n ]" if written else "]")
+
+
+def _dumped(value: Any, depth: int) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n" + " " * depth)
 
 
 def _post_json(post: Post) -> dict[str, Any]:

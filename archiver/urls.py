@@ -34,9 +34,20 @@ def address_error(url: str) -> str | None:
     return None
 
 
+# An absolute http(s) URL that urljoin gives back unchanged: it would only take it apart and put
+# it together again (dropping an empty `;`, `?` or `#`, which these exclude), at a tenth of the
+# cost of reading a comment.
+PLAINLY_ABSOLUTE = re.compile(r"https?://[^/?#\[\]\s\\@;]+(?:[/?#][^\s\[\]\\;]*)?\Z")
+
+
 def absolute(base: str, url: str | None) -> str | None:
     """`url` resolved against `base`, without surrounding spaces; None for no URL."""
-    return urljoin(base, url.strip()) if url else None
+    if not url:
+        return None
+    url = url.strip()
+    if PLAINLY_ABSOLUTE.match(url) and not url.endswith(("?", "#")) and "?#" not in url:
+        return url
+    return urljoin(base, url)
 
 
 def strip_fragment(url: str) -> str:

@@ -127,15 +127,22 @@ def _closing(comment: list) -> bytes:
 
 @dataclasses.dataclass(frozen=True)
 class Measure:
-    """One page's extraction: its size, and the child's wall time, CPU time (user and system:
-    what the machine's other load adds to the wall time, it does not) and peak resident
-    memory."""
+    """One page's extraction: its size, and the command's wall time, CPU time (user and
+    system, of all its processes: what the machine's other load adds to the wall time, it does
+    not), the peak resident memory of its largest process and the peak memory of all its
+    processes at once (their summed PSS)."""
 
     comments: int
     page_mib: float
     seconds: float
     cpu_seconds: float
     peak_mib: float
+    all_processes_mib: float
+
+    @property
+    def memory_mib(self) -> float:
+        """The memory the goal holds to: the larger of the two peaks."""
+        return max(self.peak_mib, self.all_processes_mib)
 
 
 def measure(folder: Path, count: int) -> Measure:
@@ -154,15 +161,16 @@ def measure(folder: Path, count: int) -> Measure:
     if read != list(zip(page.ids, page.parents, strict=True)):
         sys.exit(f"{count} comments written, {len(read)} read, or not under their parents")
     return Measure(count, page_path.stat().st_size / 2**20, usage.wall, usage.cpu,
-                   usage.peak_rss_kib / 1024)
+                   usage.peak_rss_kib / 1024, usage.peak_pss_kib / 1024)
 
 
 def table(measures: list[Measure]) -> str:
     """The figures as a Markdown table."""
-    lines = ["| comments | page (MiB) | wall time (s) | CPU time (s) | peak RSS (MiB) |",
-             "|---:|---:|---:|---:|---:|"]
+    lines = ["| comments | page (MiB) | wall time (s) | CPU time (s) "
+             "| peak RSS, largest process (MiB) | peak PSS, all processes at once (MiB) |",
+             "|---:|---:|---:|---:|---:|---:|"]
     lines += [f"| {m.comments:,} | {m.page_mib:.1f} | {m.seconds:.1f} | {m.cpu_seconds:.1f} "
-              f"| {m.peak_mib:.0f} |" for m in measures]
+              f"| {m.peak_mib:.0f} | {m.all_processes_mib:.0f} |" for m in measures]
     return "\n".join(lines) + "\n"
 
 
@@ -178,12 +186,13 @@ def main(argv: list[str] | None = None) -> int:
             measures.append(measure(Path(folder), count))
             found = measures[-1]
             print(f"{count:>8,} comments: {found.seconds:6.1f} s, {found.cpu_seconds:6.1f} s CPU, "
-                  f"{found.peak_mib:5.0f} MiB peak", flush=True)
+                  f"{found.peak_mib:5.0f} MiB peak, {found.all_processes_mib:5.0f} MiB all "
+                  "processes", flush=True)
     print(table(measures), end="")
     if args.out:
         args.out.write_text(HEADING + table(measures) + GOAL_LINE, encoding="utf-8")
     largest = max(measures, key=lambda found: found.comments)
-    met = largest.seconds < GOAL_SECONDS and largest.peak_mib < GOAL_MIB
+    met = largest.seconds < GOAL_SECONDS and largest.memory_mib < GOAL_MIB
     return 0 if met else 1
 
 
@@ -192,14 +201,19 @@ HEADING = """# A page of very many comments
 `python bench/huge_page.py --out docs/huge-page.md` writes this file. It generates one
 WordPress post page (the demo blog's threaded post, its comments copied with ids, times and
 places in threads of their own, nested up to five deep) of each size, and runs
-`archiver extract` on it in a process of its own: wall time, CPU time (user and system) and the
-process's peak resident memory. Every comment written is read, under its parent.
+`archiver extract` on it: wall time, CPU time (user and system, of all its processes), the
+peak resident memory of its largest process, and the peak memory of all its processes at once
+(their proportional set sizes, summed every 50 ms). Every comment written is read, under its
+parent.
 
 The theme's markup takes about 1.6 KiB a comment (avatar, meta line, reply link), so a crawl,
 which refuses a page over `DOWNLOAD_MAXSIZE` (16 MiB: `archiver/fetch/failed/too_large`), meets
-at most about 10,000 of them on one page; the larger pages are saved pages given to
-`archiver extract`. Time grows in step with the comments. Memory is mostly libxml2's tree of
-the page, which every reader walks: about ten times the page's size.
+at most about 10,000 of them on one page, and reads it whole: libxml2's tree of it is about ten
+times its size. The larger pages, saved pages given to `archiver extract`, are read in parts
+(`archiver.long_pages`): the page is parsed as a stream, its comment list taken out 2 MiB of
+markup at a time, and each part read, as the page with only that part, in a worker process a
+core. Of the largest process's memory, most is libxml2's copy of the page's bytes, which its
+streaming parser keeps until the end.
 
 """
 GOAL_LINE = (f"\nThe goal: {COUNTS[-1]:,} comments in under {GOAL_SECONDS:.0f} s and "

@@ -19,18 +19,49 @@ from pathlib import Path
 from typing import IO
 
 # Run as `python -c LAUNCHER USAGE_FILE COMMAND…`: runs COMMAND, writes its rusage to USAGE_FILE
-# and exits with its status.
+# and exits with its status. While it runs, the proportional set size (PSS: shared pages divided
+# among those sharing them) of it and every process below it is summed every 50 ms: what the
+# command needs of the machine at once, where its ru_maxrss is only that of its largest process.
 LAUNCHER = """
-import json, os, sys
+import json, os, re, sys, time
 pid = os.fork()
 if pid == 0:
     try:
         os.execvp(sys.argv[2], sys.argv[2:])
     finally:
         os._exit(127)
-_, status, usage = os.wait4(pid, 0)
+
+def below(root):
+    parents = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            pass
+    found, todo = [], [root]
+    while todo:
+        found.append(todo.pop())
+        todo += [child for child, parent in parents.items() if parent == found[-1]]
+    return found
+
+def pss_kib(process):
+    try:
+        with open(f"/proc/{process}/smaps_rollup") as rollup:
+            return int(re.search(r"^Pss:\\s+([0-9]+) kB", rollup.read(), re.M)[1])
+    except (OSError, TypeError):
+        return 0
+
+peak_pss = 0
+while True:
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    if done:
+        break
+    peak_pss = max(peak_pss, sum(map(pss_kib, below(pid))))
+    time.sleep(0.05)
 with open(sys.argv[1], "w") as out:
-    json.dump({"cpu": usage.ru_utime + usage.ru_stime, "peak_rss_kib": usage.ru_maxrss}, out)
+    json.dump({"cpu": usage.ru_utime + usage.ru_stime, "peak_rss_kib": usage.ru_maxrss,
+               "peak_pss_kib": peak_pss}, out)
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
@@ -38,12 +69,14 @@ sys.exit(os.waitstatus_to_exitcode(status))
 @dataclasses.dataclass
 class Usage:
     """What a command cost: seconds of wall and of CPU (user + sys, its waited children
-    included), its peak resident memory in KiB, and its exit status."""
+    included), the peak resident memory of its largest process and the peak PSS of all its
+    processes together, in KiB, and its exit status."""
 
     wall: float
     cpu: float
     peak_rss_kib: int
     returncode: int
+    peak_pss_kib: int = 0
 
 
 def measure(command: Sequence[str], output: IO[bytes], cwd: Path | None = None,
@@ -56,4 +89,4 @@ def measure(command: Sequence[str], output: IO[bytes], cwd: Path | None = None,
                               cwd=cwd, stdin=subprocess.DEVNULL, stdout=output, stderr=errors)
         wall = time.perf_counter() - started
         usage = json.loads(Path(usage_file.name).read_text(encoding="utf-8"))
-    return Usage(wall, usage["cpu"], usage["peak_rss_kib"], done.returncode)
+    return Usage(wall, usage["cpu"], usage["peak_rss_kib"], done.returncode, usage["peak_pss_kib"])

@@ -64,13 +64,16 @@ def find_links(page: Page) -> PageLinks:
     return dataclasses.replace(links, feeds=[*links.feeds, *embedded]) if embedded else links
 
 
-def extract(page: Page, timezone: str | None = None) -> Thread | None:
+def extract(page: Page, timezone: str | None = None,
+            reader: ModuleType | None = None) -> Thread | None:
     """The finished Thread on `page`, or None when it is not a post or thread.
 
     `timezone` is the blog's zone (IANA name or fixed offset) when known; without it, times
-    that carry no offset on the page keep their wall time and get no UTC value.
+    that carry no offset on the page keep their wall time and get no UTC value. `reader` is the
+    platform module to read it with, when that is known already (the parts of one long page,
+    which must all be read alike); else the first whose `detect` is true.
     """
-    module = extractor_for(page)
+    module = reader or extractor_for(page)
     thread = module.read_thread(page)
     if thread is None:
         return None

@@ -204,9 +204,11 @@ def _comment_page(page):
     current = css(area, ".page-numbers.current::text, .wp-block-comments-pagination-numbers "
                        ".current::text").get()
     shown = {f"#{node_id}" for node in area for node_id in COMMENT_IDS(node.root)}
-    permalinks = [comment_page_of(strip_fragment(href)) for href in _link_targets(area)
-                  if "#" in href and href[href.index("#"):] in shown]
-    return number_in(current) or max(filter(None, permalinks), default=None)
+    # The pages the permalinks name, each read once: a page's comments mostly name the same.
+    permalinked = {href[:href.index("#")] for href in _link_targets(area)
+                   if "#" in href and href[href.index("#"):] in shown}
+    return number_in(current) or max(filter(None, map(comment_page_of, permalinked)),
+                                     default=None)
 
 
 def _link_targets(area):
