@@ -114,8 +114,7 @@ class _Reading:
             self.reader, sample_thread = sample.result()
             shell_reader, shell_thread = shell.result()
             if shell_reader != self.reader:
-                _, shell_thread = _read(self._page("".join(self.split.pieces),
-                                                              self.reader))
+                _, shell_thread = _read(self._page("".join(self.split.pieces), self.reader))
             self.shell_comments = shell_thread.comments if shell_thread else []
             if len(self.split.runs) == 1:  # the sample is the run's first part
                 self.first_parts = [sample_thread]
