@@ -2,7 +2,7 @@
 160 MiB of markup, and libxml2's tree of it ten times that.
 
 The page is split as it is parsed (archiver.page_runs): runs of many children (a comment list)
-taken out a part at a time, about 2 MiB of markup, and the shell, the page less its runs. Each
+taken out a part at a time, about 1 MiB of markup, and the shell, the page less its runs. Each
 part is read as the page it would be if its run held only that part, the shell around it, by
 the one extraction path (extractors.extract), in worker processes. Every part repeats what the
 shell holds: the post is taken from the first part, a comment outside the runs is given once,

@@ -203,14 +203,14 @@ WordPress post page (the demo blog's threaded post, its comments copied with ids
 places in threads of their own, nested up to five deep) of each size, and runs
 `archiver extract` on it: wall time, CPU time (user and system, of all its processes), the
 peak resident memory of its largest process, and the peak memory of all its processes at once
-(their proportional set sizes, summed every 50 ms). Every comment written is read, under its
+(their proportional set sizes, summed every 100 ms). Every comment written is read, under its
 parent.
 
 The theme's markup takes about 1.6 KiB a comment (avatar, meta line, reply link), so a crawl,
 which refuses a page over `DOWNLOAD_MAXSIZE` (16 MiB: `archiver/fetch/failed/too_large`), meets
 at most about 10,000 of them on one page, and reads it whole: libxml2's tree of it is about ten
 times its size. The larger pages, saved pages given to `archiver extract`, are read in parts
-(`archiver.long_pages`): the page is parsed as a stream, its comment list taken out 2 MiB of
+(`archiver.long_pages`): the page is parsed as a stream, its comment list taken out 1 MiB of
 markup at a time, and each part read, as the page with only that part, in a worker process a
 core. Of the largest process's memory, most is libxml2's copy of the page's bytes, which its
 streaming parser keeps until the end.

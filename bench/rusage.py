@@ -20,7 +20,7 @@ from typing import IO
 
 # Run as `python -c LAUNCHER USAGE_FILE COMMAND…`: runs COMMAND, writes its rusage to USAGE_FILE
 # and exits with its status. While it runs, the proportional set size (PSS: shared pages divided
-# among those sharing them) of it and every process below it is summed every 50 ms: what the
+# among those sharing them) of it and every process below it is summed every 100 ms: what the
 # command needs of the machine at once, where its ru_maxrss is only that of its largest process.
 LAUNCHER = """
 import json, os, re, sys, time
@@ -58,7 +58,7 @@ while True:
     if done:
         break
     peak_pss = max(peak_pss, sum(map(pss_kib, below(pid))))
-    time.sleep(0.05)
+    time.sleep(0.1)
 with open(sys.argv[1], "w") as out:
     json.dump({"cpu": usage.ru_utime + usage.ru_stime, "peak_rss_kib": usage.ru_maxrss,
                "peak_pss_kib": peak_pss}, out)
