@@ -13,6 +13,7 @@ import contextlib
 import signal
 import sys
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -207,8 +208,12 @@ def extract_command(page: Path, url: str | None, timezone: str | None) -> None:
         archiver extract saved-post.html --url https://blog.example/2014/08/12/a-post/
     """
     if page.stat().st_size > LONG_PAGE_BYTES:
-        thread, comments = extract_long(page, url, timezone)
-        write_thread_json(thread, sys.stdout, comments)
+        try:
+            thread, comments = extract_long(page, url, timezone)
+            write_thread_json(thread, sys.stdout, comments)
+        except BrokenProcessPool as error:  # a worker killed (out of memory, SIGKILL)
+            raise click.ClickException(f"a process reading {page} in parts stopped: "
+                                       f"{error}") from None
     else:
         write_thread_json(extract(Page.from_file(page, url=url), timezone=timezone), sys.stdout)
 

@@ -17,6 +17,7 @@ import dataclasses
 import importlib
 import multiprocessing
 import os
+import signal
 import zlib
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
@@ -73,8 +74,15 @@ def extract_long(path: Path, url: str | None = None, timezone: str | None = None
     fetched = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     workers = workers or len(os.sched_getaffinity(0))
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    for _ in range(workers):  # started now, they import while the page is split
-        pool.submit(_ready)
+    # Ctrl-C, which a terminal sends every process of the command, is the command's to handle:
+    # the workers are started ignoring it, as they inherit, and read on until the pool is shut
+    # down. Started now, they import while the page is split.
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for _ in range(workers):
+            pool.submit(_ready)
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
     split = split_page(path, run_length, part_characters)
     reading = _Reading(split, url, fetched, timezone, pool, workers) if split else None
     if reading is None or not reading.find_comment_runs():

@@ -2,8 +2,14 @@
 comments a part at a time, each part as the page with only that part, in worker processes. What
 it gives is what the page read whole gives, to the byte of `archiver extract`'s JSON."""
 
+import contextlib
 import io
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -15,7 +21,7 @@ from archiver.page import Page
 from archiver.page_runs import split_page
 from archiver.thread_json import thread_as_json, write_thread_json
 from bench.huge_page import generate
-from tests.helpers import archiver
+from tests.helpers import archiver, wait_until
 
 PAGES = sorted(Path(__file__).parent.glob("pages/*/*.html"))
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
@@ -58,11 +64,18 @@ def test_a_corpus_page_read_in_several_parts_gives_what_it_gives_whole(name):
     assert read_in_parts(path, url) == read_whole(path, url)
 
 
-def test_archiver_extract_reads_a_page_over_the_size_limit_in_parts(tmp_path):
-    path = tmp_path / "post.html"
+@pytest.fixture(scope="module")
+def long_page(tmp_path_factory):
+    """A saved post page of 10,800 comments, 17 MB: over the size a crawl fetches."""
+    path = tmp_path_factory.mktemp("long") / "post.html"
     written = generate(path, 10_800)
     assert path.stat().st_size > LONG_PAGE_BYTES
-    done = archiver("extract", path.name, "--url", written.url, cwd=tmp_path)
+    return path, written
+
+
+def test_archiver_extract_reads_a_page_over_the_size_limit_in_parts(long_page):
+    path, written = long_page
+    done = archiver("extract", path.name, "--url", written.url, cwd=path.parent)
     assert done.returncode == 0, done.stderr
     printed = done.stdout
     assert printed == read_whole(path, written.url)
@@ -126,3 +139,48 @@ def test_no_thread_is_written_as_json_dump_writes_it():
     printed = io.StringIO()
     write_thread_json(None, printed)
     assert printed.getvalue() == json.dumps(thread_as_json(None), indent=1) + "\n"
+
+
+def workers_of(pid: int) -> list[int]:
+    """The worker processes the command `pid` has started, each ignoring SIGINT."""
+    workers = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):  # ended since it was listed
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes()
+            status = Path(f"/proc/{entry}/status").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in command:
+                ignored = int(re.search(r"^SigIgn:\s*([0-9a-f]+)", status, re.M)[1], 16)
+                assert ignored & 1 << signal.SIGINT - 1
+                workers.append(int(entry))
+    return workers
+
+
+def start_long_extract(long_page):
+    """`archiver extract` of the long page, once it has started its workers: the process and
+    its workers."""
+    path, written = long_page
+    process = subprocess.Popen([sys.executable, "-m", "archiver.cli", "extract", path,
+                                "--url", written.url], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    cores = len(os.sched_getaffinity(0))
+    wait_until(lambda: len(workers_of(process.pid)) == cores, process, "workers started")
+    return process, workers_of(process.pid)
+
+
+def test_ctrl_c_stops_a_long_extract_and_its_workers_in_one_line(long_page):
+    process, workers = start_long_extract(long_page)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it: to every process
+    _, errors = process.communicate(timeout=120)
+    # click's own answer to Ctrl-C: a new line after the terminal's ^C, and "Aborted!".
+    assert (process.returncode, errors) == (1, "\nAborted!\n")
+    assert not [worker for worker in workers if Path(f"/proc/{worker}").exists()]
+
+
+def test_a_worker_killed_ends_a_long_extract_in_one_line(long_page):
+    process, workers = start_long_extract(long_page)
+    os.kill(workers[0], signal.SIGKILL)
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert errors.startswith(f"Error: a process reading {long_page[0]} in parts stopped: ")
+    assert errors.count("\n") == 1
