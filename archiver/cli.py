@@ -13,7 +13,6 @@ import contextlib
 import signal
 import sys
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,8 +35,8 @@ from archiver.cli_archives import (
 from archiver.cli_options import BlogsGiven, blog_options, check_archive_opens, report_run
 from archiver.distributed_commands import enqueue, worker
 from archiver.extractors import extract
-from archiver.long_pages import LONG_PAGE_BYTES, extract_long
 from archiver.page import Page
+from archiver.page_runs import LONG_PAGE_BYTES
 from archiver.thread_json import write_thread_json
 
 if TYPE_CHECKING:
@@ -208,14 +207,24 @@ def extract_command(page: Path, url: str | None, timezone: str | None) -> None:
         archiver extract saved-post.html --url https://blog.example/2014/08/12/a-post/
     """
     if page.stat().st_size > LONG_PAGE_BYTES:
-        try:
-            thread, comments = extract_long(page, url, timezone)
-            write_thread_json(thread, sys.stdout, comments)
-        except BrokenProcessPool as error:  # a worker killed (out of memory, SIGKILL)
-            raise click.ClickException(f"a process reading {page} in parts stopped: "
-                                       f"{error}") from None
+        _print_long_page(page, url, timezone)
     else:
         write_thread_json(extract(Page.from_file(page, url=url), timezone=timezone), sys.stdout)
+
+
+def _print_long_page(page: Path, url: str | None, timezone: str | None) -> None:
+    """`archiver extract` of a page read in parts, by a pool of processes (imported here: the
+    corpus scorer's run a page does without)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from archiver.long_pages import extract_long
+
+    try:
+        thread, comments = extract_long(page, url, timezone)
+        write_thread_json(thread, sys.stdout, comments)
+    except BrokenProcessPool as error:  # a worker killed (out of memory, SIGKILL)
+        raise click.ClickException(f"a process reading {page} in parts stopped: "
+                                   f"{error}") from None
 
 
 for command in (reparse, merge, serve_command, export_command, export_warc_command,

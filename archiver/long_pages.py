@@ -30,9 +30,6 @@ from archiver.items import Comment, Thread
 from archiver.page import Page
 from archiver.page_runs import PART_CHARACTERS, RUN_LENGTH, Split, split_page
 
-# Larger than a crawl ever fetches (DOWNLOAD_MAXSIZE): a saved page given to `archiver extract`.
-LONG_PAGE_BYTES = 16 * 2**20
-
 
 @dataclasses.dataclass(frozen=True)
 class _Part:

@@ -23,6 +23,9 @@ from archiver.charset import decode_page
 from archiver.extractors.structure import DEPTH_CLASS
 from archiver.page import Page
 
+# A page to read in parts: larger than a crawl ever fetches (DOWNLOAD_MAXSIZE), so a saved page
+# given to `archiver extract`; any page a crawl stores is read whole, as the crawl read it.
+LONG_PAGE_BYTES = 16 * 2**20
 # Finished children that make an element's run one to read in parts.
 RUN_LENGTH = 64
 # The markup of a part: some 650 comments of a common theme, a tree of some 12 MiB. Parts of

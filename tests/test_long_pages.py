@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from archiver.extractors import extract
-from archiver.long_pages import LONG_PAGE_BYTES, extract_long
+from archiver.long_pages import extract_long
 from archiver.page import Page
-from archiver.page_runs import split_page
+from archiver.page_runs import LONG_PAGE_BYTES, split_page
 from archiver.thread_json import thread_as_json, write_thread_json
 from bench.huge_page import generate
 from tests.helpers import archiver, wait_until
