@@ -156,13 +156,20 @@ def workers_of(pid: int) -> list[int]:
     return workers
 
 
+def as_in_a_terminal():
+    """SIGINT as a terminal's command has it: a run started in the background by a shell (as
+    CI may be) ignores it, and so would everything the tests start."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_long_extract(long_page):
     """`archiver extract` of the long page, once it has started its workers: the process and
     its workers."""
     path, written = long_page
     process = subprocess.Popen([sys.executable, "-m", "archiver.cli", "extract", path,
                                 "--url", written.url], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=as_in_a_terminal)
     cores = len(os.sched_getaffinity(0))
     wait_until(lambda: len(workers_of(process.pid)) == cores, process, "workers started")
     return process, workers_of(process.pid)
