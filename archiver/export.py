@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -84,27 +85,21 @@ def write(items: Iterable[ThreadItem], item_class: type[ThreadItem], file_format
     """Write `items` as rows of `file_format` to the binary `stream`: how many."""
     if file_format == "parquet":
         return _write_parquet(items, item_class, stream)
-    text = _TextStream(stream)
-    if file_format == "csv":
-        writer = csv.writer(text)
-        writer.writerow(columns(item_class))
-        lines = (writer.writerow(["" if value is None else value
-                                  for value in dataclasses.astuple(item)]) for item in items)
-    else:
-        lines = (text.write(json.dumps(dataclasses.asdict(item), ensure_ascii=False) + "\n")
-                 for item in items)
-    return sum(1 for _ in lines)
-
-
-class _TextStream:
-    """A binary stream written as UTF-8 text, with the line ends it is given (CSV's are
-    `\\r\\n`, as RFC 4180 has them)."""
-
-    def __init__(self, stream: IO[bytes]):
-        self.stream = stream
-
-    def write(self, text: str) -> int:
-        return self.stream.write(text.encode("utf-8"))
+    # UTF-8, with the line ends it is given (CSV's are `\\r\\n`, as RFC 4180 has them); let go
+    # of at the end, so that the caller's stream stays open.
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    try:
+        if file_format == "csv":
+            writer = csv.writer(text)
+            writer.writerow(columns(item_class))
+            lines = (writer.writerow(["" if value is None else value
+                                      for value in dataclasses.astuple(item)]) for item in items)
+        else:
+            lines = (text.write(json.dumps(dataclasses.asdict(item), ensure_ascii=False) + "\n")
+                     for item in items)
+        return sum(1 for _ in lines)
+    finally:
+        text.detach()
 
 
 def parquet_modules() -> tuple[ModuleType, ModuleType]:

@@ -129,8 +129,9 @@ class _Reading:
             merge = _Merge(self.shell_comments)
             not_comments = [run for run, thread in enumerate(self.first_parts)
                             if thread is None or not merge.own(thread)]
-            if not_comments:
-                self.split = self.split.put_back(not_comments[0])
+            if not_comments:  # put back together, then the page read again without them
+                for run in reversed(not_comments):
+                    self.split = self.split.put_back(run)
                 continue
             first = self.first_parts[0]
             if first is not None:

@@ -74,12 +74,17 @@ def archive_tables_first(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(tables, key=place)
 
 
+def table_metadata(datasette: Datasette, database: str, table: str) -> dict[str, Any]:
+    """A copy of the metadata of `table` of `database`, as Datasette holds it."""
+    databases = datasette.metadata("databases") or {}
+    return dict((databases.get(database) or {}).get("tables", {}).get(table) or {})
+
+
 def folded_column_descriptions(datasette: Datasette, database: str,
                                table: str) -> dict[str, Any]:
     """The table page's metadata with its column descriptions, and its data's source, under
     its description in a <details> left closed, where Datasette shows them above the rows."""
-    metadata = dict(((datasette.metadata("databases") or {}).get(database) or {})
-                    .get("tables", {}).get(table) or {})
+    metadata = table_metadata(datasette, database, table)
     columns = metadata.pop("columns", None)
     if not columns:
         return {}
@@ -104,8 +109,7 @@ def row_thread_link(datasette: Datasette, database: str, table: str,
             THREAD_LINKS[table][0], [row_id])).rows
         if not found:
             return {}
-        metadata = dict(((datasette.metadata("databases") or {}).get(database) or {})
-                        .get("tables", {}).get(table) or {})
+        metadata = table_metadata(datasette, database, table)
         site, url, comment_key = found[0]
         link = Markup('<p class="archive-thread-link"><a href="{}">{}</a></p>').format(
             thread_url(datasette, database, site, url, comment_key), THREAD_LINKS[table][1])
